@@ -1,0 +1,76 @@
+# Peerkeeper: `make demo` runs the demo, `make test` runs the test suite.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+PYTHON := .venv/bin/python
+MANAGE := $(PYTHON) manage.py
+# Debian packages the lab's routers need (installed when running as root).
+SYSTEM_PACKAGES := frr frr-pythontools bird2 openssh-server iproute2
+PYTEST_ARGS ?=
+
+.PHONY: help install system-packages demo test test-sqlite lint format lab-up lab-down lab-status bench
+
+help:
+	@echo "make demo   - install, load the demo inventory and serve it on http://127.0.0.1:8000"
+	@echo "make test   - install and run the whole test suite (PostgreSQL if DATABASE_URL is set)"
+	@echo "make lint   - ruff and the migrations check"
+	@echo "make lab-up / lab-down / lab-status - the lab's real routers"
+
+# uv itself, when the machine has none: a private copy in .tools/.
+.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet uv
+
+.venv/.installed: $(UV) pyproject.toml uv.lock drivers/napalm-frr/pyproject.toml $(wildcard local_requirements.txt)
+	$(UV) sync --locked --inexact
+	@if [ -f local_requirements.txt ]; then \
+		echo "Installing local_requirements.txt"; \
+		$(UV) pip install --python $(PYTHON) -r local_requirements.txt; \
+	fi
+	@touch $@
+
+peerkeeper/configuration.py: | .venv/.installed
+	$(PYTHON) -m peerkeeper.bootstrap
+
+install: .venv/.installed peerkeeper/configuration.py
+
+system-packages:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+		echo "Not root: not installing $$missing (the lab's routers will be unavailable)"; exit 0; \
+	fi; \
+	echo "Installing $$missing"; \
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null
+
+lint: install
+	$(PYTHON) -m ruff check .
+	$(PYTHON) -m ruff format --check .
+	$(MANAGE) makemigrations --check --dry-run
+
+test: install system-packages lint
+	$(PYTHON) -m pytest $(PYTEST_ARGS)
+
+# The database-only part of the suite on the embedded SQLite, whatever DATABASE_URL says.
+test-sqlite: install
+	env -u DATABASE_URL -u PEERKEEPER_DATABASE_URL $(PYTHON) -m pytest -m "not lab" $(PYTEST_ARGS)
+
+format: install
+	$(PYTHON) -m ruff format .
+	$(PYTHON) -m ruff check --fix .
+
+demo: install system-packages
+	$(MANAGE) migrate --no-input
+	$(MANAGE) load_demo --admin
+	@echo "Serving Peerkeeper on http://127.0.0.1:8000/ (Ctrl-C to stop)"
+	$(MANAGE) runserver 127.0.0.1:8000
+
+lab-up: install system-packages
+	$(PYTHON) -m lab up
+
+lab-down: install
+	$(PYTHON) -m lab down
+
+lab-status: install
+	$(PYTHON) -m lab status

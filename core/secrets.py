@@ -1,0 +1,38 @@
+"""A credential held encrypted in memory and revealed only where it is used."""
+
+from __future__ import annotations
+
+from core import crypto
+
+
+class Secret:
+    """An encrypted value. `str()` and `repr()` never show it; `reveal()` decrypts it.
+
+    Model fields of type `EncryptedTextField` hold a `Secret` (or None), so a template,
+    a log line or an admin page that prints one shows a mask, not the password.
+    """
+
+    __slots__ = ("token",)
+    MASK = "********"
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    @classmethod
+    def from_plaintext(cls, plaintext: str) -> Secret:
+        return cls(crypto.encrypt(plaintext))
+
+    def reveal(self) -> str:
+        return crypto.decrypt(self.token)
+
+    def __str__(self) -> str:
+        return self.MASK
+
+    def __repr__(self) -> str:
+        return f"<Secret {self.MASK}>"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other.token == self.token
+
+    def __hash__(self) -> int:
+        return hash(self.token)

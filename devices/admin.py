@@ -1,0 +1,40 @@
+from django.contrib import admin
+
+from devices.models import Platform, Router
+
+
+@admin.register(Platform)
+class PlatformAdmin(admin.ModelAdmin):
+    list_display = ["name", "napalm_driver", "description"]
+    search_fields = ["name", "napalm_driver"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Router)
+class RouterAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "hostname",
+        "platform",
+        "status",
+        "local_autonomous_system",
+        "config_template",
+        "poll_bgp_sessions_state",
+        "last_polled_at",
+    ]
+    list_filter = ["status", "platform", "poll_bgp_sessions_state"]
+    search_fields = ["name", "hostname", "description"]
+    list_select_related = ["platform", "local_autonomous_system", "config_template"]
+    readonly_fields = ["last_polled_at", "last_poll_error"]
+    fieldsets = [
+        (None, {"fields": ["name", "hostname", "platform", "status", "description"]}),
+        ("Peering", {"fields": ["local_autonomous_system", "config_template"]}),
+        (
+            "NAPALM",
+            {"fields": ["napalm_username", "napalm_password", "napalm_timeout", "napalm_args"]},
+        ),
+        (
+            "Polling",
+            {"fields": ["poll_bgp_sessions_state", "last_polled_at", "last_poll_error"]},
+        ),
+    ]

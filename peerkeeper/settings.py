@@ -1,0 +1,92 @@
+"""Django settings, built from the validated configuration (see peerkeeper/config.py)."""
+
+from peerkeeper.config import BASE_DIR, database_settings, load_configuration
+
+CONFIG = load_configuration()
+
+SECRET_KEY = CONFIG["SECRET_KEY"]
+DEBUG = CONFIG["DEBUG"]
+ALLOWED_HOSTS = CONFIG["ALLOWED_HOSTS"]
+CSRF_TRUSTED_ORIGINS = CONFIG["CSRF_TRUSTED_ORIGINS"]
+DATA_DIR = CONFIG["DATA_DIR"]
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+CREDENTIALS_ENCRYPTION_KEYS = CONFIG["CREDENTIALS_ENCRYPTION_KEYS"]
+REDIS_URL = CONFIG["REDIS_URL"]
+
+NAPALM_USERNAME = CONFIG["NAPALM_USERNAME"]
+NAPALM_PASSWORD = CONFIG["NAPALM_PASSWORD"]
+NAPALM_TIMEOUT = CONFIG["NAPALM_TIMEOUT"]
+NAPALM_ARGS = CONFIG["NAPALM_ARGS"]
+NAPALM_MAX_WORKERS = CONFIG["NAPALM_MAX_WORKERS"]
+
+DATABASES = {"default": database_settings(CONFIG)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "core",
+    "devices",
+    "peering",
+    "configs",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "peerkeeper.urls"
+WSGI_APPLICATION = "peerkeeper.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "peerkeeper" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = CONFIG["TIME_ZONE"]
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "peerkeeper" / "static"]
+
+LOGIN_URL = "/admin/login/"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        name: {"level": CONFIG["LOG_LEVEL"]}
+        for name in ("core", "devices", "peering", "configs", "napalm_frr")
+    },
+}
