@@ -8,7 +8,9 @@ from django.core.exceptions import ValidationError
 ASN_MIN, ASN_MAX = 1, 4_294_967_295
 AS_TRANS = 23456
 
-_DRIVER_NAME = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$")
+# What napalm.get_network_driver() accepts: a plain name (napalm.<name>, napalm_<name> or
+# custom_napalm.<name> is then tried), or an explicit napalm./custom_napalm. module path.
+_DRIVER_NAME = re.compile(r"^((custom_)?napalm\.)?[a-z][a-z0-9_-]*$")
 _HOSTNAME = re.compile(
     r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?$",
     re.I,

@@ -1,0 +1,236 @@
+"""Push rendered configurations to routers through NAPALM.
+
+Per router: render (in the calling thread, so a template error never opens a connection),
+then on a worker thread open one connection, load the candidate, compare, commit or
+discard. A failure on one router never stops the others, and a failed load or commit is
+discarded so the router keeps its configuration.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from napalm.base import NetworkDriver
+
+from configs.rendering import RenderError, render_router_config
+from core.choices import Status
+from core.concurrency import run_concurrently
+from devices.models import Router
+from devices.napalm import DeviceError, DriverSettings, connect, driver_settings
+from peering.models import DirectPeeringSession, InternetExchangePeeringSession
+
+logger = logging.getLogger(__name__)
+MASK = "********"
+UNEXPECTED = "unexpected error"
+
+
+class Outcome(StrEnum):
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class DeployOptions:
+    commit_check: bool = True  # compare first; commit only when something changes
+    dry_run: bool = False  # load and compare, never commit
+    replace: bool = False  # the template is the whole configuration
+    commit_confirm: int | None = None  # seconds before the router reverts unless confirmed
+
+
+@dataclass
+class DeployResult:
+    router: str
+    outcome: Outcome
+    reason: str = ""
+    diff: str = ""
+    committed: bool = False
+    dry_run: bool = False
+    error_kind: str | None = None
+    duration_s: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome != Outcome.FAILED
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "outcome": str(self.outcome)}
+
+
+@dataclass(frozen=True)
+class _Plan:
+    settings: DriverSettings
+    config: str
+    secrets: tuple[str, ...] = field(repr=False)
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """Mask passwords that a rendered configuration or a router's diff may contain."""
+    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    return text
+
+
+def _skip_reason(router: Router) -> str | None:
+    if router.config_template_id is None:
+        return "no configuration template"
+    if router.status == Status.DISABLED:
+        return "the router is disabled"
+    if router.status == Status.MAINTENANCE:
+        return "the router is in maintenance"
+    return None
+
+
+def _session_passwords(router: Router) -> list[str]:
+    passwords = []
+    for model, lookup in (
+        (DirectPeeringSession, {"router": router}),
+        (InternetExchangePeeringSession, {"ixp_connection__router": router}),
+    ):
+        for secret in model.objects.filter(**lookup, password__isnull=False).values_list(
+            "password", flat=True
+        ):
+            passwords.append(secret.reveal())
+    return passwords
+
+
+def prepare(router: Router) -> _Plan | DeployResult:
+    """Render and resolve settings in the calling thread; a result means nothing to push."""
+    reason = _skip_reason(router)
+    if reason:
+        return DeployResult(router.name, Outcome.SKIPPED, reason=reason)
+    try:
+        config = render_router_config(router)
+    except RenderError as exc:
+        return DeployResult(router.name, Outcome.FAILED, str(exc), error_kind="template error")
+    try:
+        settings = driver_settings(router)
+    except DeviceError as exc:
+        outcome = Outcome.SKIPPED if exc.reason == "not usable" else Outcome.FAILED
+        return DeployResult(router.name, outcome, str(exc), error_kind=exc.reason)
+    secrets = (*_session_passwords(router), settings.password)
+    return _Plan(settings=settings, config=config, secrets=secrets)
+
+
+def _established(device: NetworkDriver) -> set[str]:
+    neighbors = device.get_bgp_neighbors()
+    return {
+        address
+        for vrf in neighbors.values()
+        for address, peer in vrf.get("peers", {}).items()
+        if peer.get("is_up")
+    }
+
+
+def _commit_confirmed(device: NetworkDriver, plan: _Plan, seconds: int) -> str | None:
+    """Commit with an automatic revert; confirm once the router is alive and every session
+    that was up before is up again. Returns why it was not confirmed, or None."""
+    before = _established(device)
+    device.commit_config(revert_in=seconds)
+    deadline = time.monotonic() + max(1.0, seconds - 2.0)
+    missing = before
+    while time.monotonic() < deadline:
+        if device.is_alive().get("is_alive"):
+            missing = before - _established(device)
+            if not missing:
+                device.confirm_commit()
+                return None
+        time.sleep(1.0)
+    down = ", ".join(sorted(missing)) or "the connection"
+    return f"{down} did not come back; the router reverts the change after {seconds} s"
+
+
+def _push(plan: _Plan, options: DeployOptions) -> DeployResult:
+    name = plan.settings.router
+    result = DeployResult(name, Outcome.UNCHANGED, dry_run=options.dry_run)
+    with connect(plan.settings) as device:
+        loader = device.load_replace_candidate if options.replace else device.load_merge_candidate
+        try:
+            loader(config=plan.config)
+            if options.commit_check or options.dry_run:
+                result.diff = redact(device.compare_config() or "", plan.secrets)
+                if not result.diff.strip():
+                    device.discard_config()
+                    result.reason = "nothing to change"
+                    return result
+            if options.dry_run:
+                device.discard_config()
+                result.outcome, result.reason = Outcome.CHANGED, "would change (dry run)"
+                return result
+            if options.commit_confirm:
+                not_confirmed = _commit_confirmed(device, plan, options.commit_confirm)
+                if not_confirmed:
+                    result.outcome, result.reason = Outcome.FAILED, not_confirmed
+                    result.error_kind = "not confirmed"
+                    return result
+            else:
+                device.commit_config()
+        except Exception:
+            _discard_quietly(device, name)
+            raise
+    result.outcome, result.committed = Outcome.CHANGED, True
+    result.reason = "committed" if options.commit_check else "committed without comparing"
+    return result
+
+
+def _discard_quietly(device: NetworkDriver, router: str) -> None:
+    try:
+        device.discard_config()
+    except Exception as exc:  # the original failure is what the user needs to see
+        logger.warning("discarding the candidate on %s failed: %s", router, exc)
+
+
+def _run(prepared: _Plan | DeployResult, options: DeployOptions) -> DeployResult:
+    if isinstance(prepared, DeployResult):
+        return prepared
+    started = time.monotonic()
+    try:
+        result = _push(prepared, options)
+    except DeviceError as exc:
+        result = DeployResult(
+            prepared.settings.router,
+            Outcome.FAILED,
+            redact(str(exc), prepared.secrets),
+            dry_run=options.dry_run,
+            error_kind=exc.reason,
+        )
+    except Exception as exc:  # one router's surprise must not stop the others
+        logger.exception("configure %s: unexpected error", prepared.settings.router)
+        message = f"unexpected {type(exc).__name__}: {exc}"
+        result = DeployResult(
+            prepared.settings.router,
+            Outcome.FAILED,
+            redact(message, prepared.secrets),
+            dry_run=options.dry_run,
+            error_kind=UNEXPECTED,
+        )
+    result.duration_s = round(time.monotonic() - started, 3)
+    return result
+
+
+def _log(result: DeployResult) -> None:
+    level = logging.WARNING if result.outcome == Outcome.FAILED else logging.INFO
+    logger.log(level, "configure %s: %s (%s)", result.router, result.outcome, result.reason)
+    if result.diff:
+        logger.info("configure %s: diff\n%s", result.router, result.diff)
+
+
+def configure_routers(
+    routers: Iterable[Router], options: DeployOptions, max_workers: int | None = None
+) -> list[DeployResult]:
+    """Render and push every router's configuration, routers in parallel."""
+    prepared = [prepare(router) for router in routers]
+    results = run_concurrently(lambda item: _run(item, options), prepared, max_workers)
+    for result in results:
+        _log(result)
+    return results
+
+
+def configure_router(router: Router, options: DeployOptions) -> DeployResult:
+    return configure_routers([router], options, max_workers=1)[0]

@@ -1,0 +1,86 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from configs.deploy import DeployOptions, DeployResult, Outcome, configure_routers
+from devices.selection import UnknownRouters, select_routers
+
+
+class Command(BaseCommand):
+    help = (
+        "Render each router's configuration and push it with NAPALM. By default the "
+        "candidate is compared first and committed only when something changes."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--no-commit-check",
+            action="store_true",
+            help="Push without comparing first (load, then commit).",
+        )
+        parser.add_argument(
+            "--limit", help="Comma-separated router names or hostnames (no spaces)."
+        )
+        parser.add_argument(
+            "--tasks", action="store_true", help="Run one background job per router."
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Load and compare, print the diff, discard; never commit.",
+        )
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="Replace the whole configuration (templates that render a full config).",
+        )
+        parser.add_argument(
+            "--commit-confirm",
+            type=int,
+            metavar="SECONDS",
+            help="Commit with an automatic revert after SECONDS unless the router stays "
+            "alive and its sessions come back.",
+        )
+        parser.add_argument(
+            "--json", action="store_true", dest="as_json", help="Print the results as JSON."
+        )
+
+    def handle(self, *args, **options) -> None:
+        if options["commit_confirm"] is not None and options["commit_confirm"] < 5:
+            raise CommandError("--commit-confirm needs at least 5 seconds.")
+        if options["no_commit_check"] and options["dry_run"]:
+            raise CommandError("--dry-run compares by definition; drop --no-commit-check.")
+        try:
+            routers = select_routers(options["limit"])
+        except UnknownRouters as exc:
+            raise CommandError(str(exc)) from None
+        deploy_options = DeployOptions(
+            commit_check=not options["no_commit_check"],
+            dry_run=options["dry_run"],
+            replace=options["replace"],
+            commit_confirm=options["commit_confirm"],
+        )
+        if options["tasks"]:
+            self._enqueue(routers, deploy_options)
+            return
+        results = configure_routers(routers, deploy_options)
+        if options["as_json"]:
+            self.stdout.write(json.dumps([r.as_dict() for r in results], indent=2))
+        else:
+            self._print(results, show_diff=options["dry_run"] or options["verbosity"] > 1)
+        if any(not r.ok for r in results):
+            raise CommandError("Some routers failed.", returncode=1)
+
+    def _print(self, results: list[DeployResult], show_diff: bool) -> None:
+        for result in results:
+            self.stdout.write(f"{result.router}: {result.outcome}: {result.reason}")
+            if show_diff and result.diff:
+                self.stdout.write(result.diff.rstrip("\n"))
+        counts = {outcome: 0 for outcome in Outcome}
+        for result in results:
+            counts[result.outcome] += 1
+        summary = ", ".join(f"{count} {outcome}" for outcome, count in counts.items())
+        self.stdout.write(f"{len(results)} routers: {summary}")
+
+    def _enqueue(self, routers, deploy_options: DeployOptions) -> None:
+        raise CommandError("Background jobs are not available in this installation yet.")

@@ -1,0 +1,64 @@
+"""Ping: can Peerkeeper open a NAPALM connection to the router? (Not ICMP.)"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from core.concurrency import run_concurrently
+from devices.models import Router
+from devices.napalm import DeviceError, DriverSettings, connect, driver_settings
+
+
+@dataclass
+class PingResult:
+    router: str
+    ok: bool
+    latency_ms: float | None = None
+    error: str | None = None
+    reason: str | None = None  # short category: unreachable, authentication failed...
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _ping_device(settings: DriverSettings) -> PingResult:
+    started = time.monotonic()
+    try:
+        with connect(settings) as device:
+            alive = device.is_alive().get("is_alive", False)
+    except DeviceError as exc:
+        return PingResult(settings.router, ok=False, error=str(exc), reason=exc.reason)
+    latency = round((time.monotonic() - started) * 1000, 1)
+    if not alive:
+        return PingResult(
+            settings.router,
+            ok=False,
+            latency_ms=latency,
+            error=f"{settings.router} accepted the connection but the driver reports it dead.",
+            reason="not alive",
+        )
+    return PingResult(settings.router, ok=True, latency_ms=latency)
+
+
+def _prepare(router: Router) -> DriverSettings | PingResult:
+    try:
+        return driver_settings(router)
+    except DeviceError as exc:
+        return PingResult(router.name, ok=False, error=str(exc), reason=exc.reason)
+
+
+def _ping_prepared(prepared: DriverSettings | PingResult) -> PingResult:
+    return prepared if isinstance(prepared, PingResult) else _ping_device(prepared)
+
+
+def ping(router: Router) -> PingResult:
+    """Open a connection with the driver's own protocol, check it is alive, close it."""
+    return _ping_prepared(_prepare(router))
+
+
+def ping_routers(routers: Iterable[Router], max_workers: int | None = None) -> list[PingResult]:
+    prepared = [_prepare(router) for router in routers]
+    return run_concurrently(_ping_prepared, prepared, max_workers)

@@ -1,0 +1,38 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from devices.connectivity import ping_routers
+from devices.selection import UnknownRouters, select_routers
+
+
+class Command(BaseCommand):
+    help = (
+        "Check that each router accepts a NAPALM connection with its driver's own protocol "
+        "(SSH, HTTP, NETCONF...); this is not an ICMP ping."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--limit", help="Comma-separated router names or hostnames.")
+        parser.add_argument(
+            "--json", action="store_true", dest="as_json", help="Print the results as JSON."
+        )
+
+    def handle(self, *args, limit: str | None, as_json: bool, **options) -> None:
+        try:
+            routers = select_routers(limit)
+        except UnknownRouters as exc:
+            raise CommandError(str(exc)) from None
+        results = ping_routers(routers)
+        if as_json:
+            self.stdout.write(json.dumps([r.as_dict() for r in results], indent=2))
+        else:
+            for result in results:
+                if result.ok:
+                    self.stdout.write(f"{result.router}: reachable ({result.latency_ms} ms)")
+                else:
+                    self.stdout.write(f"{result.router}: {result.reason}: {result.error}")
+            failed = sum(not r.ok for r in results)
+            self.stdout.write(f"{len(results) - failed} reachable, {failed} failed")
+        if any(not r.ok for r in results):
+            raise CommandError("Some routers could not be reached.", returncode=1)

@@ -1,0 +1,239 @@
+"""Connections to routers through NAPALM, and the errors a network engineer can act on.
+
+Work is split in two so device I/O can run in threads without touching the database:
+`driver_settings(router)` reads everything a connection needs (in the calling thread),
+`connect(settings)` uses only that plain data.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from django.conf import settings as django_settings
+from napalm import get_network_driver
+from napalm.base import NetworkDriver
+from napalm.base import exceptions as napalm_errors
+
+from core.choices import Status
+from core.crypto import SecretDecryptionError
+from devices.models import Router
+
+logger = logging.getLogger(__name__)
+
+
+class DeviceError(Exception):
+    """A router could not be used; the message is one sentence for a network engineer."""
+
+    reason = "error"
+
+
+class RouterNotUsable(DeviceError):
+    """The inventory says not to, or cannot, talk to this router."""
+
+    reason = "not usable"
+
+
+class DriverNotInstalled(DeviceError):
+    reason = "driver not installed"
+
+
+class Unreachable(DeviceError):
+    reason = "unreachable"
+
+
+class AuthenticationFailed(DeviceError):
+    reason = "authentication failed"
+
+
+class TimedOut(DeviceError):
+    reason = "timed out"
+
+
+class OperationNotSupported(DeviceError):
+    reason = "not supported"
+
+
+class ConfigurationRejected(DeviceError):
+    """The router refused a configuration change (its own words are in the message)."""
+
+    reason = "configuration rejected"
+
+
+@dataclass(frozen=True)
+class DriverSettings:
+    """Everything needed to open a NAPALM connection to one router; plain data only."""
+
+    router: str
+    driver: str
+    hostname: str
+    username: str
+    password: str = field(repr=False)
+    timeout: int
+    optional_args: dict[str, Any]
+
+    @property
+    def address(self) -> str:
+        port = self.optional_args.get("port")
+        return f"{self.hostname}:{port}" if port else self.hostname
+
+
+def unusable_reason(router: Router) -> str | None:
+    """Why NAPALM cannot be used on this router, or None when it can."""
+    if router.status == Status.DISABLED:
+        return "the router is disabled"
+    if router.platform is None:
+        return "the router has no platform"
+    if not router.platform.napalm_driver:
+        return f"platform {router.platform} has no NAPALM driver"
+    return None
+
+
+def driver_settings(router: Router) -> DriverSettings:
+    """Resolve the router's connection settings without changing any setting or object.
+
+    Credentials and timeout come from the router, else from NAPALM_* settings; optional
+    arguments are a new dict: NAPALM_ARGS, then the platform's, then the router's.
+    """
+    reason = unusable_reason(router)
+    if reason:
+        raise RouterNotUsable(f"Not connecting to {router.name}: {reason}.")
+    try:
+        password = (
+            router.napalm_password.reveal()
+            if router.napalm_password
+            else django_settings.NAPALM_PASSWORD
+        )
+    except SecretDecryptionError as exc:
+        raise RouterNotUsable(f"{router.name}'s stored NAPALM password: {exc}.") from None
+    optional_args = {
+        **copy.deepcopy(django_settings.NAPALM_ARGS),
+        **copy.deepcopy(router.platform.napalm_args),
+        **copy.deepcopy(router.napalm_args),
+    }
+    return DriverSettings(
+        router=router.name,
+        driver=router.platform.napalm_driver,
+        hostname=router.hostname,
+        username=router.napalm_username or django_settings.NAPALM_USERNAME,
+        password=password,
+        timeout=router.napalm_timeout or django_settings.NAPALM_TIMEOUT,
+        optional_args=optional_args,
+    )
+
+
+@lru_cache(maxsize=64)
+def load_driver(name: str) -> type[NetworkDriver]:
+    try:
+        return get_network_driver(name)
+    except napalm_errors.ModuleImportError:
+        raise DriverNotInstalled(
+            f"The NAPALM driver “{name}” is not installed: add the package that provides it "
+            f"(usually napalm-{name}) to local_requirements.txt and run `make`."
+        ) from None
+
+
+def translate_error(exc: BaseException, settings: DriverSettings) -> DeviceError | None:
+    """The DeviceError a driver's exception means, or None when it is not a device error."""
+    where = f"{settings.router} ({settings.address})"
+    text = _first_line(exc)
+    if isinstance(exc, DeviceError):
+        return exc
+    if isinstance(exc, napalm_errors.ConnectAuthError) or _is_auth_error(exc):
+        return AuthenticationFailed(
+            f"Authentication failed on {where} as user “{settings.username}”: "
+            "check the username, password or key."
+        )
+    if _is_timeout(exc):
+        return TimedOut(f"{where} did not answer within {settings.timeout} s.")
+    if isinstance(exc, NotImplementedError):
+        operation = text or "this operation"
+        return OperationNotSupported(
+            f"The {settings.driver} driver does not support {operation} (on {settings.router})."
+        )
+    if isinstance(
+        exc,
+        napalm_errors.MergeConfigException
+        | napalm_errors.ReplaceConfigException
+        | napalm_errors.CommitError
+        | napalm_errors.CommitConfirmException,
+    ):
+        return ConfigurationRejected(f"{settings.router} rejected the configuration: {text}")
+    if isinstance(exc, napalm_errors.ConnectionException | ConnectionError | OSError):
+        return Unreachable(f"Cannot reach {where}: {text or type(exc).__name__}.")
+    if _is_transport_error(exc):
+        return Unreachable(f"Cannot reach {where}: {text or type(exc).__name__}.")
+    return None
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0].rstrip(".") if lines else ""
+
+
+def _is_auth_error(exc: BaseException) -> bool:
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    return bool(names & {"AuthenticationException", "NetmikoAuthenticationException"}) or (
+        "401" in str(exc) and "nauthorized" in str(exc)
+    )
+
+
+def _is_timeout(exc: BaseException) -> bool:
+    if isinstance(
+        exc,
+        TimeoutError
+        | socket.timeout
+        | napalm_errors.ConnectTimeoutError
+        | napalm_errors.CommandTimeoutException,
+    ):
+        return True
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    return bool(names & {"NetmikoTimeoutException", "ReadTimeout", "ConnectTimeout"}) or (
+        "timed out" in str(exc).lower()
+    )
+
+
+def _is_transport_error(exc: BaseException) -> bool:
+    # Transport libraries that drivers use, recognised by name so none is a hard dependency.
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    return bool(names & {"SSHException", "ConnectionError", "NoValidConnectionsError"})
+
+
+@contextmanager
+def connect(settings: DriverSettings) -> Iterator[NetworkDriver]:
+    """Open a NAPALM connection, yield it, always close it; device failures become DeviceError."""
+    driver_class = load_driver(settings.driver)
+    device = driver_class(
+        hostname=settings.hostname,
+        username=settings.username,
+        password=settings.password,
+        timeout=settings.timeout,
+        optional_args=copy.deepcopy(settings.optional_args),
+    )
+    try:
+        device.open()
+    except Exception as exc:
+        _close_quietly(device, settings)
+        raise (translate_error(exc, settings) or exc) from exc
+    try:
+        yield device
+    except Exception as exc:
+        error = translate_error(exc, settings)
+        if error is None or error is exc:
+            raise
+        raise error from exc
+    finally:
+        _close_quietly(device, settings)
+
+
+def _close_quietly(device: NetworkDriver, settings: DriverSettings) -> None:
+    try:
+        device.close()
+    except Exception as exc:  # a close that fails must not hide the real outcome
+        logger.debug("closing the connection to %s failed: %s", settings.router, exc)

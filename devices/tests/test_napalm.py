@@ -1,0 +1,190 @@
+"""Driver settings, driver loading and error translation; connections to loopback only."""
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+from django.test import override_settings
+
+from core.choices import Status
+from devices.connectivity import ping, ping_routers
+from devices.models import Platform, Router
+from devices.napalm import (
+    DriverNotInstalled,
+    RouterNotUsable,
+    connect,
+    driver_settings,
+    load_driver,
+)
+
+
+@pytest.fixture
+def platform(db) -> Platform:
+    return Platform.objects.create(
+        name="EOS", slug="eos", napalm_driver="eos", napalm_args={"transport": "http", "x": 1}
+    )
+
+
+def _router(default_platform: Platform | None, name: str = "r1", **fields) -> Router:
+    fields.setdefault("platform", default_platform)
+    return Router.objects.create(name=name, hostname="127.0.0.1", **fields)
+
+
+@override_settings(
+    NAPALM_USERNAME="global-user",
+    NAPALM_PASSWORD="global-pw",
+    NAPALM_TIMEOUT=30,
+    NAPALM_ARGS={"transport": "https", "global": True, "nested": {"a": 1}},
+)
+def test_router_values_win_over_platform_over_settings(platform: Platform) -> None:
+    router = _router(
+        platform,
+        napalm_username="router-user",
+        napalm_password="router-pw",
+        napalm_timeout=7,
+        napalm_args={"port": 2222, "x": 2},
+    )
+    settings = driver_settings(router)
+    assert (settings.username, settings.password, settings.timeout) == (
+        "router-user",
+        "router-pw",
+        7,
+    )
+    assert settings.optional_args == {
+        "transport": "http",
+        "global": True,
+        "nested": {"a": 1},
+        "x": 2,
+        "port": 2222,
+    }
+    assert "router-pw" not in repr(settings)
+
+
+@override_settings(NAPALM_USERNAME="global-user", NAPALM_PASSWORD="global-pw", NAPALM_TIMEOUT=12)
+def test_settings_fill_in_what_the_router_leaves_blank(platform: Platform) -> None:
+    settings = driver_settings(_router(platform))
+    assert (settings.username, settings.password, settings.timeout) == (
+        "global-user",
+        "global-pw",
+        12,
+    )
+
+
+@override_settings(NAPALM_ARGS={"nested": {"a": 1}})
+def test_one_routers_arguments_never_leak_into_the_next(platform: Platform) -> None:
+    from django.conf import settings as django_settings
+
+    first = driver_settings(_router(platform, "r1", napalm_args={"port": 2201}))
+    first.optional_args["nested"]["a"] = "mutated by a driver"
+    first.optional_args["leak"] = True
+    second = driver_settings(_router(platform, "r2"))
+    assert "port" not in second.optional_args
+    assert "leak" not in second.optional_args
+    assert second.optional_args["nested"] == {"a": 1}
+    assert django_settings.NAPALM_ARGS == {"nested": {"a": 1}}
+    assert Platform.objects.get().napalm_args == {"transport": "http", "x": 1}
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"status": Status.DISABLED}, "the router is disabled"),
+        ({"platform": None}, "the router has no platform"),
+    ],
+)
+def test_unusable_routers_are_refused_with_a_reason(platform, change, reason) -> None:
+    router = _router(platform, **change)
+    with pytest.raises(RouterNotUsable, match=reason):
+        driver_settings(router)
+    result = ping(router)
+    assert not result.ok
+    assert reason in result.error
+
+
+def test_a_platform_without_driver_is_refused(db) -> None:
+    router = _router(Platform.objects.create(name="Other", slug="other"))
+    assert "platform Other has no NAPALM driver" in ping(router).error
+
+
+def test_a_missing_driver_says_how_to_install_it(db) -> None:
+    with pytest.raises(DriverNotInstalled, match=r"napalm-nosuchos\) to local_requirements.txt"):
+        load_driver("nosuchos")
+    router = _router(Platform.objects.create(name="X", slug="x", napalm_driver="nosuchos"))
+    result = ping(router)
+    assert (result.ok, result.reason) == (False, "driver not installed")
+
+
+def test_builtin_and_third_party_drivers_load() -> None:
+    assert load_driver("eos").__name__ == "EOSDriver"
+    assert load_driver("frr").__module__.startswith("napalm_frr")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def silent_server() -> Iterator[int]:
+    """A TCP server on loopback that accepts connections and never answers."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                accepted.append(server.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield server.getsockname()[1]
+    stop.set()
+    thread.join()
+    for sock in accepted:
+        sock.close()
+    server.close()
+
+
+def test_a_closed_port_is_unreachable(platform: Platform) -> None:
+    router = _router(platform, napalm_args={"port": _free_port()}, napalm_timeout=5)
+    result = ping(router)
+    assert (result.ok, result.reason) == (False, "unreachable")
+    assert "Cannot reach r1 (127.0.0.1:" in result.error
+
+
+def test_a_silent_router_times_out_within_its_timeout(platform, silent_server) -> None:
+    router = _router(platform, napalm_args={"port": silent_server}, napalm_timeout=2)
+    started = time.monotonic()
+    result = ping(router)
+    elapsed = time.monotonic() - started
+    assert (result.ok, result.reason) == (False, "timed out")
+    assert "did not answer within 2 s" in result.error
+    assert elapsed < 2 * 3  # bounded by the timeout, not by a driver default
+
+
+def test_ping_routers_reports_each_router(platform) -> None:
+    routers = [
+        _router(platform, "r1", napalm_args={"port": _free_port()}),
+        _router(platform, "r2", status=Status.DISABLED),
+    ]
+    results = ping_routers(routers)
+    assert [(r.router, r.reason) for r in results] == [
+        ("r1", "unreachable"),
+        ("r2", "not usable"),
+    ]
+
+
+def test_connect_closes_even_when_the_body_fails(platform) -> None:
+    router = _router(platform, napalm_args={"port": _free_port()})
+    settings = driver_settings(router)
+    with pytest.raises(Exception, match="Cannot reach"), connect(settings):
+        pass

@@ -1,0 +1,156 @@
+"""Discover the sessions routers already have on an Internet exchange.
+
+For each connection to the IXP: read the router's BGP neighbours, keep those inside the
+connection's subnets, and create the sessions the inventory lacks (with an AS named
+"AS<asn>" when the ASN is new). Existing sessions are never changed.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from core.concurrency import run_concurrently
+from core.validators import validate_asn
+from devices.napalm import DeviceError, DriverSettings, connect, driver_settings
+from peering.models import (
+    AutonomousSystem,
+    Connection,
+    InternetExchange,
+    InternetExchangePeeringSession,
+)
+from peering.neighbors import Neighbor, normalise_vrf, read_neighbors
+
+
+@dataclass
+class Found:
+    address: str
+    asn: int | None
+    why: str = ""
+
+
+@dataclass
+class ConnectionDiscovery:
+    connection: str
+    router: str
+    ok: bool = True
+    error: str | None = None
+    created: list[Found] = field(default_factory=list)
+    known: list[Found] = field(default_factory=list)
+    ignored: list[Found] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _read(settings: DriverSettings) -> list[Neighbor] | DeviceError:
+    try:
+        with connect(settings) as device:
+            return read_neighbors(device, prefer_detail=False)
+    except DeviceError as exc:
+        return exc
+
+
+def _classify(
+    connection: Connection, neighbors: list[Neighbor], known: set[str], report: ConnectionDiscovery
+) -> list[Found]:
+    """Sort the router's neighbours into known, ignored and to-create for one connection."""
+    subnets = [s for s in (connection.subnet(4), connection.subnet(6)) if s is not None]
+    own = {
+        str(ipaddress.ip_interface(a).ip)
+        for a in (connection.ipv4_address, connection.ipv6_address)
+        if a
+    }
+    vrf = normalise_vrf(connection.vrf)
+    wanted = " or ".join(str(s) for s in subnets)
+    to_create = []
+    for neighbor in sorted(neighbors, key=lambda n: ipaddress.ip_address(n.address)):
+        found = Found(neighbor.address, neighbor.remote_as)
+        address = ipaddress.ip_address(neighbor.address)
+        if not any(address in subnet for subnet in subnets):
+            found.why = f"not inside {wanted}"
+        elif neighbor.vrf != vrf:
+            found.why = (
+                f"in VRF {neighbor.vrf or 'default'}, the connection is in VRF {vrf or 'default'}"
+            )
+        elif neighbor.address in own:
+            found.why = "the router's own address"
+        elif neighbor.address in known:
+            report.known.append(found)
+            continue
+        elif neighbor.remote_as is None:
+            found.why = "the router did not report the peer's AS"
+        else:
+            try:
+                validate_asn(neighbor.remote_as)
+            except ValidationError as exc:
+                found.why = exc.messages[0]
+        if found.why:
+            report.ignored.append(found)
+        else:
+            to_create.append(found)
+    return to_create
+
+
+@transaction.atomic
+def _create(connection: Connection, found: list[Found]) -> None:
+    asns = {item.asn for item in found}
+    existing = set(AutonomousSystem.objects.filter(asn__in=asns).values_list("asn", flat=True))
+    AutonomousSystem.objects.bulk_create(
+        AutonomousSystem(asn=asn, name=f"AS{asn}") for asn in sorted(asns - existing)
+    )
+    by_asn = {a.asn: a for a in AutonomousSystem.objects.filter(asn__in=asns)}
+    InternetExchangePeeringSession.objects.bulk_create(
+        InternetExchangePeeringSession(
+            ixp_connection=connection, autonomous_system=by_asn[item.asn], ip_address=item.address
+        )
+        for item in found
+    )
+
+
+def discover_ixp_sessions(
+    ixp: InternetExchange, dry_run: bool = False
+) -> list[ConnectionDiscovery]:
+    connections = list(
+        Connection.objects.filter(internet_exchange=ixp)
+        .select_related("router__platform")
+        .order_by("router__name", "pk")
+    )
+    reports = {c.pk: ConnectionDiscovery(str(c), c.router.name) for c in connections}
+    settings_by_router: dict[int, DriverSettings] = {}
+    for connection in connections:
+        try:
+            settings_by_router.setdefault(connection.router_id, driver_settings(connection.router))
+        except DeviceError as exc:
+            reports[connection.pk].ok, reports[connection.pk].error = False, str(exc)
+    router_ids = list(settings_by_router)
+    fetched = dict(
+        zip(
+            router_ids,
+            run_concurrently(_read, [settings_by_router[r] for r in router_ids]),
+            strict=True,
+        )
+    )
+    known_by_connection: dict[int, set[str]] = {c.pk: set() for c in connections}
+    for connection_id, address in InternetExchangePeeringSession.objects.filter(
+        ixp_connection__in=connections
+    ).values_list("ixp_connection_id", "ip_address"):
+        known_by_connection[connection_id].add(address)
+
+    for connection in connections:
+        report = reports[connection.pk]
+        neighbors = fetched.get(connection.router_id)
+        if neighbors is None:
+            continue
+        if isinstance(neighbors, DeviceError):
+            report.ok, report.error = False, str(neighbors)
+            continue
+        to_create = _classify(connection, neighbors, known_by_connection[connection.pk], report)
+        if to_create and not dry_run:
+            _create(connection, to_create)
+        report.created = to_create
+    return [reports[c.pk] for c in connections]

@@ -1,0 +1,58 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from devices.selection import UnknownRouters, select_routers
+from peering.polling import PollResult, poll_routers
+
+
+def describe(result: PollResult) -> str:
+    if result.skipped:
+        return f"{result.router}: skipped: {result.skipped}"
+    if not result.ok:
+        return f"{result.router}: failed: {result.error}"
+    return (
+        f"{result.router}: {result.sessions} sessions, {result.neighbors} neighbours seen, "
+        f"{result.updated} updated, {result.changes} state changes, "
+        f"{result.not_configured} not configured on the router"
+    )
+
+
+class Command(BaseCommand):
+    help = (
+        "Read the state and prefix counts of every BGP session from the routers that have "
+        "polling enabled, and store them."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--limit", help="Comma-separated router names or hostnames (no spaces)."
+        )
+        parser.add_argument(
+            "--tasks", action="store_true", help="Run one background job per router."
+        )
+        parser.add_argument(
+            "--json", action="store_true", dest="as_json", help="Print the results as JSON."
+        )
+
+    def handle(self, *args, limit: str | None, tasks: bool, as_json: bool, **options) -> None:
+        try:
+            routers = select_routers(limit)
+        except UnknownRouters as exc:
+            raise CommandError(str(exc)) from None
+        if tasks:
+            raise CommandError("Background jobs are not available in this installation yet.")
+        results = poll_routers(routers)
+        if as_json:
+            self.stdout.write(json.dumps([r.as_dict() for r in results], indent=2))
+        else:
+            for result in results:
+                self.stdout.write(describe(result))
+            polled = sum(r.ok and not r.skipped for r in results)
+            failed = sum(not r.ok for r in results)
+            skipped = sum(bool(r.skipped) for r in results)
+            self.stdout.write(
+                f"{len(results)} routers: {polled} polled, {failed} failed, {skipped} skipped"
+            )
+        if any(not r.ok for r in results):
+            raise CommandError("Some routers could not be polled.", returncode=1)
