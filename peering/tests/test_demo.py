@@ -37,6 +37,7 @@ def test_the_demo_inventory_matches_the_lab(db) -> None:
         (64501, "2001:db8:1::11"),
         (64502, "192.0.2.12"),
         (64503, "192.0.2.13"),
+        (64503, "2001:db8:1::13"),
     ]
     direct = DirectPeeringSession.objects.get()
     assert (direct.autonomous_system.asn, direct.ip_address, direct.bgp_group.slug) == (

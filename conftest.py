@@ -1,0 +1,1 @@
+pytest_plugins = ["lab.pytest_plugin", "peerkeeper.testing"]

@@ -1,0 +1,430 @@
+"""The Lab: one instance of the topology with its namespaces and daemons."""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from lab import configs
+from lab.daemons import (
+    FRR_RELOAD,
+    RouterPaths,
+    control_sockets,
+    daemon_argv,
+    daemons,
+    frr_daemons,
+    frr_group_id,
+    vtysh_argv,
+    write_wrappers,
+)
+from lab.errors import LabError
+from lab.netns import NetnsError, create_network, list_namespaces
+from lab.processes import become_host, kill_child, start_child, stop_child
+from lab.requirements import unavailable_reason
+from lab.router import Router, run_captured
+from lab.ssh import SshFiles, prepare_ssh
+from lab.state import InstanceState, default_state_dir
+from lab.topology import Topology, default_topology
+
+POLL_INTERVAL = 0.1
+
+
+def default_instance(fallback: int) -> int:
+    value = os.environ.get("PEERKEEPER_LAB_INSTANCE")
+    return int(value) if value else fallback
+
+
+class Lab:
+    """Routers in network namespaces: r1 (FRR, ours) and its peers p1..p4.
+
+    Daemons are children of the process that calls up(), and die with it. Call up()
+    from a thread that lives as long as the lab: the kernel ties a child's death signal
+    to the thread that started it.
+    """
+
+    def __init__(
+        self,
+        instance: int | None = None,
+        topology: Topology | None = None,
+        state_dir: Path | None = None,
+    ) -> None:
+        instance = default_instance(1) if instance is None else instance
+        self.topology = topology or default_topology(instance)
+        self.state_dir = state_dir or default_state_dir(self.topology.instance)
+        self.state = InstanceState(self.state_dir, self.topology.prefix)
+        self.ssh = SshFiles(self.state_dir)
+        self._routers = {
+            spec.name: Router(self, spec, RouterPaths(self.state_dir / spec.name))
+            for spec in self.topology.routers
+        }
+        self._children: dict[tuple[str, str], subprocess.Popen[bytes]] = {}
+        self._running_config: dict[str, str] = {}  # per FRR router, right after up()
+
+    @property
+    def instance(self) -> int:
+        return self.topology.instance
+
+    def __repr__(self) -> str:
+        return f"<Lab instance {self.instance} at {self.state_dir}>"
+
+    def __enter__(self) -> Lab:
+        self.up()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.down()
+
+    def router(self, name: str) -> Router:
+        if name not in self._routers:
+            raise LabError(f"no router {name!r} in the lab (routers: {', '.join(self._routers)})")
+        return self._routers[name]
+
+    @property
+    def routers(self) -> list[Router]:
+        return list(self._routers.values())
+
+    def _frr_routers(self) -> list[Router]:
+        return [router for router in self.routers if router.software == "frr"]
+
+    # --- up / down ---------------------------------------------------------------------
+
+    def up(self, timeout: float = 30.0, owner_kind: str = "api") -> float:
+        """Start the lab and wait until every configured session of r1 is Established
+        with all its prefixes. Returns the seconds that took."""
+        reason = unavailable_reason()
+        if reason:
+            raise LabError(reason)
+        started = time.monotonic()
+        deadline = started + timeout
+        owner = self.state.owner()
+        if owner is not None and owner.pid != os.getpid():
+            raise LabError(
+                f"lab instance {self.instance} is already running (PID {owner.pid}, "
+                f"{owner.kind}); stop it with: python -m lab down --instance {self.instance}"
+            )
+        for process in self._children.values():  # an earlier up() of this object
+            kill_child(process)
+        self._children.clear()
+        self.state.clean()  # what a crashed run of this instance left behind
+        self.state.reset_directory()
+        self.state.claim(owner_kind)
+        atexit.register(self._down_at_exit)
+        try:
+            self._start_everything(deadline)
+        except BaseException:
+            self.down()
+            raise
+        return time.monotonic() - started
+
+    def _start_everything(self, deadline: float) -> None:
+        try:
+            create_network(self.topology)
+        except NetnsError as error:
+            raise LabError(f"creating the lab's network failed: {error}") from error
+        self._write_files()
+        frr = self._frr_routers()
+        for router in frr:
+            for daemon in frr_daemons(router.spec):
+                self._start(router, daemon)
+        for router in self.routers:
+            if router.mgmt_address:
+                self._start(router, "sshd")
+        for router in frr:
+            self._wait_control_sockets(router, frr_daemons(router.spec), deadline)
+        self._apply_frr_config(frr, deadline)
+        # BIRD starts once FRR has its sessions configured, so its first connection
+        # attempt is not refused (BIRD then backs off for seconds).
+        for router in self.routers:
+            if router.software == "bird":
+                self._start(router, "bird")
+        for router in frr:
+            router.vtysh("write memory")
+            router.paths.starting_conf.write_text(router.paths.frr_conf.read_text())
+            self._running_config[router.name] = router.vtysh("show running-config")
+        self.wait_established("r1", timeout=deadline - time.monotonic(), prefixes=True)
+        for router in self.routers:
+            if router.mgmt_address:
+                self._wait_ssh(router.mgmt_address, deadline)
+
+    def _write_files(self) -> None:
+        for router in self.routers:
+            paths = router.paths
+            paths.run_dir.mkdir(parents=True, exist_ok=True)
+            write_wrappers(router.spec, paths)
+            if router.software == "frr":
+                paths.vty_dir.mkdir(exist_ok=True)
+                paths.frr_conf.write_text(configs.frr_config(router.spec))
+                paths.vtysh_conf.write_text(configs.VTYSH_CONF)
+            else:
+                paths.bird_conf.write_text(configs.bird_config(router.spec))
+            if router.mgmt_address:
+                prepare_ssh(self.ssh, router.mgmt_address)
+                (paths.root / "sshd_config").write_text(
+                    configs.sshd_config(
+                        router.mgmt_address, self.ssh.host_key, self.ssh.authorized_keys
+                    )
+                )
+
+    def down(self) -> None:
+        """Stop every daemon and delete the namespaces and links. Idempotent."""
+        owner = self.state.owner()
+        if owner is not None and owner.pid != os.getpid():
+            raise LabError(
+                f"lab instance {self.instance} is run by PID {owner.pid} ({owner.kind}), "
+                "not by this process"
+            )
+        for process in self._children.values():
+            kill_child(process)
+        self._children.clear()
+        self.state.clean()
+        self.state.release()
+        atexit.unregister(self._down_at_exit)
+
+    def _down_at_exit(self) -> None:
+        with contextlib.suppress(Exception):  # nothing left to report to at exit
+            self.down()
+
+    def is_up(self) -> bool:
+        """Whether some process runs this instance (this one or another)."""
+        owner = self.state.owner()
+        return owner is not None and bool(list_namespaces(self.topology.prefix))
+
+    # --- daemons -----------------------------------------------------------------------
+
+    def _require_owner(self) -> None:
+        owner = self.state.owner()
+        if owner is None or owner.pid != os.getpid():
+            raise LabError(
+                f"lab instance {self.instance} is not run by this process: only the "
+                "process that called up() can stop, start or reset its routers"
+            )
+
+    def _start(self, router: Router, daemon: str) -> None:
+        argv = daemon_argv(daemon, router.spec, router.paths, router.namespace)
+        group = frr_group_id() if router.software == "frr" and daemon != "sshd" else None
+        self._children[(router.name, daemon)] = start_child(
+            argv,
+            router.paths.log(daemon),
+            self.state.record_path(router.name, daemon),
+            hostname=router.name,
+            group=group,
+        )
+
+    def daemon_running(self, name: str, daemon: str) -> bool:
+        process = self._children.get((name, daemon))
+        return process is not None and process.poll() is None
+
+    def stop_daemon(self, name: str, daemon: str) -> None:
+        self._require_owner()
+        process = self._children.pop((self.router(name).name, daemon), None)
+        if process is not None:
+            stop_child(process)
+        self.state.record_path(name, daemon).unlink(missing_ok=True)
+
+    def start_daemon(self, name: str, daemon: str, timeout: float = 10.0) -> None:
+        self._require_owner()
+        router = self.router(name)
+        if self.daemon_running(name, daemon):
+            return
+        deadline = time.monotonic() + timeout
+        for stale in control_sockets(daemon, router.paths):
+            stale.unlink(missing_ok=True)
+        self._start(router, daemon)
+        if router.software == "frr" and daemon != "sshd":
+            self._wait_control_sockets(router, [daemon], deadline)
+            self._apply_frr_config([router], deadline)
+
+    def _wait_control_sockets(self, router: Router, names: Iterable[str], deadline: float) -> None:
+        sockets = [s for name in names for s in control_sockets(name, router.paths)]
+        self._wait_until(
+            lambda: all(_accepts(s) for s in sockets),
+            deadline,
+            lambda: f"{router.name}: daemons did not open {', '.join(map(str, sockets))}",
+        )
+
+    def _apply_frr_config(self, routers: list[Router], deadline: float) -> None:
+        """`vtysh -b`: load each router's frr.conf into its daemons, routers in parallel."""
+        runs = [
+            (
+                router,
+                subprocess.Popen(
+                    [*vtysh_argv(router.paths), "-b"],
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                    preexec_fn=lambda name=router.name: become_host(name),
+                ),
+            )
+            for router in routers
+        ]
+        for router, process in runs:
+            stdout, stderr = process.communicate(timeout=max(deadline - time.monotonic(), 1))
+            if process.returncode != 0:
+                raise LabError(
+                    f"{router.name}: loading {router.paths.frr_conf} failed: "
+                    f"{(stderr or stdout).strip()}"
+                )
+
+    def _wait_ssh(self, address: str, deadline: float) -> None:
+        self._wait_until(
+            lambda: _tcp_open(address, 22),
+            deadline,
+            lambda: f"sshd on {address} did not accept connections",
+        )
+
+    @staticmethod
+    def _wait_until(
+        condition: Callable[[], bool], deadline: float, describe: Callable[[], str]
+    ) -> None:
+        while not condition():
+            if time.monotonic() >= deadline:
+                raise LabError(f"timed out: {describe()}")
+            time.sleep(POLL_INTERVAL)
+
+    # --- sessions ----------------------------------------------------------------------
+
+    def sessions(self, router: str) -> list[dict[str, Any]]:
+        return self.router(router).sessions()
+
+    def wait_established(
+        self,
+        router: str = "r1",
+        peers: Iterable[str] | None = None,
+        timeout: float = 10.0,
+        prefixes: bool = False,
+    ) -> list[dict[str, Any]]:
+        """Poll until the sessions (every configured one, or those with the `peers`
+        addresses) are Established; with `prefixes`, also until each has received as
+        many prefixes as its peer announces. Returns the sessions."""
+        wanted = set(peers) if peers is not None else None
+        deadline = time.monotonic() + timeout
+        while True:
+            sessions = self.sessions(router)
+            if wanted is not None:
+                sessions = [s for s in sessions if s["neighbour"] in wanted]
+            pending = [s for s in sessions if not self._session_ready(s, prefixes)]
+            missing = (wanted or set()) - {s["neighbour"] for s in sessions}
+            if sessions and not pending and not missing:
+                return sessions
+            if time.monotonic() >= deadline:
+                waiting = [
+                    f"{s['neighbour']} {s['state']} ({s['prefixes_received']} prefixes)"
+                    for s in pending
+                ] + [f"{address} not configured" for address in sorted(missing)]
+                raise LabError(
+                    f"{router}: sessions not ready after {timeout:.0f} s: "
+                    + (", ".join(waiting) or "no session configured")
+                )
+            time.sleep(POLL_INTERVAL)
+
+    def _session_ready(self, session: dict[str, Any], prefixes: bool) -> bool:
+        if session["state"] != "Established":
+            return False
+        if not prefixes:
+            return True
+        expected = self.topology.expected_prefixes(session["neighbour"])
+        return expected is None or session["prefixes_received"] == expected
+
+    # --- reset -------------------------------------------------------------------------
+
+    def reset(self, timeout: float = 30.0) -> None:
+        """Back to the starting topology: every daemon running, each FRR router's running
+        configuration and frr.conf as after up(), r1's sessions Established."""
+        self._require_owner()
+        deadline = time.monotonic() + timeout
+        for router in self._frr_routers():
+            # A test may have saved a changed configuration (`write memory`).
+            router.paths.frr_conf.write_text(router.paths.starting_conf.read_text())
+        for router in self.routers:
+            for daemon in daemons(router.spec):
+                if not self.daemon_running(router.name, daemon):
+                    self._children.pop((router.name, daemon), None)
+                    self.start_daemon(router.name, daemon, timeout=deadline - time.monotonic())
+        for router in self._frr_routers():
+            self._restore_frr_config(router, deadline)
+        self.wait_established("r1", timeout=deadline - time.monotonic(), prefixes=True)
+
+    def _restore_frr_config(self, router: Router, deadline: float) -> None:
+        starting = router.paths.starting_conf
+        if router.vtysh("show running-config") == self._running_config[router.name]:
+            return
+        paths = router.paths
+        reload = run_captured(
+            [
+                str(FRR_RELOAD),
+                "--reload",
+                "--stdout",
+                "--vty_socket",
+                str(paths.vty_dir),
+                "--confdir",
+                str(paths.root),
+                "--rundir",
+                str(paths.run_dir),
+                str(starting),
+            ],
+            timeout=max(deadline - time.monotonic(), 5),
+            hostname=router.name,
+        )
+        router.paths.frr_conf.write_text(starting.read_text())
+        if router.vtysh("show running-config") == self._running_config[router.name]:
+            return
+        # frr-reload could not undo the change: restart the router from its file.
+        for daemon in frr_daemons(router.spec):
+            self.stop_daemon(router.name, daemon)
+        for daemon in frr_daemons(router.spec):
+            self._start(router, daemon)
+        self._wait_control_sockets(router, frr_daemons(router.spec), deadline)
+        self._apply_frr_config([router], deadline)
+        if router.vtysh("show running-config") != self._running_config[router.name]:
+            raise LabError(
+                f"{router.name}: could not restore the starting configuration "
+                f"(frr-reload said: {reload.stdout.strip()[-300:]})"
+            )
+
+    # --- NAPALM ------------------------------------------------------------------------
+
+    def napalm_params(self, name: str) -> dict[str, Any]:
+        """Arguments for napalm's driver(...) to manage `name` with napalm-frr over SSH."""
+        router = self.router(name)
+        if not router.mgmt_address or router.software != "frr":
+            raise LabError(f"{name} is not managed over SSH; only r1 is")
+        paths = router.paths
+        return {
+            "hostname": router.mgmt_address,
+            "username": "root",
+            "password": "",
+            "optional_args": {
+                "key_file": str(self.ssh.client_key),
+                "known_hosts_file": str(self.ssh.known_hosts),
+                "vty_socket": str(paths.vty_dir),
+                "config_dir": str(paths.root),
+                "config_file": str(paths.frr_conf),
+                "run_dir": str(paths.run_dir),
+                "frr_reload": str(FRR_RELOAD),
+            },
+        }
+
+
+def _accepts(path: Path) -> bool:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
+        try:
+            client.connect(str(path))
+        except OSError:
+            return False
+    return True
+
+
+def _tcp_open(address: str, port: int) -> bool:
+    try:
+        with socket.create_connection((address, port), timeout=0.5):
+            return True
+    except OSError:
+        return False

@@ -1,0 +1,84 @@
+"""pytest fixtures for tests against the lab's real routers.
+
+- `lab` (session): a running Lab, instance $PEERKEEPER_LAB_INSTANCE or 1, torn down at
+  the end of the session, also after failures and Ctrl-C.
+- `clean_lab`: the same Lab, reset() after the test (restarts stopped daemons, restores
+  r1's configuration).
+- `lab_host` (session): only checks that this machine can run a lab, for tests that
+  start their own instance.
+
+Without root or the routing packages these fixtures skip the test with a one-line
+reason; with PEERKEEPER_REQUIRE_LAB=1 they fail it instead, so CI cannot skip silently.
+Tests using them get the `lab` marker.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from collections.abc import Iterator
+from types import FrameType
+
+import pytest
+
+from lab.instance import Lab, default_instance
+from lab.requirements import unavailable_reason
+
+LAB_FIXTURES = frozenset({"lab", "clean_lab", "lab_host"})
+LAB_UP_TIMEOUT = 60.0
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not any(line.startswith("lab:") for line in config.getini("markers")):
+        config.addinivalue_line(
+            "markers", "lab: needs the lab's real routers (root and the Debian routing packages)"
+        )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if LAB_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.lab)
+
+
+def require_lab() -> None:
+    """Skip (or, with PEERKEEPER_REQUIRE_LAB=1, fail) when the lab cannot run here."""
+    reason = unavailable_reason()
+    if reason is None:
+        return
+    if os.environ.get("PEERKEEPER_REQUIRE_LAB") == "1":
+        pytest.fail(f"PEERKEEPER_REQUIRE_LAB=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+@pytest.fixture(scope="session")
+def lab_host() -> None:
+    require_lab()
+
+
+@pytest.fixture(scope="session")
+def lab(lab_host: None) -> Iterator[Lab]:
+    running = Lab(default_instance(1))
+    # A SIGTERM (a CI timeout, say) then unwinds like Ctrl-C, so teardown still runs.
+    previous = None
+    main_thread = threading.current_thread() is threading.main_thread()
+    if main_thread and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        running.up(timeout=LAB_UP_TIMEOUT)
+        yield running
+    finally:
+        running.down()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+@pytest.fixture
+def clean_lab(lab: Lab) -> Iterator[Lab]:
+    yield lab
+    lab.reset()

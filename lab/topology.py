@@ -1,0 +1,181 @@
+"""The lab's default topology, as plain data.
+
+Everything inside the namespaces uses the same addresses for every instance; only the
+namespace names and the management LAN (198.18.N.0/24) depend on the instance number.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from typing import Literal
+
+Software = Literal["frr", "bird"]
+
+IXP_SEGMENT = "ixp"
+MGMT_SEGMENT = "mgmt"
+IXP_BRIDGE = "br0"
+
+
+@dataclass(frozen=True)
+class Interface:
+    """An interface inside a router's namespace, attached to a segment.
+
+    A segment is the IXP bridge, the management link to the root namespace, or a
+    point-to-point link named after the two routers it joins.
+    """
+
+    name: str
+    segment: str
+    addresses: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Session:
+    """A BGP session as configured on one router."""
+
+    local_address: str
+    peer_address: str
+    peer_asn: int
+    name: str  # BIRD protocol name / FRR neighbour description
+
+    @property
+    def family(self) -> Literal["ipv4", "ipv6"]:
+        return "ipv6" if ":" in self.peer_address else "ipv4"
+
+
+@dataclass(frozen=True)
+class RouterSpec:
+    name: str
+    asn: int
+    software: Software
+    router_id: str
+    interfaces: tuple[Interface, ...]
+    sessions: tuple[Session, ...]
+    announced: tuple[str, ...] = ()
+    mgmt_address: str | None = None
+
+    def announced_in(self, family: str) -> tuple[str, ...]:
+        version = 6 if family == "ipv6" else 4
+        return tuple(p for p in self.announced if ipaddress.ip_network(p).version == version)
+
+
+@dataclass(frozen=True)
+class Topology:
+    instance: int
+    routers: tuple[RouterSpec, ...]
+
+    @property
+    def prefix(self) -> str:
+        """Prefix of every namespace and root-namespace link of this instance."""
+        return f"pk{self.instance}-"
+
+    @property
+    def ixp_namespace(self) -> str:
+        return f"{self.prefix}ix"
+
+    @property
+    def mgmt_host_link(self) -> str:
+        return f"{self.prefix}mgmt"
+
+    @property
+    def mgmt_host_address(self) -> str:
+        return f"198.18.{self.instance}.1/24"
+
+    def namespace(self, router: str) -> str:
+        return f"{self.prefix}{router}"
+
+    def router(self, name: str) -> RouterSpec:
+        for spec in self.routers:
+            if spec.name == name:
+                return spec
+        known = ", ".join(spec.name for spec in self.routers)
+        raise KeyError(f"no router {name!r} in the lab (routers: {known})")
+
+    def expected_prefixes(self, peer_address: str) -> int | None:
+        """How many prefixes the router at `peer_address` announces over that session."""
+        for spec in self.routers:
+            for interface in spec.interfaces:
+                addresses = {a.split("/")[0] for a in interface.addresses}
+                if peer_address in addresses:
+                    family = "ipv6" if ":" in peer_address else "ipv4"
+                    return len(spec.announced_in(family))
+        return None
+
+
+def _subnets(supernet: str, new_prefix: int, count: int) -> tuple[str, ...]:
+    subnets = ipaddress.ip_network(supernet).subnets(new_prefix=new_prefix)
+    return tuple(str(next(subnets)) for _ in range(count))
+
+
+def default_topology(instance: int) -> Topology:
+    """r1 (ours) with p1..p3 on an IXP LAN and p4 on a direct link.
+
+    Announced ranges never cover the management LAN (198.18.0.0/16) or a link of r1.
+    """
+    if not 0 <= instance <= 9:
+        raise ValueError(f"lab instance must be between 0 and 9, not {instance}")
+    mgmt = f"198.18.{instance}.11"
+
+    r1 = RouterSpec(
+        name="r1",
+        asn=64500,
+        software="frr",
+        router_id="192.0.2.1",
+        mgmt_address=mgmt,
+        interfaces=(
+            Interface("mgmt0", MGMT_SEGMENT, (f"{mgmt}/24",)),
+            Interface("ix0", IXP_SEGMENT, ("192.0.2.1/24", "2001:db8:1::1/64")),
+            Interface("p4", "r1-p4", ("198.51.100.0/31",)),
+        ),
+        # p3 is missing on purpose: adding it is what a first deployment does.
+        sessions=(
+            Session("192.0.2.1", "192.0.2.11", 64501, "p1"),
+            Session("2001:db8:1::1", "2001:db8:1::11", 64501, "p1"),
+            Session("192.0.2.1", "192.0.2.12", 64502, "p2"),
+            Session("198.51.100.0", "198.51.100.1", 64504, "p4"),
+        ),
+    )
+    p1 = RouterSpec(
+        name="p1",
+        asn=64501,
+        software="frr",
+        router_id="192.0.2.11",
+        interfaces=(Interface("ix0", IXP_SEGMENT, ("192.0.2.11/24", "2001:db8:1::11/64")),),
+        sessions=(
+            Session("192.0.2.11", "192.0.2.1", 64500, "r1"),
+            Session("2001:db8:1::11", "2001:db8:1::1", 64500, "r1"),
+        ),
+        announced=_subnets("203.0.113.0/24", 30, 50) + _subnets("2001:db8:100::/40", 48, 5),
+    )
+    p2 = RouterSpec(
+        name="p2",
+        asn=64502,
+        software="bird",
+        router_id="192.0.2.12",
+        interfaces=(Interface("ix0", IXP_SEGMENT, ("192.0.2.12/24", "2001:db8:1::12/64")),),
+        sessions=(Session("192.0.2.12", "192.0.2.1", 64500, "r1"),),
+        announced=_subnets("198.19.0.0/16", 32, 10_000),
+    )
+    p3 = RouterSpec(
+        name="p3",
+        asn=64503,
+        software="bird",
+        router_id="192.0.2.13",
+        interfaces=(Interface("ix0", IXP_SEGMENT, ("192.0.2.13/24", "2001:db8:1::13/64")),),
+        sessions=(
+            Session("192.0.2.13", "192.0.2.1", 64500, "r1_v4"),
+            Session("2001:db8:1::13", "2001:db8:1::1", 64500, "r1_v6"),
+        ),
+        announced=_subnets("203.0.113.224/27", 29, 4) + _subnets("2001:db8:300::/40", 48, 2),
+    )
+    p4 = RouterSpec(
+        name="p4",
+        asn=64504,
+        software="bird",
+        router_id="198.51.100.1",
+        interfaces=(Interface("r1", "r1-p4", ("198.51.100.1/31",)),),
+        sessions=(Session("198.51.100.1", "198.51.100.0", 64500, "r1"),),
+        announced=_subnets("198.51.100.128/25", 28, 5),
+    )
+    return Topology(instance=instance, routers=(r1, p1, p2, p3, p4))
