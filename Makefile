@@ -6,7 +6,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 PYTHON := .venv/bin/python
 MANAGE := $(PYTHON) manage.py
 # Debian packages the lab's routers need (installed when running as root).
-SYSTEM_PACKAGES := frr frr-pythontools bird2 openssh-server iproute2
+SYSTEM_PACKAGES := frr frr-pythontools bird2 openssh-server iproute2 chromium
 PYTEST_ARGS ?=
 
 .PHONY: help install system-packages demo test test-sqlite lint format lab-up lab-down lab-status bench
