@@ -1,0 +1,147 @@
+"""Merging a snippet into FRR's running configuration (captured from FRR 8.4)."""
+
+from __future__ import annotations
+
+import difflib
+
+import pytest
+from napalm_frr.config_text import parse, strip_header
+from napalm_frr.merge import merge, single_value_key
+
+
+@pytest.fixture
+def running(captured) -> str:
+    return strip_header(captured.text("running_config.txt"))
+
+
+def changes(before: str, after: str) -> list[str]:
+    """The +/- lines of a diff, without context."""
+    return [
+        line
+        for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="")
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
+
+
+def test_merging_the_running_configuration_into_itself_changes_nothing(running):
+    assert merge(running, running) == running
+
+
+def test_merging_lines_already_present_changes_nothing(running):
+    snippet = "router bgp 64500\n neighbor 192.0.2.11 description p1 over the IXP\nexit\n"
+    assert merge(running, snippet) == running
+
+
+def test_a_repeated_router_bgp_context_adds_to_the_existing_one(running):
+    snippet = (
+        "router bgp 64500\n"
+        " neighbor 192.0.2.13 remote-as 64503\n"
+        " address-family ipv4 unicast\n"
+        "  neighbor 192.0.2.13 maximum-prefix 100\n"
+        " exit-address-family\n"
+        "exit\n"
+    )
+    merged = merge(running, snippet)
+    assert changes(running, merged) == [
+        "+ neighbor 192.0.2.13 remote-as 64503",
+        "+  neighbor 192.0.2.13 maximum-prefix 100",
+    ]
+    bgp = parse(merged).find_block("router bgp 64500")
+    assert bgp.has_line("neighbor 192.0.2.13 remote-as 64503")
+    assert bgp.find_block("address-family ipv4 unicast").has_line(
+        "neighbor 192.0.2.13 maximum-prefix 100"
+    )
+    assert merged.count("router bgp 64500\n") == 1
+
+
+def test_vrf_instance_is_a_context_of_its_own(running):
+    snippet = "router bgp 64500 vrf CUST\n neighbor 198.51.100.9 remote-as 64509\nexit\n"
+    merged = merge(running, snippet)
+    tree = parse(merged)
+    assert tree.find_block("router bgp 64500 vrf CUST").has_line(
+        "neighbor 198.51.100.9 remote-as 64509"
+    )
+    assert not tree.find_block("router bgp 64500").has_line("neighbor 198.51.100.9 remote-as 64509")
+
+
+def test_no_neighbor_removes_it_with_its_address_family_lines(running):
+    merged = merge(running, "router bgp 64500\n no neighbor 192.0.2.99\nexit\n")
+    removed = changes(running, merged)
+    assert all(line.startswith("-") for line in removed)
+    assert "- neighbor 192.0.2.99 remote-as 64599" in removed
+    assert "-  neighbor 192.0.2.99 next-hop-self" in removed  # address-family ipv4 unicast
+    assert "192.0.2.99" not in merged
+    assert "no neighbor 192.0.2.99" not in merged
+
+
+def test_a_no_line_that_removes_nothing_is_kept_as_configuration():
+    running = "router bgp 1\n neighbor 192.0.2.1 remote-as 2\nexit\n!\nend\n"
+    merged = merge(running, "router bgp 1\n no bgp default ipv4-unicast\nexit\n")
+    assert parse(merged).find_block("router bgp 1").has_line("no bgp default ipv4-unicast")
+
+
+def test_a_one_value_setting_replaces_the_old_value_in_place(running):
+    snippet = "router bgp 64500\n neighbor 192.0.2.11 description renamed\nexit\n"
+    assert changes(running, merge(running, snippet)) == [
+        "- neighbor 192.0.2.11 description p1 over the IXP",
+        "+ neighbor 192.0.2.11 description renamed",
+    ]
+
+
+def test_the_positive_form_replaces_a_no_line(running):
+    merged = merge(running, "router bgp 64500\n bgp ebgp-requires-policy\nexit\n")
+    bgp = parse(merged).find_block("router bgp 64500")
+    assert bgp.has_line("bgp ebgp-requires-policy")
+    assert not bgp.has_line("no bgp ebgp-requires-policy")
+
+
+def test_new_contexts_go_next_to_contexts_of_their_kind(running):
+    snippet = (
+        "route-map P3-IN permit 10\n set local-preference 50\nexit\n"
+        "ip prefix-list OWN seq 10 permit 203.0.113.0/25\n"
+        "router bgp 64500\n address-family l2vpn evpn\n  advertise-all-vni\n"
+        " exit-address-family\nexit\n"
+    )
+    merged = merge(running, snippet)
+    lines = merged.splitlines()
+    route_map = lines.index("route-map P3-IN permit 10")
+    assert lines[route_map - 1] == "!"
+    assert lines[route_map + 1 : route_map + 3] == [" set local-preference 50", "exit"]
+    prefix = lines.index("ip prefix-list OWN seq 10 permit 203.0.113.0/25")
+    assert lines[prefix - 1] == "ip prefix-list OWN seq 5 permit 203.0.113.0/24 le 32"
+    evpn = lines.index(" address-family l2vpn evpn")
+    assert lines[evpn + 1 : evpn + 3] == ["  advertise-all-vni", " exit-address-family"]
+    assert merged.rstrip().endswith("end")
+    assert parse(merged).find_block("router bgp 64500").find_block("address-family l2vpn evpn")
+
+
+def test_snippet_marked_by_vtysh_is_understood(captured):
+    """`vtysh -m` closes each context it read with "exit" and ends with "end"."""
+    marked = captured.json("check_valid.json")["stdout"]
+    merged = merge("frr version 8.4.4\n!\nend\n", marked)
+    tree = parse(merged)
+    assert tree.find_block("router bgp 64500").has_line("neighbor 192.0.2.13 remote-as 64503")
+    assert tree.find_block("route-map X permit 10").has_line("set local-preference 5")
+    assert tree.has_line("ip prefix-list Y seq 5 permit 10.0.0.0/8")
+    assert merged.rstrip().endswith("end")
+
+
+def test_merge_into_an_empty_configuration():
+    merged = merge("", "router bgp 1\n neighbor 192.0.2.1 remote-as 2\n")
+    assert merged == "router bgp 1\n neighbor 192.0.2.1 remote-as 2\nexit\n!\n"
+
+
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [
+        ("neighbor 192.0.2.1 remote-as 65000", "neighbor 192.0.2.1 remote-as"),
+        ("neighbor 192.0.2.1 timers connect 5", "neighbor 192.0.2.1 timers connect"),
+        ("neighbor 192.0.2.1 timers 3 9", "neighbor 192.0.2.1 timers"),
+        ("neighbor IXP route-map IN-MAP in", "neighbor IXP route-map in"),
+        ("bgp router-id 192.0.2.1", "bgp router-id"),
+        ("neighbor 192.0.2.1 activate", None),
+        ("network 203.0.113.0/24", None),
+    ],
+)
+def test_single_value_commands(line, key):
+    assert single_value_key(line) == key
