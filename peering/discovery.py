@@ -55,6 +55,11 @@ def _read(settings: DriverSettings) -> list[Neighbor] | DeviceError:
         return exc
 
 
+def _address_order(neighbor: Neighbor) -> tuple[int, int]:
+    address = ipaddress.ip_address(neighbor.address)
+    return address.version, int(address)
+
+
 def _classify(
     connection: Connection, neighbors: list[Neighbor], known: set[str], report: ConnectionDiscovery
 ) -> list[Found]:
@@ -68,7 +73,7 @@ def _classify(
     vrf = normalise_vrf(connection.vrf)
     wanted = " or ".join(str(s) for s in subnets)
     to_create = []
-    for neighbor in sorted(neighbors, key=lambda n: ipaddress.ip_address(n.address)):
+    for neighbor in sorted(neighbors, key=_address_order):
         found = Found(neighbor.address, neighbor.remote_as)
         address = ipaddress.ip_address(neighbor.address)
         if not any(address in subnet for subnet in subnets):

@@ -1,0 +1,1 @@
+"""Benchmarks and the emulated device fleet (`python -m bench --help`)."""
