@@ -60,6 +60,12 @@ class OperationNotSupported(DeviceError):
     reason = "not supported"
 
 
+class CommandFailed(DeviceError):
+    """The router answered a command with an error."""
+
+    reason = "command failed"
+
+
 class ConfigurationRejected(DeviceError):
     """The router refused a configuration change (its own words are in the message)."""
 
@@ -165,6 +171,10 @@ def translate_error(exc: BaseException, settings: DriverSettings) -> DeviceError
         | napalm_errors.CommitConfirmException,
     ):
         return ConfigurationRejected(f"{settings.router} rejected the configuration: {text}")
+    if isinstance(exc, napalm_errors.CommandErrorException) or "CommandError" in {
+        cls.__name__ for cls in type(exc).__mro__
+    }:
+        return CommandFailed(f"{settings.router} answered with an error: {text}.")
     if isinstance(exc, napalm_errors.ConnectionException | ConnectionError | OSError):
         return Unreachable(f"Cannot reach {where}: {text or type(exc).__name__}.")
     if _is_transport_error(exc):
@@ -179,9 +189,11 @@ def _first_line(exc: BaseException) -> str:
 
 def _is_auth_error(exc: BaseException) -> bool:
     names = {cls.__name__ for cls in type(exc).__mro__}
-    return bool(names & {"AuthenticationException", "NetmikoAuthenticationException"}) or (
-        "401" in str(exc) and "nauthorized" in str(exc)
-    )
+    if names & {"AuthenticationException", "NetmikoAuthenticationException"}:
+        return True
+    # HTTP-based drivers (eAPI, NX-API...) report a 401 as a connection error.
+    text = str(exc).lower()
+    return "ConnectionError" in names and ("unauthorized" in text or "401" in text)
 
 
 def _is_timeout(exc: BaseException) -> bool:
