@@ -8,11 +8,14 @@ MANAGE := $(PYTHON) manage.py
 # Debian packages the lab's routers need (installed when running as root).
 SYSTEM_PACKAGES := frr frr-pythontools bird2 openssh-server iproute2 chromium
 PYTEST_ARGS ?=
+# The lab instance whose routers the demo manages, and where the demo is served.
+DEMO_LAB ?= $(or $(PEERKEEPER_LAB_INSTANCE),0)
+DEMO_ADDRESS ?= 127.0.0.1:8000
 
 .PHONY: help install system-packages demo test test-sqlite lint format lab-up lab-down lab-status bench
 
 help:
-	@echo "make demo   - install, load the demo inventory and serve it on http://127.0.0.1:8000"
+	@echo "make demo   - install, start the lab, load the demo inventory, serve http://127.0.0.1:8000"
 	@echo "make test   - install and run the whole test suite (PostgreSQL if DATABASE_URL is set)"
 	@echo "make lint   - ruff and the migrations check"
 	@echo "make lab-up / lab-down / lab-status - the lab's real routers"
@@ -62,9 +65,12 @@ format: install
 
 demo: install system-packages
 	$(MANAGE) migrate --no-input
-	$(MANAGE) load_demo --admin
-	@echo "Serving Peerkeeper on http://127.0.0.1:8000/ (Ctrl-C to stop)"
-	$(MANAGE) runserver 127.0.0.1:8000
+	$(PYTHON) -m lab up --instance $(DEMO_LAB) || \
+		echo "Continuing without the lab: the pages work, the router buttons report the failure."
+	$(MANAGE) load_demo --admin --lab-instance $(DEMO_LAB)
+	@echo "Serving Peerkeeper on http://$(DEMO_ADDRESS)/ with one job worker (Ctrl-C to stop)"
+	$(MANAGE) worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
+		$(MANAGE) runserver $(DEMO_ADDRESS)
 
 lab-up: install system-packages
 	$(PYTHON) -m lab up

@@ -1,1 +1,1 @@
-pytest_plugins = ["lab.pytest_plugin", "peerkeeper.testing"]
+pytest_plugins = ["lab.pytest_plugin", "peerkeeper.testing", "core.tests.fixtures"]

@@ -87,7 +87,8 @@ def _skip_reason(router: Router) -> str | None:
     return None
 
 
-def _session_passwords(router: Router) -> list[str]:
+def session_passwords(router: Router) -> list[str]:
+    """The router's session passwords in plaintext, to mask them in what users read."""
     passwords = []
     for model, lookup in (
         (DirectPeeringSession, {"router": router}),
@@ -114,7 +115,7 @@ def prepare(router: Router) -> _Plan | DeployResult:
     except DeviceError as exc:
         outcome = Outcome.SKIPPED if exc.reason == "not usable" else Outcome.FAILED
         return DeployResult(router.name, outcome, str(exc), error_kind=exc.reason)
-    secrets = (*_session_passwords(router), settings.password)
+    secrets = (*session_passwords(router), settings.password)
     return _Plan(settings=settings, config=config, secrets=secrets)
 
 

@@ -62,7 +62,11 @@ class EncryptedTextField(models.TextField):
         return f"{SERIALIZED_TOKEN_PREFIX}{secret.token}" if secret else ""
 
     def formfield(self, **kwargs: Any) -> forms.Field:
-        return SecretFormField(label=self.verbose_name.capitalize(), help_text=self.help_text)
+        # A form's Meta.labels / help_texts arrive as kwargs; the rest do not apply.
+        return SecretFormField(
+            label=kwargs.get("label") or self.verbose_name.capitalize(),
+            help_text=kwargs.get("help_text") or self.help_text,
+        )
 
     def save_form_data(self, instance: models.Model, data: Any) -> None:
         if data is KEEP_SECRET:

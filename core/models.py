@@ -5,6 +5,8 @@ from django.db import models
 
 from core.choices import JobKind, JobStatus
 
+FINISHED_STATUSES = frozenset({JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.ERRORED})
+
 
 class Job(models.Model):
     """One unit of background work against (usually) one router, with a log a user can read."""
@@ -34,6 +36,9 @@ class Job(models.Model):
     error = models.TextField(blank=True)
     # The id the task backend knows this job by.
     task_id = models.CharField(max_length=64, blank=True)
+    # Where the job runs, so a stale-job sweep can tell a running job from an abandoned one.
+    worker_host = models.CharField(max_length=255, blank=True)
+    worker_pid = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created"]
@@ -42,3 +47,13 @@ class Job(models.Model):
     def __str__(self) -> str:
         target = f" on {self.router}" if self.router_id else ""
         return f"{self.get_kind_display()}{target} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in FINISHED_STATUSES
+
+    @property
+    def duration_s(self) -> float | None:
+        if self.started is None or self.finished is None:
+            return None
+        return round((self.finished - self.started).total_seconds(), 3)

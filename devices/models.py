@@ -79,6 +79,7 @@ class Router(models.Model):
 
     class Meta:
         ordering = ["name"]
+        permissions = [("deploy_router", "Can deploy configuration to routers")]
 
     def __str__(self) -> str:
         return self.name

@@ -160,6 +160,33 @@ def _redis_url(value: Any) -> str:
     return value
 
 
+def _non_negative_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _Invalid("must be a whole number, 0 or more")
+    return value
+
+
+# What TASKS_BACKEND may name, and the django-tasks backend class each one is.
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+}
+
+
+def _tasks_backend(value: Any) -> str:
+    value = _string(value).strip().lower()
+    if value not in TASK_BACKENDS:
+        raise _Invalid(f"must be one of {', '.join(TASK_BACKENDS)}")
+    return value
+
+
+def _queue_name(value: Any) -> str:
+    value = _string(value)
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,31}", value):
+        raise _Invalid("must be 1 to 32 letters, digits, dots, dashes or underscores")
+    return value
+
+
 def _path(value: Any) -> Path:
     if not isinstance(value, str | Path) or not str(value):
         raise _Invalid("must be a directory path")
@@ -176,6 +203,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DATABASE_URL", _database_url, None),
     Setting("DATABASE", _json_object, None, _env_json),
     Setting("REDIS_URL", _redis_url, "redis://127.0.0.1:6379/0"),
+    Setting("TASKS_BACKEND", _tasks_backend, "database"),
+    Setting("JOB_QUEUE", _queue_name, "peerkeeper"),
+    Setting("JOB_TIME_LIMIT", _positive_int, 600, _env_int),
+    Setting("JOB_RETENTION_DAYS", _non_negative_int, 90, _env_int),
     Setting("TIME_ZONE", _string, "UTC"),
     Setting("LOG_LEVEL", _log_level, "INFO"),
     Setting("NAPALM_USERNAME", _string, ""),
@@ -300,3 +331,31 @@ def database_settings(values: Mapping[str, Any]) -> dict[str, Any]:
         # A file, not memory, so that tests can run worker processes against it.
         database["TEST"] = {"NAME": str(values["DATA_DIR"] / "test.sqlite3")}
     return database
+
+
+# Seconds RQ waits beyond JOB_TIME_LIMIT before it kills a job's process itself: the job's
+# own limit fires first and records a clear failure.
+RQ_KILL_GRACE = 60
+
+
+def tasks_settings(values: Mapping[str, Any]) -> dict[str, Any]:
+    """django-tasks' TASKS: the chosen backend, serving only Peerkeeper's queue."""
+    return {
+        "default": {
+            "BACKEND": TASK_BACKENDS[values["TASKS_BACKEND"]],
+            "QUEUES": [values["JOB_QUEUE"]],
+        }
+    }
+
+
+def rq_queues(values: Mapping[str, Any]) -> dict[str, Any]:
+    """django-rq's RQ_QUEUES: Peerkeeper's queue on REDIS_URL.
+
+    django-tasks-rq 0.12 reads results through the connection of a queue named "default"
+    whatever the task's queue is, so that name is declared too, on the same Redis (no
+    job is ever put on it)."""
+    queue = {
+        "URL": values["REDIS_URL"],
+        "DEFAULT_TIMEOUT": values["JOB_TIME_LIMIT"] + RQ_KILL_GRACE,
+    }
+    return {"default": queue, values["JOB_QUEUE"]: queue}

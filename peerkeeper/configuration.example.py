@@ -26,8 +26,17 @@ ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
 # Where the embedded database and other runtime files live.
 # DATA_DIR = "/var/lib/peerkeeper"
 
+# Background jobs. "database" queues them in the database (nothing else to run);
+# "rq" queues them in Redis for RQ workers on any number of machines.
+# TASKS_BACKEND = "database"
 # Redis, for background jobs when the RQ backend is used.
 # REDIS_URL = "redis://127.0.0.1:6379/0"
+# The queue's name: give each Peerkeeper installation that shares a Redis its own.
+# JOB_QUEUE = "peerkeeper"
+# Seconds a job may run before it is stopped and marked failed.
+# JOB_TIME_LIMIT = 600
+# Days finished jobs are kept (0 keeps them forever).
+# JOB_RETENTION_DAYS = 90
 
 # NAPALM: credentials and options used for every router that does not set its own.
 NAPALM_USERNAME = ""

@@ -1,6 +1,12 @@
 """Django settings, built from the validated configuration (see peerkeeper/config.py)."""
 
-from peerkeeper.config import BASE_DIR, database_settings, load_configuration
+from peerkeeper.config import (
+    BASE_DIR,
+    database_settings,
+    load_configuration,
+    rq_queues,
+    tasks_settings,
+)
 
 CONFIG = load_configuration()
 
@@ -12,6 +18,14 @@ DATA_DIR = CONFIG["DATA_DIR"]
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 CREDENTIALS_ENCRYPTION_KEYS = CONFIG["CREDENTIALS_ENCRYPTION_KEYS"]
 REDIS_URL = CONFIG["REDIS_URL"]
+
+# Background jobs (core/jobs.py): django-tasks with the database or the RQ backend.
+TASKS_BACKEND = CONFIG["TASKS_BACKEND"]
+JOB_QUEUE = CONFIG["JOB_QUEUE"]
+JOB_TIME_LIMIT = CONFIG["JOB_TIME_LIMIT"]
+JOB_RETENTION_DAYS = CONFIG["JOB_RETENTION_DAYS"]
+TASKS = tasks_settings(CONFIG)
+RQ_QUEUES = rq_queues(CONFIG)
 
 NAPALM_USERNAME = CONFIG["NAPALM_USERNAME"]
 NAPALM_PASSWORD = CONFIG["NAPALM_PASSWORD"]
@@ -29,6 +43,12 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_tables2",
+    "django_filters",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    *(["django_rq"] if TASKS_BACKEND == "rq" else []),
     "core",
     "devices",
     "peering",
@@ -42,6 +62,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every page needs a login, except the login page itself (and the admin's own).
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -81,7 +104,11 @@ STATICFILES_DIRS = [BASE_DIR / "peerkeeper" / "static"]
 # directories, so `collectstatic` is optional.
 WHITENOISE_USE_FINDERS = True
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+DJANGO_TABLES2_TEMPLATE = "core/table.html"
 
 LOGGING = {
     "version": 1,

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
+import json
+import os
+import signal
+import subprocess
+import sys
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
 
+from core.models import Job
 from devices.models import Router
+from peerkeeper.config import BASE_DIR, rq_queues, tasks_settings
 
 
 def wait_for(check: Callable[[], Any], timeout: float, what: str, interval: float = 0.3) -> Any:
@@ -43,3 +56,219 @@ def run_command(*args: str) -> tuple[int, str, str]:
         err.write(str(exc))
         return exc.returncode, out.getvalue(), err.getvalue()
     return 0, out.getvalue(), err.getvalue()
+
+
+# --- background jobs: real worker processes on the test database -----------------------
+
+WORKER_STOP_TIMEOUT = 5.0
+# Tests use their own Redis database, and a queue of their own in it.
+TEST_REDIS_DB = 15
+
+
+def _database_environment() -> dict[str, str]:
+    """The variables that point a worker process at this test run's database."""
+    database = connection.settings_dict
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        return {"PEERKEEPER_DATABASE_URL": f"sqlite:///{database['NAME']}"}
+    if settings.CONFIG["DATABASE"]:
+        test_database = {**settings.CONFIG["DATABASE"], "NAME": database["NAME"]}
+        return {"PEERKEEPER_DATABASE": json.dumps(test_database)}
+    user, password = (
+        quote(database["USER"] or "", safe=""),
+        quote(database["PASSWORD"] or "", safe=""),
+    )
+    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    port = f":{database['PORT']}" if database["PORT"] else ""
+    url = f"postgresql://{credentials}{database['HOST'] or ''}{port}/{quote(database['NAME'])}"
+    return {"PEERKEEPER_DATABASE_URL": url}
+
+
+def _descendants(pid: int) -> list[int]:
+    """Processes started by `pid` (an RQ worker's work horses), from /proc."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(parent, []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+class WorkerProcess:
+    """One `manage.py worker` process; its output goes to a file for failure messages."""
+
+    def __init__(self, environment: dict[str, str], log_path: Path) -> None:
+        self.log_path = log_path
+        with log_path.open("wb") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "manage.py", "worker", "--skip-checks"],
+                cwd=BASE_DIR,
+                env=environment,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def kill(self) -> None:
+        """SIGKILL, as an out-of-memory killer or a power cut would; reaped at once."""
+        self.process.kill()
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process.poll() is not None:
+            return
+        horses = _descendants(self.pid)
+        self.process.terminate()
+        try:
+            self.process.wait(WORKER_STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        for pid in horses:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+_running_workers: list[WorkerProcess] = []
+
+
+class JobWorkers:
+    """Starts worker processes for the test database with the test's job settings."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.started: list[WorkerProcess] = []
+
+    def start(self, **setting_overrides: Any) -> WorkerProcess:
+        environment = {
+            **os.environ,
+            **_database_environment(),
+            "PEERKEEPER_TASKS_BACKEND": settings.TASKS_BACKEND,
+            "PEERKEEPER_JOB_QUEUE": settings.JOB_QUEUE,
+            "PEERKEEPER_REDIS_URL": settings.REDIS_URL,
+            "PEERKEEPER_JOB_TIME_LIMIT": str(settings.JOB_TIME_LIMIT),
+        }
+        for name, value in setting_overrides.items():
+            environment[f"PEERKEEPER_{name}"] = str(value)
+        if "PEERKEEPER_DATABASE" in environment and "PEERKEEPER_DATABASE_URL" in environment:
+            del environment["PEERKEEPER_DATABASE"]
+        log_path = self.directory / f"worker-{len(self.started) + 1}.log"
+        worker = WorkerProcess(environment, log_path)
+        self.started.append(worker)
+        _running_workers.append(worker)
+        return worker
+
+    def stop_all(self) -> None:
+        for worker in self.started:
+            worker.stop()
+            _running_workers.remove(worker)
+
+
+@pytest.fixture
+def job_workers(transactional_db, tmp_path: Path) -> Iterator[JobWorkers]:
+    """Start worker processes with `.start()`; all are stopped (by PID) after the test."""
+    workers = JobWorkers(tmp_path)
+    try:
+        yield workers
+    finally:
+        workers.stop_all()
+
+
+@pytest.fixture
+def job_worker(job_workers: JobWorkers) -> WorkerProcess:
+    """One worker process for the test database, with the configured task backend."""
+    return job_workers.start()
+
+
+def wait_for_job(job: Job, timeout: float = 60.0) -> Job:
+    """Poll the job until it is completed, failed or errored; fail the test at `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        job.refresh_from_db()
+        if job.is_finished:
+            return job
+        if time.monotonic() > deadline:
+            outputs = "\n".join(
+                f"--- worker {worker.pid}:\n{worker.output()[-3000:]}"
+                for worker in _running_workers
+            )
+            pytest.fail(
+                f"job {job.pk} ({job.kind}) still {job.status} after {timeout} s; "
+                f"log: {job.log}\n{outputs}"
+            )
+        time.sleep(0.2)
+
+
+def _test_redis_url(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{TEST_REDIS_DB}"))
+
+
+def _delete_queue(redis: Any, queue: str) -> None:
+    """Remove the test queue and its jobs; nothing else in Redis is touched."""
+    from rq import Queue
+
+    rq_queue = Queue(queue, connection=redis)
+    registries = [
+        rq_queue.started_job_registry,
+        rq_queue.finished_job_registry,
+        rq_queue.failed_job_registry,
+        rq_queue.deferred_job_registry,
+        rq_queue.scheduled_job_registry,
+        rq_queue.canceled_job_registry,
+    ]
+    job_ids = set(rq_queue.get_job_ids())
+    for registry in registries:
+        job_ids.update(registry.get_job_ids())
+    keys = [key for pattern in (f"*:{queue}", f"*:{queue}:*") for key in redis.scan_iter(pattern)]
+    for job_id in job_ids:
+        keys += list(redis.scan_iter(f"rq:*{job_id}*"))
+    if keys:
+        redis.delete(*keys)
+    redis.srem("rq:queues", f"rq:queue:{queue}")
+
+
+@pytest.fixture
+def rq_backend(settings: Any) -> Iterator[str]:
+    """Jobs go to RQ: a fresh queue in Redis database 15, deleted after the test. Skips when
+    Redis is not reachable (fails instead with PEERKEEPER_REQUIRE_REDIS=1)."""
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    url = _test_redis_url(settings.REDIS_URL)
+    redis = Redis.from_url(url, socket_connect_timeout=2)
+    try:
+        redis.ping()
+    except RedisError as exc:
+        if os.environ.get("PEERKEEPER_REQUIRE_REDIS") == "1":
+            pytest.fail(f"PEERKEEPER_REQUIRE_REDIS=1 but Redis at {url} is unreachable: {exc}")
+        pytest.skip(f"Redis at {url} is unreachable: {exc}")
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    values = {
+        "TASKS_BACKEND": "rq",
+        "JOB_QUEUE": queue,
+        "REDIS_URL": url,
+        "JOB_TIME_LIMIT": settings.JOB_TIME_LIMIT,
+    }
+    for name, value in values.items():
+        setattr(settings, name, value)
+    settings.TASKS = tasks_settings(values)
+    settings.RQ_QUEUES = rq_queues(values)
+    try:
+        yield queue
+    finally:
+        _delete_queue(redis, queue)
+        redis.close()

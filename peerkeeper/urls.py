@@ -1,6 +1,8 @@
 from django.contrib import admin
-from django.urls import path
-from django.views.generic import RedirectView
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from peerkeeper.views import HomeView
 
 admin.site.site_header = "Peerkeeper"
 admin.site.site_title = "Peerkeeper"
@@ -8,5 +10,11 @@ admin.site.index_title = "Peering inventory"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", HomeView.as_view(), name="home"),
+    path("", include("core.urls")),
+    path("devices/", include("devices.urls")),
+    path("peering/", include("peering.urls")),
+    path("configs/", include("configs.urls")),
 ]

@@ -6,8 +6,8 @@ import pytest
 
 from configs.models import ConfigTemplate
 from devices.models import Router
-from peerkeeper.testing import run_command, wait_for
 from peering.models import AutonomousSystem, InternetExchangePeeringSession
+from peerkeeper.testing import run_command, wait_for
 
 P3 = "192.0.2.13"
 

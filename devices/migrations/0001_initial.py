@@ -49,6 +49,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['name'],
+                'permissions': [('deploy_router', 'Can deploy configuration to routers')],
             },
         ),
     ]

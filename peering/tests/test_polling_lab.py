@@ -4,7 +4,6 @@ import pytest
 
 from core.choices import BGPState
 from devices.models import Platform, Router
-from peerkeeper.testing import run_command, wait_for
 from peering.models import (
     AutonomousSystem,
     BGPSessionStateChange,
@@ -13,6 +12,7 @@ from peering.models import (
     InternetExchange,
     InternetExchangePeeringSession,
 )
+from peerkeeper.testing import run_command, wait_for
 
 ESTABLISHED_PEERS = ["192.0.2.11", "2001:db8:1::11", "192.0.2.12", "198.51.100.1"]
 
@@ -55,10 +55,12 @@ def test_a_peer_going_down_is_a_recorded_state_change(demo_inventory, lab) -> No
     before = {a: _session(a).bgp_state for a in ESTABLISHED_PEERS}
     lab.router("p2").stop()
     wait_for(
-        lambda: lab.router("r1").json("show bgp summary json")["ipv4Unicast"]["peers"][
-            "192.0.2.12"
-        ]["state"]
-        != "Established",
+        lambda: (
+            lab.router("r1").json("show bgp summary json")["ipv4Unicast"]["peers"]["192.0.2.12"][
+                "state"
+            ]
+            != "Established"
+        ),
         20,
         "r1 to notice p2 is gone",
     )
@@ -122,7 +124,9 @@ def bare_ixp(db, clean_lab):
         napalm_username=params["username"],
         napalm_args=params["optional_args"],
     )
-    ixp = InternetExchange.objects.create(name="Demo IX", slug="demo-ix", local_autonomous_system=ours)
+    ixp = InternetExchange.objects.create(
+        name="Demo IX", slug="demo-ix", local_autonomous_system=ours
+    )
     Connection.objects.create(
         internet_exchange=ixp,
         router=router,

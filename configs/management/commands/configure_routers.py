@@ -2,7 +2,16 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from configs.deploy import DeployOptions, DeployResult, Outcome, configure_routers
+from configs.deploy import (
+    DeployOptions,
+    DeployResult,
+    Outcome,
+    _skip_reason,
+    configure_routers,
+)
+from core.choices import JobKind
+from core.job_commands import enqueue_per_router
+from devices.napalm import unusable_reason
 from devices.selection import UnknownRouters, select_routers
 
 
@@ -61,7 +70,7 @@ class Command(BaseCommand):
             commit_confirm=options["commit_confirm"],
         )
         if options["tasks"]:
-            self._enqueue(routers, deploy_options)
+            self._enqueue(routers, deploy_options, options["as_json"])
             return
         results = configure_routers(routers, deploy_options)
         if options["as_json"]:
@@ -82,5 +91,18 @@ class Command(BaseCommand):
         summary = ", ".join(f"{count} {outcome}" for outcome, count in counts.items())
         self.stdout.write(f"{len(results)} routers: {summary}")
 
-    def _enqueue(self, routers, deploy_options: DeployOptions) -> None:
-        raise CommandError("Background jobs are not available in this installation yet.")
+    def _enqueue(self, routers, deploy_options: DeployOptions, as_json: bool) -> None:
+        kind, arguments = JobKind.DEPLOY_DRY_RUN, {"replace": deploy_options.replace}
+        if not deploy_options.dry_run:
+            kind = JobKind.DEPLOY
+            arguments["commit_check"] = deploy_options.commit_check
+            arguments["commit_confirm"] = deploy_options.commit_confirm
+        if not enqueue_per_router(
+            self.stdout, routers, kind, deploy_skip_reason, arguments, as_json=as_json
+        ):
+            raise CommandError("Some jobs could not be queued.", returncode=1)
+
+
+def deploy_skip_reason(router) -> str | None:
+    """Why configure_routers would skip this router, as it does when run directly."""
+    return _skip_reason(router) or unusable_reason(router)

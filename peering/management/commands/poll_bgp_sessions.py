@@ -2,8 +2,10 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.choices import JobKind
+from core.job_commands import enqueue_per_router
 from devices.selection import UnknownRouters, select_routers
-from peering.polling import PollResult, poll_routers
+from peering.polling import PollResult, poll_routers, poll_skip_reason
 
 
 def describe(result: PollResult) -> str:
@@ -41,7 +43,11 @@ class Command(BaseCommand):
         except UnknownRouters as exc:
             raise CommandError(str(exc)) from None
         if tasks:
-            raise CommandError("Background jobs are not available in this installation yet.")
+            if not enqueue_per_router(
+                self.stdout, routers, JobKind.POLL, poll_skip_reason, as_json=as_json
+            ):
+                raise CommandError("Some jobs could not be queued.", returncode=1)
+            return
         results = poll_routers(routers)
         if as_json:
             self.stdout.write(json.dumps([r.as_dict() for r in results], indent=2))

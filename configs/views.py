@@ -1,0 +1,23 @@
+from django.db.models import Count
+
+from configs.filtersets import ConfigTemplateFilterSet
+from configs.forms import ConfigTemplateForm
+from configs.models import ConfigTemplate
+from configs.tables import ConfigTemplateTable
+from core.views.generic import ModelViews
+from devices.tables import RouterTable
+from devices.views import routers_with_counts
+
+
+class ConfigTemplateViews(ModelViews):
+    queryset = ConfigTemplate.objects.all()
+    list_queryset = ConfigTemplate.objects.annotate(router_count=Count("routers"))
+    table_class = ConfigTemplateTable
+    filterset_class = ConfigTemplateFilterSet
+    form_class = ConfigTemplateForm
+    detail_template = "configs/configtemplate.html"
+    detail_fields = ["name", "trim_blocks", "lstrip_blocks", "description"]
+    related = [
+        ("Routers using it", lambda template: RouterTable(
+            routers_with_counts().filter(config_template=template), exclude=("config_template",))),
+    ]  # fmt: skip

@@ -1,0 +1,57 @@
+"""Filter pieces the apps share: a search box over a model's main fields."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+
+from core.choices import JobKind, JobStatus
+from core.models import Job
+
+
+def yes_no_filter(label: str, **kwargs: Any) -> django_filters.BooleanFilter:
+    """A boolean filter shown as any / yes / no."""
+    choices = [("", "---------"), ("true", "Yes"), ("false", "No")]
+    return django_filters.BooleanFilter(label=label, widget=forms.Select(choices=choices), **kwargs)
+
+
+class SearchFilterSet(django_filters.FilterSet):
+    """Adds `q`: a case-insensitive search over `search_fields`; `labels` renames filters."""
+
+    search_fields: ClassVar[tuple[str, ...]] = ()
+    labels: ClassVar[dict[str, str]] = {}
+    q = django_filters.CharFilter(method="search", label="Search")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, label in self.labels.items():
+            self.filters[name].label = label
+
+    def search_query(self, value: str) -> Q:
+        query = Q()
+        for field in self.search_fields:
+            query |= Q(**{f"{field}__icontains": value})
+        return query
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        return queryset.filter(self.search_query(value)) if value else queryset
+
+
+def asn_query(value: str, field: str = "asn") -> Q:
+    """Matches "64500" or "AS64500" exactly against an ASN field."""
+    digits = value.upper().removeprefix("AS")
+    return Q(**{field: int(digits)}) if digits.isdigit() and len(digits) <= 10 else Q(pk__in=[])
+
+
+class JobFilterSet(SearchFilterSet):
+    search_fields = ("router__name", "output", "error")
+    kind = django_filters.ChoiceFilter(choices=JobKind.choices)
+    status = django_filters.ChoiceFilter(choices=JobStatus.choices)
+
+    class Meta:
+        model = Job
+        fields = ["q", "kind", "status", "router"]

@@ -1,0 +1,140 @@
+"""Run one job inside a worker: claim it, call its handler under the time limit, record
+the outcome. The same code runs under every task backend."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import threading
+import time
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from core.choices import JobKind, JobStatus
+from core.job_log import JobLog
+from core.jobs import HANDLERS, WITHOUT_ROUTER, JobOutcome
+from core.models import Job
+
+logger = logging.getLogger(__name__)
+# The loggers whose records during a job go into its log.
+CAPTURED_LOGGERS = ("devices", "configs", "peering")
+STOPPED = (
+    "The worker was stopped while the job was running; what it did on the router is "
+    "unknown. Enqueue it again to retry."
+)
+
+
+class TimeLimitExceeded(BaseException):
+    """Raised in the job's thread at JOB_TIME_LIMIT. A BaseException, so that no service's
+    `except Exception` swallows it."""
+
+
+def run(job_id: str) -> str:
+    """Run the job if it is still pending; return its status either way."""
+    job = _claim(job_id)
+    if job is None:
+        status = Job.objects.filter(pk=job_id).values_list("status", flat=True).first()
+        logger.warning("job %s not run: %s", job_id, f"it is {status}" if status else "no such job")
+        return status or "missing"
+    log = JobLog(job.pk)
+    started = time.monotonic()
+    # What is recorded if the worker is shut down (SystemExit, KeyboardInterrupt) mid-job.
+    outcome = JobOutcome.errored(STOPPED)
+    try:
+        with log.capturing(CAPTURED_LOGGERS):
+            log.info(f"Started on {job.worker_host} (process {job.worker_pid}).")
+            outcome = _outcome(job, log)
+    finally:
+        _finish(job, outcome, log, time.monotonic() - started)
+    return outcome.status
+
+
+def _claim(job_id: str) -> Job | None:
+    """Mark the job running, atomically, only if it is pending: a job runs at most once."""
+    claimed = Job.objects.filter(pk=job_id, status=JobStatus.PENDING).update(
+        status=JobStatus.RUNNING,
+        started=timezone.now(),
+        worker_host=socket.gethostname()[:255],
+        worker_pid=os.getpid(),
+    )
+    if not claimed:
+        return None
+    return Job.objects.select_related(
+        "router__platform", "router__config_template", "router__local_autonomous_system", "user"
+    ).get(pk=job_id)
+
+
+def _outcome(job: Job, log: JobLog) -> JobOutcome:
+    if job.router is None and job.kind not in WITHOUT_ROUTER:
+        return JobOutcome.failed("The job's router was deleted before the job ran.")
+    handler = import_string(HANDLERS[JobKind(job.kind)])
+    limit = settings.JOB_TIME_LIMIT
+    try:
+        with time_limit(limit):
+            return handler(job, log)
+    except TimeLimitExceeded:
+        return JobOutcome.failed(
+            f"The job did not finish within {limit} s (JOB_TIME_LIMIT) and was stopped."
+        )
+    except Exception:
+        return JobOutcome.errored(traceback.format_exc())
+
+
+def _finish(job: Job, outcome: JobOutcome, log: JobLog, duration_s: float) -> None:
+    if outcome.status == JobStatus.ERRORED and log.tracebacks:
+        outcome.error = "\n\n".join([outcome.error, *log.tracebacks]).strip()
+    if outcome.status == JobStatus.COMPLETED:
+        log.info(f"Completed in {duration_s:.1f} s.")
+    elif outcome.status == JobStatus.FAILED:
+        log.warning(f"Failed: {_summary(outcome.error)}")
+    else:
+        log.error(f"Errored: {_summary(outcome.error)}")
+    Job.objects.filter(pk=job.pk).update(
+        status=outcome.status,
+        finished=timezone.now(),
+        output=outcome.output,
+        result=outcome.result,
+        error=outcome.error,
+        log=log.close(),
+    )
+
+
+def _summary(error: str) -> str:
+    """One line of an error: its sentence, or a traceback's exception line."""
+    lines = [line for line in error.strip().splitlines() if line.strip()]
+    if not lines:
+        return ""
+    return lines[-1].strip() if lines[0].startswith("Traceback") else lines[0]
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise TimeLimitExceeded in this thread after `seconds` (main thread only, where
+    workers run jobs). An alarm set by the worker itself (RQ's) is restored afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: FrameType | None) -> Any:
+        raise TimeLimitExceeded
+
+    previous_handler = signal.signal(signal.SIGALRM, expire)
+    previous_delay, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous_handler)
+        if previous_delay:
+            remaining = previous_delay - (time.monotonic() - started)
+            signal.setitimer(signal.ITIMER_REAL, max(remaining, 0.001))

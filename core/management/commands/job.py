@@ -1,0 +1,89 @@
+import json
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from core.models import Job
+
+PREFIX_MIN = 6
+
+
+def find_job(reference: str) -> Job:
+    """A job by its id, or by a unique beginning of it (as `manage.py jobs` prints them)."""
+    jobs = Job.objects.select_related("router", "user")
+    try:
+        return jobs.get(pk=reference)
+    except (Job.DoesNotExist, ValidationError):
+        pass
+    matches = (
+        list(jobs.filter(pk__startswith=reference)[:2]) if len(reference) >= PREFIX_MIN else []
+    )
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise CommandError(f"Several jobs start with {reference}; give more of the id.")
+    raise CommandError(f"No job {reference}.")
+
+
+class Command(BaseCommand):
+    help = "Show one background job: its state, its log and its output."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("id", help="The job's id (or its first characters).")
+        parser.add_argument(
+            "--json", action="store_true", dest="as_json", help="Print the job as JSON."
+        )
+
+    def handle(self, *args, id: str, as_json: bool, **options) -> None:
+        job = find_job(id.strip())
+        if as_json:
+            self.stdout.write(json.dumps(_as_dict(job), indent=2, default=str))
+            return
+        for label, value in _fields(job):
+            self.stdout.write(f"{label + ':':<10} {value}")
+        self.stdout.write("\nLog:")
+        for entry in job.log:
+            self.stdout.write(f"  {entry['at']}  {entry['level']:<7}  {entry['message']}")
+        if job.error:
+            self.stdout.write("\nError:")
+            self.stdout.write(job.error.rstrip("\n"))
+        if job.output:
+            self.stdout.write("\nOutput:")
+            self.stdout.write(job.output.rstrip("\n"))
+
+
+def _fields(job: Job) -> list[tuple[str, str]]:
+    duration = f" ({job.duration_s} s)" if job.duration_s is not None else ""
+    worker = f"{job.worker_host} process {job.worker_pid}" if job.worker_pid else "-"
+    return [
+        ("Job", str(job.pk)),
+        ("Kind", job.get_kind_display()),
+        ("Router", job.router.name if job.router else "-"),
+        ("User", job.user.get_username() if job.user else "-"),
+        ("Status", job.status),
+        ("Created", f"{job.created:%Y-%m-%d %H:%M:%S %Z}"),
+        ("Started", f"{job.started:%Y-%m-%d %H:%M:%S %Z}" if job.started else "-"),
+        ("Finished", f"{job.finished:%Y-%m-%d %H:%M:%S %Z}{duration}" if job.finished else "-"),
+        ("Worker", worker),
+        ("Arguments", json.dumps(job.arguments) if job.arguments else "-"),
+    ]
+
+
+def _as_dict(job: Job) -> dict:
+    return {
+        "id": str(job.pk),
+        "kind": job.kind,
+        "router": job.router.name if job.router else None,
+        "user": job.user.get_username() if job.user else None,
+        "status": job.status,
+        "created": job.created,
+        "started": job.started,
+        "finished": job.finished,
+        "worker_host": job.worker_host,
+        "worker_pid": job.worker_pid,
+        "arguments": job.arguments,
+        "log": job.log,
+        "output": job.output,
+        "result": job.result,
+        "error": job.error,
+    }

@@ -1,0 +1,63 @@
+"""The menu: one entry per list page, shown only to users who may view it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class Item:
+    label: str
+    app: str
+    model: str  # the model's name in lower case, as in its URL names and permissions
+
+    @property
+    def url_name(self) -> str:
+        return f"{self.app}:{self.model}_list"
+
+    @property
+    def permission(self) -> str:
+        return f"{self.app}.view_{self.model}"
+
+
+@dataclass(frozen=True)
+class Entry:
+    label: str
+    url: str
+    active: bool
+
+
+MENU: list[tuple[str, list[Item]]] = [
+    (
+        "Devices",
+        [Item("Routers", "devices", "router"), Item("Platforms", "devices", "platform")],
+    ),
+    (
+        "Peering",
+        [
+            Item("Autonomous systems", "peering", "autonomoussystem"),
+            Item("Internet exchanges", "peering", "internetexchange"),
+            Item("Connections", "peering", "connection"),
+            Item("BGP groups", "peering", "bgpgroup"),
+            Item("Direct sessions", "peering", "directpeeringsession"),
+            Item("IXP sessions", "peering", "internetexchangepeeringsession"),
+        ],
+    ),
+    ("Configuration", [Item("Templates", "configs", "configtemplate")]),
+    ("Jobs", [Item("Jobs", "core", "job")]),
+]
+
+
+def menu_for(user: object, path: str) -> list[tuple[str, list[Entry]]]:
+    sections = []
+    for title, items in MENU:
+        entries = []
+        for item in items:
+            if user.has_perm(item.permission):
+                url = reverse(item.url_name)
+                entries.append(Entry(item.label, url, path.startswith(url)))
+        if entries:
+            sections.append((title, entries))
+    return sections

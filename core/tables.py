@@ -1,0 +1,76 @@
+"""Table pieces the apps share: the base table, links, badges for status and BGP state."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_tables2 as tables
+from django.core.paginator import Paginator
+from django.db.models import Model
+from django.utils.html import format_html
+
+from core.links import object_url
+from core.models import Job
+
+MAX_PER_PAGE = 500
+
+
+def link_record(record: Model) -> str | None:
+    return object_url(record)
+
+
+def link_value(value: Model | None) -> str | None:
+    return object_url(value)
+
+
+def badge(kind: str, value: str | None, label: str | None = None) -> str:
+    value = value or "unknown"
+    return format_html('<span class="badge {}-{}">{}</span>', kind, value, label or value)
+
+
+class BaseTable(tables.Table):
+    class Meta:
+        attrs = {"class": "table"}
+        empty_text = "Nothing to show."
+
+    def paginate(self, paginator_class: type = Paginator, per_page: int | None = None,
+                 page: int = 1, *args: Any, **kwargs: Any) -> BaseTable:  # fmt: skip
+        # ?per_page= comes from the user: keep one page affordable.
+        per_page = min(per_page or self._meta.per_page, MAX_PER_PAGE)
+        return super().paginate(paginator_class, per_page, page, *args, **kwargs)
+
+
+class ChoiceBadgeColumn(tables.Column):
+    """A choice field as a coloured badge (status, BGP state, job status)."""
+
+    def __init__(self, kind: str, *args: Any, **kwargs: Any) -> None:
+        self.kind = kind
+        kwargs.setdefault("default", None)
+        kwargs.setdefault("empty_values", ())
+        super().__init__(*args, **kwargs)
+
+    def render(self, record: Model, value: str | None, bound_column: Any) -> str:
+        # `value` is already the choice's label; the badge's colour needs the stored value.
+        stored = bound_column.accessor.resolve(record)
+        return badge(self.kind, stored, value if stored else None)
+
+
+def status_column(**kwargs: Any) -> ChoiceBadgeColumn:
+    return ChoiceBadgeColumn("status", **kwargs)
+
+
+def state_column(**kwargs: Any) -> ChoiceBadgeColumn:
+    return ChoiceBadgeColumn("state", verbose_name="BGP state", **kwargs)
+
+
+class JobTable(BaseTable):
+    created = tables.DateTimeColumn(linkify=link_record, format="Y-m-d H:i:s")
+    kind = tables.Column()
+    router = tables.Column(linkify=link_value, order_by=("router__name",))
+    status = ChoiceBadgeColumn("job")
+    user = tables.Column(order_by=("user__username",))
+    finished = tables.DateTimeColumn(format="Y-m-d H:i:s")
+
+    class Meta(BaseTable.Meta):
+        model = Job
+        fields = ["created", "kind", "router", "status", "user", "finished"]

@@ -1,0 +1,74 @@
+"""Every list page costs a bounded number of queries, however many sessions exist."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from devices.models import Router
+from peering.models import (
+    AutonomousSystem,
+    Connection,
+    DirectPeeringSession,
+    InternetExchange,
+    InternetExchangePeeringSession,
+)
+
+LIST_PAGES = [
+    "/devices/routers/",
+    "/devices/platforms/",
+    "/peering/autonomous-systems/",
+    "/peering/ixps/",
+    "/peering/connections/",
+    "/peering/bgp-groups/",
+    "/peering/direct-sessions/",
+    "/peering/ixp-sessions/",
+    "/configs/templates/",
+    "/jobs/",
+    "/",
+]
+# Session, permission and user lookups, the count and page of the table, the filter
+# form's choices: whatever the number of rows.
+MAX_QUERIES = 10
+
+
+@pytest.mark.parametrize("url", LIST_PAGES)
+def test_a_list_page_with_a_thousand_sessions(
+    admin_client, thousand_sessions, django_assert_max_num_queries, url
+) -> None:
+    assert thousand_sessions == 1000
+    with django_assert_max_num_queries(MAX_QUERIES):
+        response = admin_client.get(url, {"per_page": 500})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/peering/direct-sessions/", "/peering/ixp-sessions/"])
+def test_a_full_page_of_sessions_costs_what_a_short_one_does(
+    admin_client, thousand_sessions, url
+) -> None:
+    def queries(per_page: int) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = admin_client.get(url, {"per_page": per_page})
+        assert len(response.context["table"].page.object_list) == per_page
+        return len(captured)
+
+    assert queries(500) == queries(5)
+
+
+def _detail_pages() -> list[str]:
+    return [
+        f"/devices/routers/{Router.objects.get(name='r1').pk}/",
+        f"/peering/ixps/{InternetExchange.objects.get(slug='ix-0').pk}/",
+        f"/peering/connections/{Connection.objects.order_by('pk').first().pk}/",
+        f"/peering/autonomous-systems/{AutonomousSystem.objects.get(asn=65000).pk}/",
+        f"/peering/ixp-sessions/{InternetExchangePeeringSession.objects.order_by('pk')[0].pk}/",
+        f"/peering/direct-sessions/{DirectPeeringSession.objects.order_by('pk')[0].pk}/",
+    ]
+
+
+def test_detail_pages_with_a_thousand_sessions(
+    admin_client, thousand_sessions, django_assert_max_num_queries
+) -> None:
+    for url in _detail_pages():
+        with django_assert_max_num_queries(MAX_QUERIES):
+            response = admin_client.get(url)
+        assert response.status_code == 200, url

@@ -1,0 +1,20 @@
+"""Background jobs of the devices app (run by core/job_runner.py)."""
+
+from core.job_log import JobLog
+from core.jobs import JobOutcome
+from core.models import Job
+from devices.connectivity import ping as ping_router
+
+
+def ping(job: Job, log: JobLog) -> JobOutcome:
+    router = job.router
+    log.info(f"Opening a NAPALM connection to {router.name} ({router.hostname}).")
+    result = ping_router(router)
+    if result.ok:
+        output = f"{router.name}: reachable ({result.latency_ms} ms)"
+        return JobOutcome.completed(output, result.as_dict())
+    return JobOutcome.failed(
+        result.error or f"{router.name}: {result.reason}.",
+        output=f"{router.name}: {result.reason}",
+        result=result.as_dict(),
+    )

@@ -1,0 +1,132 @@
+from typing import Any
+
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views import View
+from django.views.generic.detail import SingleObjectMixin
+
+from configs.deploy import redact, session_passwords
+from configs.rendering import NoTemplate, RenderError, render_router_config
+from core.choices import JobKind
+from core.tables import JobTable
+from core.views.details import Row, detail_rows
+from core.views.generic import ModelViews, ObjectDetailView
+from core.views.jobs import EnqueueJobView
+from devices.filtersets import PlatformFilterSet, RouterFilterSet
+from devices.forms import PlatformForm, RouterForm
+from devices.models import Platform, Router
+from devices.tables import PlatformTable, RouterTable
+from peering.tables import DirectPeeringSessionTable, InternetExchangePeeringSessionTable
+from peering.views import direct_sessions, ixp_sessions
+
+RECENT_JOBS = 10
+# The router page's second card: how Peerkeeper reaches and polls the router.
+CONNECTION_FIELDS = [
+    "poll_bgp_sessions_state",
+    "last_polled_at",
+    "last_poll_error",
+    "napalm_username",
+    "napalm_password",
+    "napalm_timeout",
+    "napalm_args",
+]
+
+
+def routers_with_counts() -> QuerySet[Router]:
+    return (
+        Router.objects.select_related("platform", "local_autonomous_system", "config_template")
+        .annotate(
+            session_count=Count("direct_sessions", distinct=True)
+            + Count("connections__sessions", distinct=True)
+        )
+        .order_by("name")
+    )
+
+
+class PlatformViews(ModelViews):
+    queryset = Platform.objects.all()
+    list_queryset = Platform.objects.annotate(router_count=Count("routers"))
+    table_class = PlatformTable
+    filterset_class = PlatformFilterSet
+    form_class = PlatformForm
+    detail_fields = ["name", "slug", "napalm_driver", "napalm_args", "description"]
+    related = [
+        ("Routers", lambda platform: RouterTable(routers_with_counts().filter(platform=platform)))
+    ]
+
+
+class RouterDetailView(ObjectDetailView):
+    """The router page: its state, the job buttons, its sessions and its recent jobs."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        platform = self.object.platform
+        driver = platform.napalm_driver if platform and platform.napalm_driver else "—"
+        context["rows"].insert(3, Row("NAPALM driver", driver))
+        context["connection_rows"] = detail_rows(self.object, CONNECTION_FIELDS, self.labels())
+        context["can_deploy"] = self.request.user.has_perm("devices.deploy_router")
+        return context
+
+
+class RouterViews(ModelViews):
+    queryset = Router.objects.select_related(
+        "platform", "local_autonomous_system", "config_template"
+    )
+    list_queryset = routers_with_counts()
+    table_class = RouterTable
+    filterset_class = RouterFilterSet
+    form_class = RouterForm
+    detail_view = RouterDetailView
+    labels = {"last_polled_at": "Last polled"}
+    detail_template = "devices/router.html"
+    detail_fields = [
+        "status",
+        "hostname",
+        "platform",
+        "local_autonomous_system",
+        "config_template",
+        "description",
+    ]
+    related = [
+        ("IXP sessions", lambda router: InternetExchangePeeringSessionTable(
+            ixp_sessions().filter(ixp_connection__router=router), exclude=("router",))),
+        ("Direct sessions", lambda router: DirectPeeringSessionTable(
+            direct_sessions().filter(router=router), exclude=("router",))),
+        ("Recent jobs", lambda router: JobTable(
+            router.jobs.select_related("user")[:RECENT_JOBS],
+            exclude=("router",), orderable=False)),
+    ]  # fmt: skip
+
+
+class RouterJobView(EnqueueJobView):
+    """Ping, Diff and Poll sessions: they read from the router, so viewing it is enough."""
+
+    queryset = Router.objects.all()
+    permission_required = "devices.view_router"
+
+
+class RouterDeployView(RouterJobView):
+    kind = JobKind.DEPLOY
+    permission_required = "devices.deploy_router"
+
+    def job_arguments(self, obj: Router) -> dict[str, Any]:
+        return {"commit_check": True}
+
+
+class RouterConfigurationView(PermissionRequiredMixin, SingleObjectMixin, View):
+    """The rendered configuration (no device I/O, so no job), passwords masked."""
+
+    queryset = Router.objects.all()
+    permission_required = "devices.view_router"
+    raise_exception = True
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        router = self.get_object()
+        context: dict[str, Any] = {"router": router}
+        try:
+            context["config"] = redact(render_router_config(router), session_passwords(router))
+        except (NoTemplate, RenderError) as exc:
+            context["error"] = str(exc)
+        return render(request, "devices/partials/router_configuration.html", context)

@@ -1,0 +1,105 @@
+"""Background jobs of the peering app (run by core/job_runner.py)."""
+
+import ipaddress
+from typing import Any
+
+from core.job_log import JobLog
+from core.jobs import JobOutcome
+from core.models import Job
+from devices.models import Router
+from peering.discovery import ConnectionDiscovery, discover_ixp_sessions
+from peering.models import (
+    BGPSession,
+    DirectPeeringSession,
+    InternetExchange,
+    InternetExchangePeeringSession,
+)
+from peering.polling import UNEXPECTED, PollResult, poll_routers
+
+
+def _counts(session: BGPSession) -> str:
+    counts = [
+        f"{value} {name}"
+        for value, name in (
+            (session.received_prefix_count, "received"),
+            (session.accepted_prefix_count, "accepted"),
+            (session.advertised_prefix_count, "advertised"),
+        )
+        if value is not None
+    ]
+    return f" ({', '.join(counts)})" if counts else ""
+
+
+def session_summary(router: Router) -> list[str]:
+    """One line per session of the router: its address, peer and polled state."""
+    sessions: list[BGPSession] = [
+        *DirectPeeringSession.objects.filter(router=router).select_related("autonomous_system"),
+        *InternetExchangePeeringSession.objects.filter(
+            ixp_connection__router=router
+        ).select_related("autonomous_system"),
+    ]
+    sessions.sort(key=lambda s: (ipaddress.ip_address(s.ip_address).version, s.ip_address))
+    lines = []
+    for session in sessions:
+        peer = f"AS{session.autonomous_system.asn} {session.autonomous_system.name}"
+        if session.configured_on_router is False:
+            state = "not configured on the router"
+        else:
+            state = f"{session.bgp_state or 'unknown'}{_counts(session)}"
+        lines.append(f"{session.ip_address} {peer}: {state}")
+    return lines
+
+
+def _headline(result: PollResult) -> str:
+    return (
+        f"{result.router}: {result.sessions} sessions, {result.neighbors} neighbours seen, "
+        f"{result.updated} updated, {result.changes} state changes, "
+        f"{result.not_configured} not configured on the router"
+    )
+
+
+def poll(job: Job, log: JobLog) -> JobOutcome:
+    router = job.router
+    log.info(f"Reading the BGP neighbours of {router.name}.")
+    [result] = poll_routers([router])
+    if result.skipped:
+        return JobOutcome.failed(
+            f"{router.name} was not polled: {result.skipped}.", result=result.as_dict()
+        )
+    if not result.ok:
+        make = JobOutcome.errored if result.error_kind == UNEXPECTED else JobOutcome.failed
+        return make(result.error or "The poll failed.", result=result.as_dict())
+    log.info(_headline(result))
+    output = "\n".join([_headline(result), *session_summary(router)])
+    return JobOutcome.completed(output, result.as_dict())
+
+
+def _report(reports: list[ConnectionDiscovery], dry_run: bool) -> str:
+    verb = "would create" if dry_run else "created"
+    lines: list[str] = []
+    for report in reports:
+        if not report.ok:
+            lines.append(f"{report.connection}: failed: {report.error}")
+            continue
+        lines.append(
+            f"{report.connection}: {len(report.created)} {verb}, "
+            f"{len(report.known)} already known, {len(report.ignored)} ignored"
+        )
+        lines += [f"  {verb} {found.address} AS{found.asn}" for found in report.created]
+        lines += [f"  ignored {found.address}: {found.why}" for found in report.ignored]
+    return "\n".join(lines)
+
+
+def discover(job: Job, log: JobLog) -> JobOutcome:
+    ixp = InternetExchange.objects.filter(pk=job.arguments["ixp"]).first()
+    if ixp is None:
+        return JobOutcome.failed("The job's Internet exchange was deleted before the job ran.")
+    dry_run = job.arguments.get("dry_run", False)
+    log.info(f"Reading the BGP neighbours of {ixp}'s routers{' (dry run)' if dry_run else ''}.")
+    reports = discover_ixp_sessions(ixp, dry_run=dry_run)
+    result: list[dict[str, Any]] = [report.as_dict() for report in reports]
+    output = _report(reports, dry_run) or f"{ixp} has no connections."
+    failures = [f"{report.connection}: {report.error}" for report in reports if not report.ok]
+    if failures:
+        return JobOutcome.failed("\n".join(failures), output=output, result=result)
+    return JobOutcome.completed(output, result)

@@ -1,0 +1,31 @@
+from django.urls import path
+
+from peering.views import (
+    AutonomousSystemViews,
+    BGPGroupViews,
+    ConnectionViews,
+    CreateDiscoveredSessionsView,
+    DirectPeeringSessionViews,
+    DiscoverSessionsView,
+    InternetExchangePeeringSessionViews,
+    InternetExchangeViews,
+)
+
+app_name = "peering"
+
+urlpatterns = [
+    *AutonomousSystemViews.urls("autonomous-systems"),
+    *InternetExchangeViews.urls("ixps"),
+    *ConnectionViews.urls("connections"),
+    *BGPGroupViews.urls("bgp-groups"),
+    *DirectPeeringSessionViews.urls("direct-sessions"),
+    *InternetExchangePeeringSessionViews.urls("ixp-sessions"),
+    path(
+        "ixps/<int:pk>/discover/", DiscoverSessionsView.as_view(), name="internetexchange_discover"
+    ),
+    path(
+        "ixps/<int:pk>/discover/create/",
+        CreateDiscoveredSessionsView.as_view(),
+        name="internetexchange_discover_create",
+    ),
+]

@@ -1,0 +1,230 @@
+from typing import Any
+
+from django.db.models import Count, QuerySet
+
+from core.choices import JobKind
+from core.views.generic import ModelViews, ObjectDetailView
+from core.views.jobs import EnqueueJobView
+from peering.filtersets import (
+    AutonomousSystemFilterSet,
+    BGPGroupFilterSet,
+    ConnectionFilterSet,
+    DirectPeeringSessionFilterSet,
+    InternetExchangeFilterSet,
+    InternetExchangePeeringSessionFilterSet,
+)
+from peering.forms import (
+    AutonomousSystemForm,
+    BGPGroupForm,
+    ConnectionForm,
+    DirectPeeringSessionForm,
+    InternetExchangeForm,
+    InternetExchangePeeringSessionForm,
+)
+from peering.models import (
+    AutonomousSystem,
+    BGPGroup,
+    Connection,
+    DirectPeeringSession,
+    InternetExchange,
+    InternetExchangePeeringSession,
+)
+from peering.tables import (
+    AutonomousSystemTable,
+    BGPGroupTable,
+    ConnectionTable,
+    DirectPeeringSessionTable,
+    InternetExchangePeeringSessionTable,
+    InternetExchangeTable,
+)
+
+TIMELINE_LENGTH = 50
+POLLED_LABELS = {
+    "bgp_state": "BGP state",
+    "received_prefix_count": "Prefixes received",
+    "accepted_prefix_count": "Prefixes accepted",
+    "advertised_prefix_count": "Prefixes advertised",
+    "last_established_state": "Last established",
+    "last_polled_at": "Last polled",
+    "configured_on_router": "Configured on the router",
+}
+POLLED_FIELDS = list(POLLED_LABELS)
+
+
+def direct_sessions() -> QuerySet[DirectPeeringSession]:
+    return DirectPeeringSession.objects.select_related(
+        "router", "bgp_group", "autonomous_system", "local_autonomous_system"
+    )
+
+
+def ixp_sessions() -> QuerySet[InternetExchangePeeringSession]:
+    return InternetExchangePeeringSession.objects.select_related(
+        "ixp_connection__internet_exchange", "ixp_connection__router", "autonomous_system"
+    )
+
+
+def connections() -> QuerySet[Connection]:
+    return (
+        Connection.objects.select_related("internet_exchange", "router")
+        .annotate(session_count=Count("sessions"))
+        .order_by("internet_exchange__name", "router__name", "pk")
+    )
+
+
+class SessionDetailView(ObjectDetailView):
+    """A session with its state history as a timeline."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["state_changes"] = self.object.state_changes.order_by("-at")[:TIMELINE_LENGTH]
+        return context
+
+
+class AutonomousSystemViews(ModelViews):
+    queryset = AutonomousSystem.objects.all()
+    table_class = AutonomousSystemTable
+    filterset_class = AutonomousSystemFilterSet
+    form_class = AutonomousSystemForm
+    detail_fields = [
+        "asn",
+        "name",
+        "ipv4_max_prefixes",
+        "ipv6_max_prefixes",
+        "irr_as_set",
+        "affiliated",
+        "description",
+    ]
+    related = [
+        ("IXP sessions", lambda asys: InternetExchangePeeringSessionTable(
+            ixp_sessions().filter(autonomous_system=asys), exclude=("autonomous_system",))),
+        ("Direct sessions", lambda asys: DirectPeeringSessionTable(
+            direct_sessions().filter(autonomous_system=asys), exclude=("autonomous_system",))),
+    ]  # fmt: skip
+
+
+class InternetExchangeDetailView(ObjectDetailView):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["can_create_sessions"] = user.has_perm("peering.add_internetexchangepeeringsession")
+        return context
+
+
+class InternetExchangeViews(ModelViews):
+    queryset = InternetExchange.objects.select_related("local_autonomous_system")
+    list_queryset = queryset.annotate(connection_count=Count("connections"))
+    table_class = InternetExchangeTable
+    filterset_class = InternetExchangeFilterSet
+    form_class = InternetExchangeForm
+    detail_view = InternetExchangeDetailView
+    detail_template = "peering/internetexchange.html"
+    detail_fields = ["name", "slug", "local_autonomous_system", "status", "description"]
+    related = [
+        ("Connections", lambda ixp: ConnectionTable(
+            connections().filter(internet_exchange=ixp), exclude=("internet_exchange",))),
+        ("Sessions", lambda ixp: InternetExchangePeeringSessionTable(
+            ixp_sessions().filter(ixp_connection__internet_exchange=ixp),
+            exclude=("internet_exchange",))),
+    ]  # fmt: skip
+
+
+class ConnectionViews(ModelViews):
+    queryset = Connection.objects.select_related("internet_exchange", "router")
+    list_queryset = connections()
+    table_class = ConnectionTable
+    filterset_class = ConnectionFilterSet
+    form_class = ConnectionForm
+    detail_fields = [
+        "internet_exchange",
+        "router",
+        "ipv4_address",
+        "ipv6_address",
+        "interface",
+        "vrf",
+        "status",
+        "description",
+    ]
+    related = [
+        ("Sessions", lambda connection: InternetExchangePeeringSessionTable(
+            ixp_sessions().filter(ixp_connection=connection),
+            exclude=("internet_exchange", "router"))),
+    ]  # fmt: skip
+
+
+class BGPGroupViews(ModelViews):
+    queryset = BGPGroup.objects.all()
+    list_queryset = BGPGroup.objects.annotate(session_count=Count("sessions"))
+    table_class = BGPGroupTable
+    filterset_class = BGPGroupFilterSet
+    form_class = BGPGroupForm
+    detail_fields = ["name", "slug", "status", "description"]
+    related = [
+        ("Sessions", lambda group: DirectPeeringSessionTable(
+            direct_sessions().filter(bgp_group=group), exclude=("bgp_group",))),
+    ]  # fmt: skip
+
+
+class DirectPeeringSessionViews(ModelViews):
+    queryset = direct_sessions()
+    table_class = DirectPeeringSessionTable
+    filterset_class = DirectPeeringSessionFilterSet
+    form_class = DirectPeeringSessionForm
+    detail_view = SessionDetailView
+    detail_template = "peering/session.html"
+    labels = POLLED_LABELS
+    detail_fields = [
+        "router",
+        "bgp_group",
+        "autonomous_system",
+        "local_autonomous_system",
+        "ip_address",
+        "local_ip_address",
+        "vrf",
+        "status",
+        "password",
+        "multihop_ttl",
+        "description",
+        *POLLED_FIELDS,
+    ]
+
+
+class InternetExchangePeeringSessionViews(ModelViews):
+    queryset = ixp_sessions()
+    table_class = InternetExchangePeeringSessionTable
+    filterset_class = InternetExchangePeeringSessionFilterSet
+    form_class = InternetExchangePeeringSessionForm
+    detail_view = SessionDetailView
+    detail_template = "peering/session.html"
+    labels = POLLED_LABELS
+    detail_fields = [
+        "ixp_connection",
+        "autonomous_system",
+        "ip_address",
+        "is_route_server",
+        "status",
+        "password",
+        "multihop_ttl",
+        "description",
+        *POLLED_FIELDS,
+    ]
+
+
+class DiscoverSessionsView(EnqueueJobView):
+    """Reads the IXP's routers for neighbours: a preview (dry run) or, with the
+    permission to add sessions, their creation."""
+
+    queryset = InternetExchange.objects.all()
+    kind = JobKind.DISCOVER
+    permission_required = "peering.view_internetexchange"
+    dry_run = True
+
+    def job_target(self, obj: InternetExchange) -> dict[str, Any]:
+        return {}
+
+    def job_arguments(self, obj: InternetExchange) -> dict[str, Any]:
+        return {"ixp": obj.pk, "dry_run": self.dry_run}
+
+
+class CreateDiscoveredSessionsView(DiscoverSessionsView):
+    permission_required = "peering.add_internetexchangepeeringsession"
+    dry_run = False
