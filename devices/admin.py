@@ -5,7 +5,7 @@ from devices.models import Platform, Router
 
 @admin.register(Platform)
 class PlatformAdmin(admin.ModelAdmin):
-    list_display = ["name", "napalm_driver", "description"]
+    list_display = ["name", "napalm_driver", "poll_with_detail", "description"]
     search_fields = ["name", "napalm_driver"]
     prepopulated_fields = {"slug": ["name"]}
 

@@ -21,7 +21,14 @@ class IndentedJSONField(forms.JSONField):
 class PlatformForm(forms.ModelForm):
     class Meta:
         model = Platform
-        fields = ["name", "slug", "napalm_driver", "napalm_args", "description"]
+        fields = [
+            "name",
+            "slug",
+            "napalm_driver",
+            "napalm_args",
+            "poll_with_detail",
+            "description",
+        ]
         widgets = {"napalm_args": JSON_BOX}
         field_classes = {"napalm_args": IndentedJSONField}
         labels = {"napalm_driver": "NAPALM driver", "napalm_args": "NAPALM arguments"}

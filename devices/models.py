@@ -20,6 +20,13 @@ class Platform(models.Model):
     napalm_args = JSONObjectField(
         help_text="Optional arguments for the driver, as a JSON object.",
     )
+    poll_with_detail = models.BooleanField(
+        "poll with detail",
+        default=True,
+        help_text="Poll sessions with get_bgp_neighbors_detail, which gives the exact BGP "
+        "state. Untick for drivers whose detailed getter is slow (NAPALM's eos parses "
+        "text); get_bgp_neighbors then tells established sessions from the others.",
+    )
     description = models.CharField(max_length=200, blank=True)
 
     class Meta:

@@ -25,7 +25,7 @@ from lab.daemons import (
     write_wrappers,
 )
 from lab.errors import LabError
-from lab.netns import NetnsError, create_network, list_namespaces
+from lab.netns import NetnsError, create_network, list_namespaces, wait_for_link_local
 from lab.processes import become_host, kill_child, start_child, stop_child
 from lab.requirements import unavailable_reason
 from lab.router import Router, run_captured
@@ -126,6 +126,7 @@ class Lab:
     def _start_everything(self, deadline: float) -> None:
         try:
             create_network(self.topology)
+            wait_for_link_local(self.topology, timeout=max(deadline - time.monotonic(), 1))
         except NetnsError as error:
             raise LabError(f"creating the lab's network failed: {error}") from error
         self._write_files()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import time
 from collections import defaultdict
 
 from lab.topology import IXP_BRIDGE, IXP_SEGMENT, MGMT_SEGMENT, Topology
@@ -109,3 +110,33 @@ def create_network(topology: Topology) -> None:
         ip(*f"link add {if_a} netns {ns_a} type veth peer name {if_b} netns {ns_b}".split())
         _add_addresses(ns_a, if_a, addr_a)
         _add_addresses(ns_b, if_b, addr_b)
+
+
+def _has_link_local(namespace: str, interface: str) -> bool:
+    output = ip("-n", namespace, "-6", "-o", "addr", "show", "dev", interface, "scope", "link")
+    return "fe80:" in output.stdout and "tentative" not in output.stdout
+
+
+def wait_for_link_local(topology: Topology, timeout: float) -> None:
+    """Wait until every IPv6 interface has its link-local address.
+
+    FRR uses the link-local address as a next hop on a shared LAN. A session that comes
+    up before the address exists sends (or, on the receiving side, cannot place) a
+    link-local next hop: the receiver withdraws those routes and the session stays up
+    with no prefixes. Starting the daemons only once the addresses exist avoids that.
+    """
+    pending = {
+        (topology.namespace(spec.name), interface.name)
+        for spec in topology.routers
+        for interface in spec.interfaces
+        if any(":" in address for address in interface.addresses)
+    }
+    deadline = time.monotonic() + timeout
+    while pending:
+        pending = {entry for entry in pending if not _has_link_local(*entry)}
+        if not pending:
+            return
+        if time.monotonic() > deadline:
+            missing = ", ".join(f"{ns}/{interface}" for ns, interface in sorted(pending))
+            raise NetnsError(f"no IPv6 link-local address after {timeout:.0f} s on {missing}")
+        time.sleep(0.05)
