@@ -96,6 +96,9 @@ def sshd_config(
             "Port 22",
             f"HostKey {host_key}",
             f"AuthorizedKeysFile {authorized_keys}",
+            # The authorized key lives in the checkout's data directory, which may sit
+            # under a world-writable parent such as /tmp; sshd's path check would refuse it.
+            "StrictModes no",
             "PidFile none",
             "UsePAM no",
             "PermitRootLogin prohibit-password",

@@ -99,6 +99,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # `collectstatic` fills it; whitenoise expects it to exist
 STATICFILES_DIRS = [BASE_DIR / "peerkeeper" / "static"]
 # The app serves its own static files (no CDN, works offline); straight from the apps'
 # directories, so `collectstatic` is optional.
