@@ -19,6 +19,7 @@ help:
 	@echo "make test   - install and run the whole test suite (PostgreSQL if DATABASE_URL is set)"
 	@echo "make lint   - ruff and the migrations check"
 	@echo "make lab-up / lab-down / lab-status - the lab's real routers"
+	@echo "make bench  - poll, deploy and render benchmarks on SQLite and PostgreSQL (minutes)"
 
 # uv itself, when the machine has none: a private copy in .tools/.
 .tools/bin/uv:
@@ -80,3 +81,8 @@ lab-down: install
 
 lab-status: install
 	$(PYTHON) -m lab status
+
+# Prints the figures for SQLite and for PostgreSQL (the server of DATABASE_URL, else
+# postgresql://postgres@127.0.0.1:5432/); each benchmark uses a scratch database of its own.
+bench: install
+	$(PYTHON) -m bench all

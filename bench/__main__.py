@@ -13,7 +13,14 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-COMMAND_MODULES = ("bench.fleet.cli",)
+COMMAND_MODULES = (
+    "bench.fleet.cli",
+    "bench.commands.inventory",
+    "bench.commands.poll",
+    "bench.commands.deploy",
+    "bench.commands.render",
+    "bench.commands.all",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -11,15 +11,16 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from django.conf import settings as django_settings
 from napalm.base import NetworkDriver
 
-from configs.rendering import RenderError, render_router_config
+from configs.rendering import RenderError, render_router
 from core.choices import Status
-from core.concurrency import run_concurrently
 from devices.models import Router
 from devices.napalm import DeviceError, DriverSettings, connect, driver_settings
 from peering.models import DirectPeeringSession, InternetExchangePeeringSession
@@ -107,7 +108,7 @@ def prepare(router: Router) -> _Plan | DeployResult:
     if reason:
         return DeployResult(router.name, Outcome.SKIPPED, reason=reason)
     try:
-        config = render_router_config(router)
+        rendered = render_router(router)
     except RenderError as exc:
         return DeployResult(router.name, Outcome.FAILED, str(exc), error_kind="template error")
     try:
@@ -115,8 +116,8 @@ def prepare(router: Router) -> _Plan | DeployResult:
     except DeviceError as exc:
         outcome = Outcome.SKIPPED if exc.reason == "not usable" else Outcome.FAILED
         return DeployResult(router.name, outcome, str(exc), error_kind=exc.reason)
-    secrets = (*session_passwords(router), settings.password)
-    return _Plan(settings=settings, config=config, secrets=secrets)
+    secrets = (*rendered.passwords, settings.password)
+    return _Plan(settings=settings, config=rendered.text, secrets=secrets)
 
 
 def _established(device: NetworkDriver) -> set[str]:
@@ -222,12 +223,32 @@ def _log(result: DeployResult) -> None:
         logger.info("configure %s: diff\n%s", result.router, result.diff)
 
 
+def _prepare_or_fail(router: Router) -> _Plan | DeployResult:
+    # Routers before this one may be pushed already: this one fails, the others go on.
+    try:
+        return prepare(router)
+    except Exception as exc:
+        logger.exception("configure %s: unexpected error", router.name)
+        message = f"unexpected {type(exc).__name__} while preparing: {exc}"
+        return DeployResult(router.name, Outcome.FAILED, message, error_kind=UNEXPECTED)
+
+
 def configure_routers(
     routers: Iterable[Router], options: DeployOptions, max_workers: int | None = None
 ) -> list[DeployResult]:
-    """Render and push every router's configuration, routers in parallel."""
-    prepared = [prepare(router) for router in routers]
-    results = run_concurrently(lambda item: _run(item, options), prepared, max_workers)
+    """Render and push every router's configuration, routers in parallel.
+
+    Each router is handed to the pool as soon as it is rendered, so rendering the next
+    routers (in this thread: it reads the database) overlaps pushing the previous ones.
+    """
+    routers = list(routers)
+    workers = min(max_workers or django_settings.NAPALM_MAX_WORKERS, len(routers) or 1)
+    if workers == 1:
+        results = [_run(_prepare_or_fail(router), options) for router in routers]
+    else:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="device-io") as pool:
+            futures = [pool.submit(_run, _prepare_or_fail(router), options) for router in routers]
+            results = [future.result() for future in futures]
     for result in results:
         _log(result)
     return results

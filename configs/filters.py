@@ -20,6 +20,8 @@ def _address_of(value: Any) -> str:
 def ip_version(value: Any, version: int | None = None) -> Any:
     """`"192.0.2.1" | ip_version` -> 4; `sessions | ip_version(6)` -> the IPv6 sessions."""
     if version is None:
+        if isinstance(value, dict) and "ip_version" in value:
+            return value["ip_version"]  # a session: known already, no parsing per use
         return ipaddress.ip_interface(_address_of(value)).version
     return [item for item in value if ip_version(item) == version]
 

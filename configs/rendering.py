@@ -7,9 +7,11 @@ the template and line, never an empty string pushed to a router.
 from __future__ import annotations
 
 import traceback
+from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
-from jinja2 import BaseLoader, StrictUndefined, TemplateError, TemplateNotFound
+from jinja2 import BaseLoader, StrictUndefined, Template, TemplateError, TemplateNotFound
 from jinja2 import TemplateSyntaxError as JinjaSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -45,17 +47,26 @@ class _DatabaseLoader(BaseLoader):
         return source, f"{_FILENAME_PREFIX}{name}", lambda: False
 
 
-def _environment(template: ConfigTemplate) -> SandboxedEnvironment:
+def _environment(trim_blocks: bool, lstrip_blocks: bool) -> SandboxedEnvironment:
     environment = SandboxedEnvironment(
         loader=_DatabaseLoader(),
         undefined=StrictUndefined,
-        trim_blocks=template.trim_blocks,
-        lstrip_blocks=template.lstrip_blocks,
+        trim_blocks=trim_blocks,
+        lstrip_blocks=lstrip_blocks,
         keep_trailing_newline=True,
         autoescape=False,
     )
     environment.filters.update(FILTERS)
     return environment
+
+
+@lru_cache(maxsize=64)
+def _compiled(name: str, source: str, trim_blocks: bool, lstrip_blocks: bool) -> Template:
+    """The template compiled once per text and options: compiling costs more than rendering
+    a hundred sessions. Included templates are still read from the database at each render."""
+    environment = _environment(trim_blocks, lstrip_blocks)
+    code = environment.compile(source, name=name, filename=f"{_FILENAME_PREFIX}{name}")
+    return environment.template_class.from_code(environment, code, environment.make_globals(None))
 
 
 def _location(exc: BaseException, default: str) -> tuple[str, int | None]:
@@ -71,13 +82,9 @@ def _location(exc: BaseException, default: str) -> tuple[str, int | None]:
 
 
 def render_template(template: ConfigTemplate, context: dict[str, Any]) -> str:
-    environment = _environment(template)
     try:
-        code = environment.compile(
-            template.template, name=template.name, filename=f"{_FILENAME_PREFIX}{template.name}"
-        )
-        compiled = environment.template_class.from_code(
-            environment, code, environment.make_globals(None)
+        compiled = _compiled(
+            template.name, template.template, template.trim_blocks, template.lstrip_blocks
         )
         return compiled.render(context)
     except TemplateNotFound as exc:
@@ -89,9 +96,23 @@ def render_template(template: ConfigTemplate, context: dict[str, Any]) -> str:
         raise RenderError(name, line, message) from exc
 
 
-def render_router_config(router: Router) -> str:
-    """The router's configuration text. Raises NoTemplate or RenderError."""
+@dataclass(frozen=True)
+class RenderedConfig:
+    text: str
+    # The session passwords the text may contain, to mask them in what users see.
+    passwords: tuple[str, ...] = field(repr=False)
+
+
+def render_router(router: Router) -> RenderedConfig:
+    """The router's configuration and its session passwords. Raises NoTemplate or RenderError."""
     if router.config_template_id is None:
         raise NoTemplate(f"{router.name} has no configuration template.")
     template = ConfigTemplate.objects.get(pk=router.config_template_id)
-    return render_template(template, build_context(router))
+    context = build_context(router)
+    passwords = tuple(s["password"] for s in context["sessions"] if s["password"])
+    return RenderedConfig(render_template(template, context), passwords)
+
+
+def render_router_config(router: Router) -> str:
+    """The router's configuration text. Raises NoTemplate or RenderError."""
+    return render_router(router).text

@@ -1,7 +1,7 @@
 """Run device I/O for many routers at once: a bounded thread pool, results in input order."""
 
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 from django.conf import settings
@@ -24,17 +24,3 @@ def run_concurrently(
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="device-io") as pool:
         return list(pool.map(work, items))
 
-
-def run_as_completed(
-    work: Callable[[Item], Result], items: Iterable[Item], max_workers: int | None = None
-) -> Iterator[tuple[Item, Result]]:
-    """Like run_concurrently, but yield each (item, result) as soon as it is done, so the
-    caller can write one router's results while others are still talking to routers."""
-    items = list(items)
-    if not items:
-        return
-    workers = min(max_workers or settings.NAPALM_MAX_WORKERS, len(items))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="device-io") as pool:
-        futures = {pool.submit(work, item): item for item in items}
-        for future in as_completed(futures):
-            yield futures[future], future.result()

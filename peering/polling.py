@@ -1,30 +1,37 @@
 """Poll routers for the state and prefix counts of their BGP sessions.
 
 Three phases, so no transaction is ever open during device I/O:
-1. plan (calling thread): the routers to poll, their driver settings and their sessions,
-   read in a fixed number of queries for all routers together;
-2. device I/O (thread pool): one connection and one getter call per router;
-3. write (calling thread, as each router finishes): one short transaction per router with
-   one bulk update per session model, one bulk insert of state changes, one router update.
+1. plan (calling thread): the routers to poll and their driver settings; their sessions,
+   in two queries for all routers together, read while the first routers answer;
+2. device I/O (thread pool): one connection and one getter call per router. Each thread
+   also compares what it read with the stored state (no queries), so that the calling
+   thread, the one that writes, has as little to do as possible;
+3. write (calling thread, as routers finish): one short transaction for all the routers
+   finished since the last write, with one statement per table (peering.bulk_sql).
+   Queries grow with routers (fewer per router when they are many), never with sessions.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import DatabaseError, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from core.choices import BGPState
-from core.concurrency import run_as_completed
 from devices.models import Router
 from devices.napalm import DeviceError, DriverSettings, connect, driver_settings
+from peering.bulk_sql import insert_rows, update_rows
 from peering.models import (
     BGPSessionStateChange,
     DirectPeeringSession,
@@ -45,6 +52,9 @@ POLLED_FIELDS = [
 ]
 # What is read back to compare with the new values (last_polled_at always changes).
 _STORED_COLUMNS = [name for name in POLLED_FIELDS if name != "last_polled_at"]
+_CHANGE_FIELDS = ["direct_session", "ixp_session", "from_state", "to_state", "at"]
+# Routers written in one transaction at most.
+MAX_ROUTERS_PER_WRITE = 50
 
 
 @dataclass
@@ -65,7 +75,7 @@ class PollResult:
         return asdict(self)
 
 
-@dataclass
+@dataclass(slots=True)
 class _StoredSession:
     """A session's polled state as stored, read without building model instances."""
 
@@ -86,6 +96,12 @@ class _Target:
     router_id: int
     settings: DriverSettings
     prefer_detail: bool
+    # Every router's stored sessions, read while the first routers are being read.
+    stored: Future[dict[int, list[_StoredSession]]]
+
+    @property
+    def sessions(self) -> list[_StoredSession]:
+        return self.stored.result().get(self.router_id, [])
 
 
 def poll_skip_reason(router: Router) -> str | None:
@@ -123,16 +139,6 @@ def _stored_sessions(router_ids: list[int]) -> dict[int, list[_StoredSession]]:
     return stored
 
 
-def _fetch(target: _Target) -> list[Neighbor] | DeviceError | Exception:
-    try:
-        with connect(target.settings) as device:
-            return read_neighbors(device, prefer_detail=target.prefer_detail)
-    except Exception as exc:  # returned, so one router's failure never stops the others
-        if not isinstance(exc, DeviceError):
-            logger.exception("polling %s: unexpected error", target.settings.router)
-        return exc
-
-
 class _NeighborIndex:
     """Find the neighbour of a session: by (VRF, address) when the inventory knows the VRF,
     else in the default table, else the only neighbour with that address."""
@@ -164,96 +170,190 @@ def _last_established(
     return now
 
 
-def _write(
-    router_id: int, stored: list[_StoredSession], neighbors: list[Neighbor], result: PollResult
-) -> None:
-    now = timezone.now()
+@dataclass
+class _RouterWrite:
+    """What one router's poll changes in the database, and the counts for its result."""
+
+    router_id: int
+    polled_at: datetime
+    neighbors: int
+    rows: dict[type[Model], list[tuple[Any, ...]]]
+    changes: list[tuple[Any, ...]]
+    updated: int = 0
+    not_configured: int = 0
+
+
+def _compare(target: _Target, neighbors: list[Neighbor], now: datetime) -> _RouterWrite:
+    """The rows to write for one router: every stored session with what the router said."""
     index = _NeighborIndex(neighbors)
-    updates: dict[type, list[Any]] = defaultdict(list)
-    changes: list[BGPSessionStateChange] = []
-    for session in stored:
+    write = _RouterWrite(target.router_id, now, len(neighbors), defaultdict(list), [])
+    for session in target.sessions:
         neighbor = index.find(session.vrf, session.address)
-        values = {
-            "bgp_state": neighbor.state if neighbor else None,
-            "received_prefix_count": neighbor.received if neighbor else None,
-            "accepted_prefix_count": neighbor.accepted if neighbor else None,
-            "advertised_prefix_count": neighbor.advertised if neighbor else None,
-            "last_established_state": _last_established(session, neighbor, now),
-            "configured_on_router": neighbor is not None,
-        }
         before = (session.state, session.received, session.accepted, session.advertised)
         after = (
-            values["bgp_state"],
-            values["received_prefix_count"],
-            values["accepted_prefix_count"],
-            values["advertised_prefix_count"],
+            (neighbor.state, neighbor.received, neighbor.accepted, neighbor.advertised)
+            if neighbor
+            else (None, None, None, None)
         )
-        result.updated += before != after or session.configured != values["configured_on_router"]
-        result.not_configured += neighbor is None
-        if session.state != values["bgp_state"]:
-            key = "direct_session_id" if session.model is DirectPeeringSession else "ixp_session_id"
-            changes.append(
-                BGPSessionStateChange(
-                    **{key: session.pk},
-                    from_state=session.state,
-                    to_state=values["bgp_state"],
-                    at=now,
+        configured = neighbor is not None
+        write.updated += before != after or session.configured != configured
+        write.not_configured += not configured
+        if session.state != after[0]:
+            direct = session.model is DirectPeeringSession
+            write.changes.append(
+                (
+                    session.pk if direct else None,
+                    None if direct else session.pk,
+                    session.state,
+                    after[0],
+                    now,
                 )
             )
-        updates[session.model].append(session.model(pk=session.pk, last_polled_at=now, **values))
-    with transaction.atomic():
-        for model, rows in updates.items():
-            model.objects.bulk_update(rows, POLLED_FIELDS)
-        if changes:
-            BGPSessionStateChange.objects.bulk_create(changes)
-        Router.objects.filter(pk=router_id).update(last_polled_at=now, last_poll_error="")
-    result.changes = len(changes)
+        # The primary key, then the values in the order of POLLED_FIELDS.
+        last_established = _last_established(session, neighbor, now)
+        write.rows[session.model].append((session.pk, *after, last_established, now, configured))
+    return write
 
 
-def _record_failure(router_id: int, result: PollResult) -> None:
-    Router.objects.filter(pk=router_id).update(last_poll_error=result.error or "")
+def _poll(target: _Target) -> _RouterWrite | Exception:
+    """Read one router, then compare with what is stored (on a worker thread, no queries)."""
+    try:
+        with connect(target.settings) as device:
+            neighbors = read_neighbors(device, prefer_detail=target.prefer_detail)
+    except Exception as exc:  # returned, so one router's failure never stops the others
+        if not isinstance(exc, DeviceError):
+            logger.exception("polling %s: unexpected error", target.settings.router)
+        return exc
+    return _compare(target, neighbors, timezone.now())
 
 
-def poll_routers(
-    routers: Iterable[Router], max_workers: int | None = None, prefer_detail: bool = True
-) -> list[PollResult]:
-    """Poll every router that can be polled; each router gets a result, in input order."""
-    routers = list(routers)
-    results = {router.pk: PollResult(router.name) for router in routers}
-    targets = []
-    for router in routers:
-        result = results[router.pk]
-        reason = poll_skip_reason(router)
-        if reason is None:
+def _in_batches(
+    finished: queue.SimpleQueue[tuple[_Target, Future]], count: int
+) -> Iterator[list[tuple[_Target, _RouterWrite | Exception]]]:
+    """Each batch is every router finished by then: while the calling thread writes one
+    batch the next one gathers, so the database sees one transaction per batch of routers
+    rather than one per router."""
+    remaining = count
+    while remaining:
+        batch = [finished.get()]
+        while len(batch) < MAX_ROUTERS_PER_WRITE:
             try:
-                targets.append(_Target(router.pk, driver_settings(router), prefer_detail))
-            except DeviceError as exc:
-                reason = str(exc)
-        if reason:
-            result.skipped = reason
-    stored = _stored_sessions([target.router_id for target in targets])
-    started = time.monotonic()
-    for target, fetched in run_as_completed(_fetch, targets, max_workers):
-        result = results[target.router_id]
-        result.duration_s = round(time.monotonic() - started, 3)
-        sessions = stored.get(target.router_id, [])
-        result.sessions = len(sessions)
-        if isinstance(fetched, Exception):
-            result.ok = False
-            result.error_kind = getattr(fetched, "reason", UNEXPECTED)
-            result.error = (
-                str(fetched)
-                if isinstance(fetched, DeviceError)
-                else (f"unexpected {type(fetched).__name__} while reading neighbours: {fetched}")
-            )
-            _record_failure(target.router_id, result)
-            continue
-        result.neighbors = len(fetched)
-        try:
-            _write(target.router_id, sessions, fetched, result)
-        except DatabaseError as exc:
+                batch.append(finished.get_nowait())
+            except queue.Empty:
+                break
+        remaining -= len(batch)
+        yield [(target, future.result()) for target, future in batch]
+
+
+def _save(writes: list[_RouterWrite], failures: dict[int, str]) -> None:
+    """One transaction for a batch of routers: their sessions, state changes and routers."""
+    rows: dict[type[Model], list[tuple[Any, ...]]] = defaultdict(list)
+    for write in writes:
+        for model, values in write.rows.items():
+            rows[model].extend(values)
+    routers = [(write.router_id, write.polled_at, "") for write in writes]
+    with transaction.atomic():
+        for model, values in rows.items():
+            update_rows(model, POLLED_FIELDS, values)
+        insert_rows(
+            BGPSessionStateChange,
+            _CHANGE_FIELDS,
+            [change for write in writes for change in write.changes],
+        )
+        update_rows(Router, ["last_polled_at", "last_poll_error"], routers)
+        update_rows(Router, ["last_poll_error"], list(failures.items()))
+
+
+def _record(
+    writes: list[_RouterWrite], failures: dict[int, str], results: dict[int, PollResult]
+) -> None:
+    """Save a batch; when that fails, save router by router so that only the router whose
+    rows cannot be saved fails."""
+    try:
+        _save(writes, failures)
+    except DatabaseError as exc:
+        if len(writes) + len(failures) > 1:
+            for write in writes:
+                _record([write], {}, results)
+            for router_id, error in failures.items():
+                _record([], {router_id: error}, results)
+            return
+        for write in writes:
+            result = results[write.router_id]
             result.ok, result.error_kind = False, "database error"
             result.error = (
                 f"the poll could not be saved ({exc}); the inventory may have changed, poll again"
             )
+        return
+    for write in writes:
+        result = results[write.router_id]
+        result.updated, result.not_configured = write.updated, write.not_configured
+        result.changes = len(write.changes)
+
+
+def _failure(polled: Exception) -> str:
+    if isinstance(polled, DeviceError):
+        return str(polled)
+    return f"unexpected {type(polled).__name__} while reading neighbours: {polled}"
+
+
+def _collect(
+    batch: list[tuple[_Target, _RouterWrite | Exception]],
+    results: dict[int, PollResult],
+    started: float,
+) -> None:
+    writes, failures = [], {}
+    for target, polled in batch:
+        result = results[target.router_id]
+        result.duration_s = round(time.monotonic() - started, 3)
+        result.sessions = len(target.sessions)
+        if isinstance(polled, Exception):
+            result.ok = False
+            result.error_kind = getattr(polled, "reason", UNEXPECTED)
+            result.error = failures[target.router_id] = _failure(polled)
+        else:
+            result.neighbors = polled.neighbors
+            writes.append(polled)
+    _record(writes, failures, results)
+
+
+def poll_routers(
+    routers: Iterable[Router], max_workers: int | None = None, prefer_detail: bool | None = None
+) -> list[PollResult]:
+    """Poll every router that can be polled; each router gets a result, in input order.
+
+    `prefer_detail` overrides the platforms' "poll with detail" switch when given.
+    """
+    routers = list(routers)
+    results = {router.pk: PollResult(router.name) for router in routers}
+    to_poll: dict[int, tuple[DriverSettings, bool]] = {}
+    for router in routers:
+        reason = poll_skip_reason(router)
+        if reason is None:
+            detail = router.platform.poll_with_detail if prefer_detail is None else prefer_detail
+            try:
+                to_poll[router.pk] = (driver_settings(router), detail)
+            except DeviceError as exc:
+                reason = str(exc)
+        if reason:
+            results[router.pk].skipped = reason
+    if not to_poll:
+        return [results[router.pk] for router in routers]
+    stored: Future[dict[int, list[_StoredSession]]] = Future()
+    targets = [_Target(pk, driver, detail, stored) for pk, (driver, detail) in to_poll.items()]
+    workers = min(max_workers or settings.NAPALM_MAX_WORKERS, len(targets))
+    finished: queue.SimpleQueue[tuple[_Target, Future]] = queue.SimpleQueue()
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="device-io") as pool:
+        for target in targets:
+            future = pool.submit(_poll, target)
+            future.add_done_callback(lambda done, target=target: finished.put((target, done)))
+        # Read while the first routers answer; the workers wait for it only to compare.
+        try:
+            stored.set_result(_stored_sessions(list(to_poll)))
+        except BaseException as exc:
+            stored.set_exception(exc)
+            raise
+        for batch in _in_batches(finished, len(targets)):
+            _collect(batch, results, started)
     return [results[router.pk] for router in routers]

@@ -13,6 +13,7 @@ import base64
 import binascii
 import contextlib
 import json
+import os
 import resource
 import signal
 import time
@@ -183,6 +184,7 @@ class FleetServer:
             "latency_ms": self.spec.latency_ms,
             "faults": dict(faults),
             "requests": self.requests,
+            "pid": os.getpid(),
         }
 
     async def _advance_epoch(self, request: web.Request) -> web.Response:
