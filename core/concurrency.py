@@ -23,4 +23,3 @@ def run_concurrently(
         return [work(item) for item in items]
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="device-io") as pool:
         return list(pool.map(work, items))
-
