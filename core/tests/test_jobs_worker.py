@@ -8,7 +8,6 @@ small server whose answers the driver does not expect.
 import json
 import os
 import signal
-import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -38,22 +37,6 @@ def backend(request) -> str:
     if request.param == "rq":
         request.getfixturevalue("rq_backend")
     return request.param
-
-
-@pytest.fixture
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def silent_port() -> Iterator[int]:
-    """A port that accepts connections (the kernel does) and never answers."""
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(16)
-        yield listener.getsockname()[1]
 
 
 class _EmptyAnswers(BaseHTTPRequestHandler):

@@ -1,9 +1,6 @@
 """Driver settings, driver loading and error translation; connections to loopback only."""
 
-import socket
-import threading
 import time
-from collections.abc import Iterator
 
 import pytest
 from django.test import override_settings
@@ -121,48 +118,15 @@ def test_builtin_and_third_party_drivers_load() -> None:
     assert load_driver("frr").__module__.startswith("napalm_frr")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def silent_server() -> Iterator[int]:
-    """A TCP server on loopback that accepts connections and never answers."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen()
-    accepted: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        server.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                accepted.append(server.accept()[0])
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield server.getsockname()[1]
-    stop.set()
-    thread.join()
-    for sock in accepted:
-        sock.close()
-    server.close()
-
-
-def test_a_closed_port_is_unreachable(platform: Platform) -> None:
-    router = _router(platform, napalm_args={"port": _free_port()}, napalm_timeout=5)
+def test_a_closed_port_is_unreachable(platform: Platform, closed_port: int) -> None:
+    router = _router(platform, napalm_args={"port": closed_port}, napalm_timeout=5)
     result = ping(router)
     assert (result.ok, result.reason) == (False, "unreachable")
     assert "Cannot reach r1 (127.0.0.1:" in result.error
 
 
-def test_a_silent_router_times_out_within_its_timeout(platform, silent_server) -> None:
-    router = _router(platform, napalm_args={"port": silent_server}, napalm_timeout=2)
+def test_a_silent_router_times_out_within_its_timeout(platform, silent_port) -> None:
+    router = _router(platform, napalm_args={"port": silent_port}, napalm_timeout=2)
     started = time.monotonic()
     result = ping(router)
     elapsed = time.monotonic() - started
@@ -171,9 +135,9 @@ def test_a_silent_router_times_out_within_its_timeout(platform, silent_server) -
     assert elapsed < 2 * 3  # bounded by the timeout, not by a driver default
 
 
-def test_ping_routers_reports_each_router(platform) -> None:
+def test_ping_routers_reports_each_router(platform, closed_port) -> None:
     routers = [
-        _router(platform, "r1", napalm_args={"port": _free_port()}),
+        _router(platform, "r1", napalm_args={"port": closed_port}),
         _router(platform, "r2", status=Status.DISABLED),
     ]
     results = ping_routers(routers)
@@ -183,8 +147,8 @@ def test_ping_routers_reports_each_router(platform) -> None:
     ]
 
 
-def test_connect_closes_even_when_the_body_fails(platform) -> None:
-    router = _router(platform, napalm_args={"port": _free_port()})
+def test_connect_closes_even_when_the_body_fails(platform, closed_port) -> None:
+    router = _router(platform, napalm_args={"port": closed_port})
     settings = driver_settings(router)
     with pytest.raises(Exception, match="Cannot reach"), connect(settings):
         pass
