@@ -5,7 +5,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 PYTHON := .venv/bin/python
 MANAGE := $(PYTHON) manage.py
-# Debian packages the lab's routers need (installed when running as root).
+# Debian packages the lab's routers and the browser tests need (installed when root).
 SYSTEM_PACKAGES := frr frr-pythontools bird2 openssh-server iproute2 chromium
 PYTEST_ARGS ?=
 # The lab instance whose routers the demo manages, and where the demo is served.
@@ -70,7 +70,8 @@ demo: install system-packages
 		echo "Continuing without the lab: the pages work, the router buttons report the failure."
 	$(MANAGE) load_demo --admin --lab-instance $(DEMO_LAB)
 	@echo "Serving Peerkeeper on http://$(DEMO_ADDRESS)/ with one job worker (Ctrl-C to stop)"
-	$(MANAGE) worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
+	$(MANAGE) worker & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null; wait $$worker; $(PYTHON) -m lab down --instance $(DEMO_LAB)' EXIT; \
 		$(MANAGE) runserver $(DEMO_ADDRESS)
 
 lab-up: install system-packages

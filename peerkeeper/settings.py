@@ -111,14 +111,27 @@ LOGOUT_REDIRECT_URL = "login"
 
 DJANGO_TABLES2_TEMPLATE = "core/table.html"
 
+LOG_DIR = DATA_DIR / "logs"
+LOG_DIR.mkdir(exist_ok=True)
+# What Peerkeeper did (each deploy's diff, each poll) goes to a rotating file; the
+# terminal, and so cron's mail, only gets warnings and errors.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "level": "WARNING"},
+        "file": {
+            "class": "logging.handlers.RotatingFileHandler",
+            "filename": LOG_DIR / "peerkeeper.log",
+            "maxBytes": 10_000_000,
+            "backupCount": 5,
+            "formatter": "plain",
+        },
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
-        name: {"level": CONFIG["LOG_LEVEL"]}
+        name: {"level": CONFIG["LOG_LEVEL"], "handlers": ["console", "file"], "propagate": False}
         for name in ("core", "devices", "peering", "configs", "napalm_frr")
     },
 }
