@@ -15,8 +15,9 @@ class ConfigTemplateViews(ModelViews):
     table_class = ConfigTemplateTable
     filterset_class = ConfigTemplateFilterSet
     form_class = ConfigTemplateForm
-    detail_template = "configs/configtemplate.html"
+    # The template text has its own block on the page.
     detail_fields = ["name", "trim_blocks", "lstrip_blocks", "description"]
+    detail_template = "configs/configtemplate.html"
     related = [
         ("Routers using it", lambda template: RouterTable(
             routers_with_counts().filter(config_template=template), exclude=("config_template",))),

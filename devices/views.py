@@ -51,7 +51,6 @@ class PlatformViews(ModelViews):
     table_class = PlatformTable
     filterset_class = PlatformFilterSet
     form_class = PlatformForm
-    detail_fields = ["name", "slug", "napalm_driver", "napalm_args", "description"]
     related = [
         ("Routers", lambda platform: RouterTable(routers_with_counts().filter(platform=platform)))
     ]

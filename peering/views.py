@@ -85,15 +85,6 @@ class AutonomousSystemViews(ModelViews):
     table_class = AutonomousSystemTable
     filterset_class = AutonomousSystemFilterSet
     form_class = AutonomousSystemForm
-    detail_fields = [
-        "asn",
-        "name",
-        "ipv4_max_prefixes",
-        "ipv6_max_prefixes",
-        "irr_as_set",
-        "affiliated",
-        "description",
-    ]
     related = [
         ("IXP sessions", lambda asys: InternetExchangePeeringSessionTable(
             ixp_sessions().filter(autonomous_system=asys), exclude=("autonomous_system",))),
@@ -118,7 +109,6 @@ class InternetExchangeViews(ModelViews):
     form_class = InternetExchangeForm
     detail_view = InternetExchangeDetailView
     detail_template = "peering/internetexchange.html"
-    detail_fields = ["name", "slug", "local_autonomous_system", "status", "description"]
     related = [
         ("Connections", lambda ixp: ConnectionTable(
             connections().filter(internet_exchange=ixp), exclude=("internet_exchange",))),
@@ -134,16 +124,6 @@ class ConnectionViews(ModelViews):
     table_class = ConnectionTable
     filterset_class = ConnectionFilterSet
     form_class = ConnectionForm
-    detail_fields = [
-        "internet_exchange",
-        "router",
-        "ipv4_address",
-        "ipv6_address",
-        "interface",
-        "vrf",
-        "status",
-        "description",
-    ]
     related = [
         ("Sessions", lambda connection: InternetExchangePeeringSessionTable(
             ixp_sessions().filter(ixp_connection=connection),
@@ -157,7 +137,6 @@ class BGPGroupViews(ModelViews):
     table_class = BGPGroupTable
     filterset_class = BGPGroupFilterSet
     form_class = BGPGroupForm
-    detail_fields = ["name", "slug", "status", "description"]
     related = [
         ("Sessions", lambda group: DirectPeeringSessionTable(
             direct_sessions().filter(bgp_group=group), exclude=("bgp_group",))),
@@ -172,20 +151,7 @@ class DirectPeeringSessionViews(ModelViews):
     detail_view = SessionDetailView
     detail_template = "peering/session.html"
     labels = POLLED_LABELS
-    detail_fields = [
-        "router",
-        "bgp_group",
-        "autonomous_system",
-        "local_autonomous_system",
-        "ip_address",
-        "local_ip_address",
-        "vrf",
-        "status",
-        "password",
-        "multihop_ttl",
-        "description",
-        *POLLED_FIELDS,
-    ]
+    extra_detail_fields = POLLED_FIELDS
 
 
 class InternetExchangePeeringSessionViews(ModelViews):
@@ -196,17 +162,7 @@ class InternetExchangePeeringSessionViews(ModelViews):
     detail_view = SessionDetailView
     detail_template = "peering/session.html"
     labels = POLLED_LABELS
-    detail_fields = [
-        "ixp_connection",
-        "autonomous_system",
-        "ip_address",
-        "is_route_server",
-        "status",
-        "password",
-        "multihop_ttl",
-        "description",
-        *POLLED_FIELDS,
-    ]
+    extra_detail_fields = POLLED_FIELDS
 
 
 class DiscoverSessionsView(EnqueueJobView):

@@ -3,7 +3,6 @@
     class PlatformViews(ModelViews):
         queryset = Platform.objects.all()
         table_class, filterset_class, form_class = PlatformTable, PlatformFilterSet, PlatformForm
-        detail_fields = ["name", "slug", "napalm_driver"]
 
     urlpatterns = [*PlatformViews.urls("platforms")]
 
@@ -121,7 +120,7 @@ class ObjectDetailView(ObjectPermissionMixin, DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context.update(self.page_context())
-        context["rows"] = detail_rows(self.object, self.views.detail_fields, self.labels())
+        context["rows"] = detail_rows(self.object, self.views.shown_fields(), self.labels())
         context["related"] = self.related_tables(self.object)
         context["edit_url"] = object_url(self.object, "edit")
         context["delete_url"] = object_url(self.object, "delete")
@@ -204,7 +203,10 @@ class ModelViews:
     table_class: ClassVar[type[tables.Table]]
     filterset_class: ClassVar[type[FilterSet]]
     form_class: ClassVar[type[BaseForm]]
-    detail_fields: ClassVar[list[str]] = []
+    # The detail page shows the form's fields, then these (read-only ones, say)...
+    extra_detail_fields: ClassVar[list[str]] = []
+    # ...unless this lists exactly what to show.
+    detail_fields: ClassVar[list[str] | None] = None
     # Labels of fields the form does not have (the form's labels serve the others).
     labels: ClassVar[dict[str, str]] = {}
     related: ClassVar[list[Related]] = []
@@ -215,6 +217,12 @@ class ModelViews:
     detail_view: ClassVar[type[ObjectDetailView]] = ObjectDetailView
     edit_view: ClassVar[type[ObjectEditView]] = ObjectEditView
     delete_view: ClassVar[type[ObjectDeleteView]] = ObjectDeleteView
+
+    @classmethod
+    def shown_fields(cls) -> list[str]:
+        if cls.detail_fields is not None:
+            return cls.detail_fields
+        return [*cls.form_class._meta.fields, *cls.extra_detail_fields]
 
     @classmethod
     def urls(cls, prefix: str) -> list[URLPattern]:

@@ -77,5 +77,6 @@ class JobViews(ModelViews):
     table_class = JobTable
     filterset_class = JobFilterSet
     detail_template = "core/job.html"
+    detail_fields = []  # core/job.html lays the job out itself
     actions = ("list", "detail")
     pk_type = "uuid"
