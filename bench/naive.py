@@ -16,9 +16,8 @@ from django.utils import timezone
 from napalm import get_network_driver
 from napalm.base import NetworkDriver
 
-from configs.deploy import redact
 from configs.models import ConfigTemplate
-from configs.rendering import render_template
+from configs.rendering import redact, render_template
 from core.choices import BGPState, Status
 from devices.models import Router
 from peering.models import BGPSessionStateChange, DirectPeeringSession

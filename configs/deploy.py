@@ -19,14 +19,12 @@ from typing import Any
 from django.conf import settings as django_settings
 from napalm.base import NetworkDriver
 
-from configs.rendering import RenderError, render_router
+from configs.rendering import RenderError, redact, render_router
 from core.choices import Status
 from devices.models import Router
 from devices.napalm import DeviceError, DriverSettings, connect, driver_settings
-from peering.models import DirectPeeringSession, InternetExchangePeeringSession
 
 logger = logging.getLogger(__name__)
-MASK = "********"
 UNEXPECTED = "unexpected error"
 
 
@@ -71,13 +69,6 @@ class _Plan:
     secrets: tuple[str, ...] = field(repr=False)
 
 
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """Mask passwords that a rendered configuration or a router's diff may contain."""
-    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
-        text = text.replace(secret, MASK)
-    return text
-
-
 def _skip_reason(router: Router) -> str | None:
     if router.config_template_id is None:
         return "no configuration template"
@@ -86,20 +77,6 @@ def _skip_reason(router: Router) -> str | None:
     if router.status == Status.MAINTENANCE:
         return "the router is in maintenance"
     return None
-
-
-def session_passwords(router: Router) -> list[str]:
-    """The router's session passwords in plaintext, to mask them in what users read."""
-    passwords = []
-    for model, lookup in (
-        (DirectPeeringSession, {"router": router}),
-        (InternetExchangePeeringSession, {"ixp_connection__router": router}),
-    ):
-        for secret in model.objects.filter(**lookup, password__isnull=False).values_list(
-            "password", flat=True
-        ):
-            passwords.append(secret.reveal())
-    return passwords
 
 
 def prepare(router: Router) -> _Plan | DeployResult:

@@ -1,14 +1,7 @@
 """Background jobs of the configs app (run by core/job_runner.py)."""
 
-from configs.deploy import (
-    UNEXPECTED,
-    DeployOptions,
-    Outcome,
-    configure_router,
-    redact,
-    session_passwords,
-)
-from configs.rendering import NoTemplate, RenderError, render_router_config
+from configs.deploy import UNEXPECTED, DeployOptions, Outcome, configure_router
+from configs.rendering import NoTemplate, RenderError, render_router
 from core.job_log import JobLog
 from core.jobs import JobOutcome
 from core.models import Job
@@ -18,14 +11,15 @@ def render(job: Job, log: JobLog) -> JobOutcome:
     router = job.router
     log.info(f"Rendering {router.name}'s configuration.")
     try:
-        config = render_router_config(router)
+        rendered = render_router(router)
     except (NoTemplate, RenderError) as exc:
         return JobOutcome.failed(str(exc))
     # The job's output is kept and shown to other users: no session password in it.
-    masked = redact(config, session_passwords(router))
-    if masked != config:
+    masked = rendered.masked
+    if masked != rendered.text:
         log.info("Session passwords are masked in the output.")
-    return JobOutcome.completed(masked, {"router": router.name, "lines": len(config.splitlines())})
+    lines = len(rendered.text.splitlines())
+    return JobOutcome.completed(masked, {"router": router.name, "lines": lines})
 
 
 def deploy_dry_run(job: Job, log: JobLog) -> JobOutcome:

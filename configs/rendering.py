@@ -7,6 +7,7 @@ the template and line, never an empty string pushed to a router.
 from __future__ import annotations
 
 import traceback
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -101,6 +102,21 @@ class RenderedConfig:
     text: str
     # The session passwords the text may contain, to mask them in what users see.
     passwords: tuple[str, ...] = field(repr=False)
+
+    @property
+    def masked(self) -> str:
+        """The text with session passwords masked: what users may read."""
+        return redact(self.text, self.passwords)
+
+
+MASK = "********"
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """Mask passwords that a rendered configuration or a router's diff may contain."""
+    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    return text
 
 
 def render_router(router: Router) -> RenderedConfig:

@@ -7,8 +7,7 @@ from django.shortcuts import render
 from django.views import View
 from django.views.generic.detail import SingleObjectMixin
 
-from configs.deploy import redact, session_passwords
-from configs.rendering import NoTemplate, RenderError, render_router_config
+from configs.rendering import NoTemplate, RenderError, render_router
 from core.choices import JobKind
 from core.tables import JobTable
 from core.views.details import Row, detail_rows
@@ -125,7 +124,7 @@ class RouterConfigurationView(PermissionRequiredMixin, SingleObjectMixin, View):
         router = self.get_object()
         context: dict[str, Any] = {"router": router}
         try:
-            context["config"] = redact(render_router_config(router), session_passwords(router))
+            context["config"] = render_router(router).masked
         except (NoTemplate, RenderError) as exc:
             context["error"] = str(exc)
         return render(request, "devices/partials/router_configuration.html", context)

@@ -14,7 +14,7 @@ from peering.models import (
     InternetExchange,
     InternetExchangePeeringSession,
 )
-from peering.polling import UNEXPECTED, PollResult, poll_routers
+from peering.polling import UNEXPECTED, poll_routers
 
 
 def _counts(session: BGPSession) -> str:
@@ -50,14 +50,6 @@ def session_summary(router: Router) -> list[str]:
     return lines
 
 
-def _headline(result: PollResult) -> str:
-    return (
-        f"{result.router}: {result.sessions} sessions, {result.neighbors} neighbours seen, "
-        f"{result.updated} updated, {result.changes} state changes, "
-        f"{result.not_configured} not configured on the router"
-    )
-
-
 def poll(job: Job, log: JobLog) -> JobOutcome:
     router = job.router
     log.info(f"Reading the BGP neighbours of {router.name}.")
@@ -69,8 +61,8 @@ def poll(job: Job, log: JobLog) -> JobOutcome:
     if not result.ok:
         make = JobOutcome.errored if result.error_kind == UNEXPECTED else JobOutcome.failed
         return make(result.error or "The poll failed.", result=result.as_dict())
-    log.info(_headline(result))
-    output = "\n".join([_headline(result), *session_summary(router)])
+    log.info(result.summary)
+    output = "\n".join([result.summary, *session_summary(router)])
     return JobOutcome.completed(output, result.as_dict())
 
 

@@ -74,6 +74,19 @@ class PollResult:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @property
+    def summary(self) -> str:
+        """One line for a person: what was read and written, or why not."""
+        if self.skipped:
+            return f"{self.router}: skipped: {self.skipped}"
+        if not self.ok:
+            return f"{self.router}: failed: {self.error}"
+        return (
+            f"{self.router}: {self.sessions} sessions, {self.neighbors} neighbours seen, "
+            f"{self.updated} updated, {self.changes} state changes, "
+            f"{self.not_configured} not configured on the router"
+        )
+
 
 @dataclass(slots=True)
 class _StoredSession:

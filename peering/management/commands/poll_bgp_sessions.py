@@ -5,19 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from core.choices import JobKind
 from core.job_commands import enqueue_per_router
 from devices.selection import UnknownRouters, select_routers
-from peering.polling import PollResult, poll_routers, poll_skip_reason
-
-
-def describe(result: PollResult) -> str:
-    if result.skipped:
-        return f"{result.router}: skipped: {result.skipped}"
-    if not result.ok:
-        return f"{result.router}: failed: {result.error}"
-    return (
-        f"{result.router}: {result.sessions} sessions, {result.neighbors} neighbours seen, "
-        f"{result.updated} updated, {result.changes} state changes, "
-        f"{result.not_configured} not configured on the router"
-    )
+from peering.polling import poll_routers, poll_skip_reason
 
 
 class Command(BaseCommand):
@@ -53,7 +41,7 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps([r.as_dict() for r in results], indent=2))
         else:
             for result in results:
-                self.stdout.write(describe(result))
+                self.stdout.write(result.summary)
             polled = sum(r.ok and not r.skipped for r in results)
             failed = sum(not r.ok for r in results)
             skipped = sum(bool(r.skipped) for r in results)
