@@ -64,15 +64,10 @@ format: install
 	$(PYTHON) -m ruff format .
 	$(PYTHON) -m ruff check --fix .
 
+# manage.py demo refuses (one sentence, nothing changed) when another demo or program
+# uses the lab instance or the address is taken; it takes down only a lab it started.
 demo: install system-packages
-	$(MANAGE) migrate --no-input
-	$(PYTHON) -m lab up --instance $(DEMO_LAB) || \
-		echo "Continuing without the lab: the pages work, the router buttons report the failure."
-	$(MANAGE) load_demo --admin --lab-instance $(DEMO_LAB)
-	@echo "Serving Peerkeeper on http://$(DEMO_ADDRESS)/ with one job worker (Ctrl-C to stop)"
-	$(MANAGE) worker & worker=$$!; \
-		trap 'kill $$worker 2>/dev/null; wait $$worker; $(PYTHON) -m lab down --instance $(DEMO_LAB)' EXIT; \
-		$(MANAGE) runserver $(DEMO_ADDRESS)
+	@$(MANAGE) demo --lab-instance $(DEMO_LAB) --address $(DEMO_ADDRESS)
 
 lab-up: install system-packages
 	$(PYTHON) -m lab up

@@ -126,7 +126,12 @@ def _status(lab: Lab) -> int:
     for row in rows:
         cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
         print("  ".join(cells).rstrip())
-    return 0
+    dead = lab.dead_daemons()
+    for daemon in dead:
+        print(f"dead: {daemon.router} {daemon.daemon} {daemon.how}; the end of {daemon.log_path}:")
+        for line in daemon.last_lines():
+            print(f"    {line}")
+    return 1 if dead else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -136,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     helps = {
         "up": "start the lab; returns once every session of r1 is Established",
-        "status": "show every router's BGP sessions",
+        "status": "show every router's BGP sessions, and any daemon that died (exit 1)",
         "down": "stop the lab (safe to repeat)",
     }
     for name, help_text in helps.items():

@@ -140,7 +140,9 @@ def write_wrappers(spec: RouterSpec, paths: RouterPaths) -> None:
 
 
 def control_sockets(daemon: str, paths: RouterPaths) -> list[Path]:
-    """The sockets that exist once the daemon accepts commands."""
+    """The sockets that exist once the daemon accepts commands. zebra opens its vty
+    socket after the socket its clients (bgpd, staticd) connect to: once the vty
+    accepts, so does the other."""
     if daemon == "bird":
         return [paths.bird_socket]
     if daemon == "sshd":

@@ -25,6 +25,9 @@ from lab.daemons import (
     write_wrappers,
 )
 from lab.errors import LabError
+from lab.guard import GuardError, install_unreachable_routes
+from lab.health import DeadDaemon, describe_exit
+from lab.host import prepare_runtime_directories
 from lab.netns import NetnsError, create_network, list_namespaces, wait_for_link_local
 from lab.processes import become_host, kill_child, start_child, stop_child
 from lab.requirements import unavailable_reason
@@ -117,6 +120,8 @@ class Lab:
         self.state.claim(owner_kind)
         atexit.register(self._down_at_exit)
         try:
+            prepare_runtime_directories()
+            _keep_lab_addresses_local()
             self._start_everything(deadline)
         except BaseException:
             self.down()
@@ -130,16 +135,11 @@ class Lab:
         except NetnsError as error:
             raise LabError(f"creating the lab's network failed: {error}") from error
         self._write_files()
-        frr = self._frr_routers()
-        for router in frr:
-            for daemon in frr_daemons(router.spec):
-                self._start(router, daemon)
         for router in self.routers:
             if router.mgmt_address:
                 self._start(router, "sshd")
-        for router in frr:
-            self._wait_control_sockets(router, frr_daemons(router.spec), deadline)
-        self._apply_frr_config(frr, deadline)
+        frr = self._frr_routers()
+        self._start_frr(frr, deadline)
         # BIRD starts once FRR has its sessions configured, so its first connection
         # attempt is not refused (BIRD then backs off for seconds).
         for router in self.routers:
@@ -187,6 +187,8 @@ class Lab:
         self.state.clean()
         self.state.release()
         atexit.unregister(self._down_at_exit)
+        with contextlib.suppress(GuardError):  # installed by up() already, normally
+            install_unreachable_routes()  # they stay: a down lab's addresses must not leave
 
     def _down_at_exit(self) -> None:
         with contextlib.suppress(Exception):  # nothing left to report to at exit
@@ -210,6 +212,7 @@ class Lab:
     def _start(self, router: Router, daemon: str) -> None:
         argv = daemon_argv(daemon, router.spec, router.paths, router.namespace)
         group = frr_group_id() if router.software == "frr" and daemon != "sshd" else None
+        self.state.forget_exit(router.name, daemon)
         self._children[(router.name, daemon)] = start_child(
             argv,
             router.paths.log(daemon),
@@ -237,10 +240,47 @@ class Lab:
         deadline = time.monotonic() + timeout
         for stale in control_sockets(daemon, router.paths):
             stale.unlink(missing_ok=True)
-        self._start(router, daemon)
         if router.software == "frr" and daemon != "sshd":
-            self._wait_control_sockets(router, [daemon], deadline)
-            self._apply_frr_config([router], deadline)
+            self._start_frr([router], deadline, only=daemon)
+        else:
+            self._start(router, daemon)
+
+    def _start_frr(self, routers: list[Router], deadline: float, only: str | None = None) -> None:
+        """Start the FRR daemons of `routers` (or only the one named), then load their
+        configuration.
+
+        zebra comes first, bgpd once zebra accepts clients, and the configuration (with
+        it every session) once bgpd is connected to zebra. A bgpd that finds no zebra
+        retries only 10 s later, and a session it brings up meanwhile has no interface
+        for its peer: FRR then treats the peer's IPv6 routes, whose next hop on the IXP
+        LAN is link-local, as withdrawn, and the session stays Established with no
+        prefixes. Connected to zebra, bgpd instead resets a session that comes up before
+        it knows the interface, and the next attempt works.
+        """
+
+        def wanted(router: Router) -> list[str]:
+            return [d for d in frr_daemons(router.spec) if only is None or d == only]
+
+        for router in routers:
+            if "zebra" in wanted(router):
+                self._start(router, "zebra")
+        for router in routers:
+            if "zebra" in wanted(router):  # then zebra also accepts clients
+                self._wait_control_sockets(router, ["zebra"], deadline)
+        for router in routers:
+            for daemon in wanted(router):
+                if daemon != "zebra":
+                    self._start(router, daemon)
+        for router in routers:
+            self._wait_control_sockets(router, wanted(router), deadline)
+        for router in routers:
+            if "bgpd" in wanted(router):
+                self._wait_until(
+                    lambda router=router: "bgp" in router.zebra_clients(),
+                    deadline,
+                    lambda router=router: f"{router.name}: bgpd did not connect to zebra",
+                )
+        self._apply_frr_config(routers, deadline)
 
     def _wait_control_sockets(self, router: Router, names: Iterable[str], deadline: float) -> None:
         sockets = [s for name in names for s in control_sockets(name, router.paths)]
@@ -269,6 +309,7 @@ class Lab:
         for router, process in runs:
             stdout, stderr = process.communicate(timeout=max(deadline - time.monotonic(), 1))
             if process.returncode != 0:
+                self._check_children()  # a dead daemon explains a failed load best
                 raise LabError(
                     f"{router.name}: loading {router.paths.frr_conf} failed: "
                     f"{(stderr or stdout).strip()}"
@@ -281,14 +322,53 @@ class Lab:
             lambda: f"sshd on {address} did not accept connections",
         )
 
-    @staticmethod
     def _wait_until(
-        condition: Callable[[], bool], deadline: float, describe: Callable[[], str]
+        self, condition: Callable[[], bool], deadline: float, describe: Callable[[], str]
     ) -> None:
+        """Poll `condition` until the deadline; a daemon that dies meanwhile fails at once
+        (it would never make the condition true)."""
         while not condition():
+            self._check_children()
             if time.monotonic() >= deadline:
                 raise LabError(f"timed out: {describe()}")
             time.sleep(POLL_INTERVAL)
+
+    # --- dead daemons ------------------------------------------------------------------
+
+    def _exited_children(self) -> list[DeadDaemon]:
+        return [
+            DeadDaemon(name, daemon, describe_exit(code), self.router(name).paths.log(daemon))
+            for (name, daemon), process in self._children.items()
+            if (code := process.poll()) is not None
+        ]
+
+    def _check_children(self) -> None:
+        """Raise if a daemon this process started has exited, quoting its log."""
+        exited = self._exited_children()
+        if exited:
+            raise LabError("; ".join(dead.sentence() for dead in exited))
+
+    def record_exits(self) -> list[DeadDaemon]:
+        """For the owner: note each daemon that exited since the last call (for `lab
+        status`), and return those."""
+        noted = []
+        for dead in self._exited_children():
+            if self.state.recorded_exit(dead.router, dead.daemon) is None:
+                self.state.record_exit(dead.router, dead.daemon, dead.how)
+                noted.append(dead)
+        return noted
+
+    def dead_daemons(self) -> list[DeadDaemon]:
+        """Daemons of the running lab that have died, seen from any process: recorded as
+        started, no longer alive (and not stopped on purpose, which drops the record)."""
+        dead = []
+        for name, record in self.state.records().items():
+            router, _, daemon = name.partition(".")
+            if router not in self._routers or record.is_alive():
+                continue
+            how = self.state.recorded_exit(router, daemon) or "is not running"
+            dead.append(DeadDaemon(router, daemon, how, self.router(router).paths.log(daemon)))
+        return dead
 
     # --- sessions ----------------------------------------------------------------------
 
@@ -308,6 +388,7 @@ class Lab:
         wanted = set(peers) if peers is not None else None
         deadline = time.monotonic() + timeout
         while True:
+            self._check_children()
             sessions = self.sessions(router)
             if wanted is not None:
                 sessions = [s for s in sessions if s["neighbour"] in wanted]
@@ -344,11 +425,16 @@ class Lab:
         for router in self._frr_routers():
             # A test may have saved a changed configuration (`write memory`).
             router.paths.frr_conf.write_text(router.paths.starting_conf.read_text())
-        for router in self.routers:
-            for daemon in daemons(router.spec):
-                if not self.daemon_running(router.name, daemon):
-                    self._children.pop((router.name, daemon), None)
-                    self.start_daemon(router.name, daemon, timeout=deadline - time.monotonic())
+        stopped = [
+            (router.name, daemon)
+            for router in self.routers
+            for daemon in daemons(router.spec)
+            if not self.daemon_running(router.name, daemon)
+        ]
+        for key in stopped:  # forget them all first: a dead one fails any wait
+            self._children.pop(key, None)
+        for name, daemon in stopped:
+            self.start_daemon(name, daemon, timeout=deadline - time.monotonic())
         for router in self._frr_routers():
             self._restore_frr_config(router, deadline)
         self.wait_established("r1", timeout=deadline - time.monotonic(), prefixes=True)
@@ -381,9 +467,9 @@ class Lab:
         for daemon in frr_daemons(router.spec):
             self.stop_daemon(router.name, daemon)
         for daemon in frr_daemons(router.spec):
-            self._start(router, daemon)
-        self._wait_control_sockets(router, frr_daemons(router.spec), deadline)
-        self._apply_frr_config([router], deadline)
+            for stale in control_sockets(daemon, router.paths):
+                stale.unlink(missing_ok=True)
+        self._start_frr([router], deadline)
         if router.vtysh("show running-config") != self._running_config[router.name]:
             raise LabError(
                 f"{router.name}: could not restore the starting configuration "
@@ -412,6 +498,13 @@ class Lab:
                 "frr_reload": str(FRR_RELOAD),
             },
         }
+
+
+def _keep_lab_addresses_local() -> None:
+    try:
+        install_unreachable_routes()
+    except GuardError as error:
+        raise LabError(error) from error
 
 
 def _accepts(path: Path) -> bool:

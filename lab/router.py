@@ -114,6 +114,18 @@ class Router:
             raise LabError(f"birdc on {self.name} failed ({command}): {detail}")
         return "\n".join(lines[1:]) + "\n"
 
+    def zebra_clients(self) -> set[str]:
+        """The daemons connected to this router's zebra ("bgp", "static"...); empty if
+        zebra cannot say yet."""
+        try:
+            output = self.vtysh("show zebra client summary", timeout=5)
+        except (LabError, subprocess.TimeoutExpired):
+            return set()
+        lines = output.splitlines()
+        # A header, a line of dashes, one line per client, then a legend.
+        rows = lines[next((i for i, line in enumerate(lines) if line.startswith("---")), -1) + 1 :]
+        return {row.split()[0] for row in rows if row.strip() and not row.startswith("Routes ")}
+
     def sessions(self) -> list[dict[str, Any]]:
         """Every BGP session configured on this router, with its state and the number
         of prefixes received (accepted)."""

@@ -14,8 +14,9 @@ from lab.processes import ProcessRecord, kill_recorded, wait_gone
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FRR_TMP_DIR = Path("/var/tmp/frr")
-# SSH keys stay so known_hosts stays valid; the supervisor log is open while `up` runs.
-KEEP_ACROSS_RUNS = {"ssh", "id_ed25519", "id_ed25519.pub", "supervisor.log"}
+# SSH keys stay so known_hosts stays valid; the supervisor log is open while `up` runs;
+# a running demo holds a lock on demo.lock (deleting it would let a second demo in).
+KEEP_ACROSS_RUNS = {"ssh", "id_ed25519", "id_ed25519.pub", "supervisor.log", "demo.lock"}
 
 
 def default_state_dir(instance: int) -> Path:
@@ -53,6 +54,25 @@ class InstanceState:
     def record_path(self, router: str, daemon: str) -> Path:
         return self.pids_dir / f"{router}.{daemon}"
 
+    @property
+    def exits_dir(self) -> Path:
+        return self.directory / "exited"
+
+    def record_exit(self, router: str, daemon: str, how: str) -> None:
+        """Note how a daemon ended, for `lab status` in another process (only the parent
+        that reaped it knows its exit status)."""
+        self.exits_dir.mkdir(parents=True, exist_ok=True)
+        (self.exits_dir / f"{router}.{daemon}").write_text(how + "\n")
+
+    def forget_exit(self, router: str, daemon: str) -> None:
+        (self.exits_dir / f"{router}.{daemon}").unlink(missing_ok=True)
+
+    def recorded_exit(self, router: str, daemon: str) -> str | None:
+        try:
+            return (self.exits_dir / f"{router}.{daemon}").read_text().strip() or None
+        except FileNotFoundError:
+            return None
+
     def owner(self) -> Owner | None:
         """The live owner, if any (a recorded owner that has died is no owner)."""
         try:
@@ -71,7 +91,7 @@ class InstanceState:
     def release(self) -> None:
         self.owner_file.unlink(missing_ok=True)
 
-    def _records(self) -> dict[str, ProcessRecord]:
+    def records(self) -> dict[str, ProcessRecord]:
         """Recorded processes by "<router>.<daemon>"."""
         if not self.pids_dir.is_dir():
             return {}
@@ -79,12 +99,12 @@ class InstanceState:
         return {name: record for name, record in records.items() if record is not None}
 
     def recorded_processes(self) -> list[ProcessRecord]:
-        return list(self._records().values())
+        return list(self.records().values())
 
     def clean(self) -> None:
         """Kill the processes recorded here (only those: a PID whose start time differs
         belongs to someone else now), then delete the instance's namespaces and links."""
-        records = self._records()
+        records = self.records()
         for record in records.values():
             kill_recorded(record, signal.SIGKILL)
         wait_gone(list(records.values()), timeout=5.0)
@@ -93,6 +113,7 @@ class InstanceState:
             daemon = name.partition(".")[2]
             shutil.rmtree(FRR_TMP_DIR / f"{daemon}.{record.pid}", ignore_errors=True)
         shutil.rmtree(self.pids_dir, ignore_errors=True)
+        shutil.rmtree(self.exits_dir, ignore_errors=True)
         delete_instance_network(self.namespace_prefix)
 
     def reset_directory(self) -> None:

@@ -1,6 +1,7 @@
 """The process behind `python -m lab up`: it owns the daemons (they die with it), tells
-the waiting `up` command when every session is Established, and tears the lab down on
-SIGTERM (`python -m lab down`), SIGINT or SIGHUP."""
+the waiting `up` command when every session is Established, notes how any daemon that
+dies later ended (for `lab status`), and tears the lab down on SIGTERM (`python -m lab
+down`), SIGINT or SIGHUP."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ import argparse
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 from types import FrameType
 
 from lab.errors import LabError
 from lab.instance import Lab
+
+MONITOR_INTERVAL = 1.0
 
 
 def _stop(signum: int, frame: FrameType | None) -> None:
@@ -46,8 +50,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         print(f"lab instance {args.instance} up in {elapsed:.2f} s", flush=True)
         _report(args.ready_fd, f"ok {elapsed:.2f}")
-        while True:
-            signal.pause()
+        while True:  # until a signal: note every daemon that dies, for `lab status`
+            for dead in lab.record_exits():
+                print(f"error: {dead.sentence()}", flush=True)
+            time.sleep(MONITOR_INTERVAL)
     finally:
         lab.down()
         print(f"lab instance {args.instance} down", flush=True)

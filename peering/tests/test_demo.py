@@ -1,9 +1,15 @@
 import io
+import time
 
+import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from configs.models import ConfigTemplate
+from devices.connectivity import ping_routers
 from devices.models import Router
+from lab import Lab
+from lab.guard import leaves_machine
 from peering.models import (
     AutonomousSystem,
     DirectPeeringSession,
@@ -25,7 +31,8 @@ def _counts() -> dict[str, int]:
 def test_the_demo_inventory_matches_the_lab(db) -> None:
     call_command("load_demo", stdout=io.StringIO())
     router = Router.objects.get(name="r1")
-    assert router.hostname == "198.18.0.11"
+    # As root, load_demo first makes sure the lab's address stays on this machine.
+    assert router.hostname == ("127.0.0.1" if leaves_machine("198.18.0.11") else "198.18.0.11")
     assert router.platform.napalm_driver == "frr"
     assert router.local_autonomous_system.asn == 64500
     assert router.config_template is not None
@@ -63,3 +70,70 @@ def test_loading_the_demo_keeps_a_users_changes(db) -> None:
     AutonomousSystem.objects.filter(asn=64501).update(ipv4_max_prefixes=250)
     call_command("load_demo", stdout=io.StringIO())
     assert AutonomousSystem.objects.get(asn=64501).ipv4_max_prefixes == 250
+
+
+def _load_demo(*args: str, **options) -> str:
+    out = io.StringIO()
+    call_command("load_demo", *args, stdout=out, **options)
+    return out.getvalue()
+
+
+def test_the_admin_password_is_made_once_and_then_left_alone(db) -> None:
+    first = _load_demo("--admin")
+    (line,) = [line for line in first.splitlines() if line.startswith("Log in as admin")]
+    password = line.split()[6]
+    admin = get_user_model().objects.get(username="admin")
+    assert admin.is_superuser and admin.check_password(password)
+
+    again = _load_demo("--admin")
+
+    assert password not in again
+    assert (
+        "The admin password is unchanged (shown when it was created); to reset it: "
+        ".venv/bin/python manage.py changepassword admin" in again.splitlines()
+    )
+    admin.refresh_from_db()
+    assert admin.check_password(password)
+
+
+def test_with_the_lab_down_pinging_the_demos_r1_says_unreachable_at_once(
+    db, spare_lab: Lab
+) -> None:
+    _load_demo(lab_instance=spare_lab.instance)
+    router = Router.objects.get(name="r1")
+    assert router.hostname == spare_lab.router("r1").mgmt_address
+
+    started = time.monotonic()
+    (result,) = ping_routers([router])
+    elapsed = time.monotonic() - started
+
+    assert (result.ok, result.reason) == (False, "unreachable")
+    assert "No route to host" in (result.error or "")
+    # Refused by this machine's routing table: no packet, no waiting for an answer. The
+    # issue asks for an answer within a second; 2 s leaves room for a loaded machine.
+    assert elapsed < 2.0
+
+
+def test_where_the_lab_address_could_leave_the_machine_r1_points_at_loopback(
+    db, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A machine without the lab's unreachable routes (no root to install them).
+    monkeypatch.setattr("lab.guard.leaves_machine", lambda address: True)
+
+    _load_demo()
+    router = Router.objects.get(name="r1")
+
+    assert (router.hostname, router.napalm_args["port"]) == ("127.0.0.1", 1)
+    assert "closed port" in router.description
+    (result,) = ping_routers([router])
+    assert (result.ok, result.reason) == (False, "unreachable")
+    assert "refused" in (result.error or "").lower()
+
+    monkeypatch.undo()  # the routes are back (or the lab is up): r1 goes back to the lab
+    if leaves_machine("198.18.0.11"):
+        return  # not root here: nothing can make the lab's address local
+    output = _load_demo()
+    router.refresh_from_db()
+    assert router.hostname == "198.18.0.11"
+    assert "port" not in router.napalm_args
+    assert "changed router r1 now points at 198.18.0.11" in output.splitlines()

@@ -5,6 +5,8 @@ from django.core.management.base import BaseCommand
 
 from peering.demo import load_demo
 
+RESET_PASSWORD = ".venv/bin/python manage.py changepassword admin"
+
 
 class Command(BaseCommand):
     help = "Load the demo inventory that matches the lab's routers (idempotent)."
@@ -16,20 +18,41 @@ class Command(BaseCommand):
         parser.add_argument(
             "--admin",
             action="store_true",
-            help="Also (re)set the password of the demo superuser 'admin' and print it.",
+            help=(
+                "Also create the demo superuser 'admin' and print its password, once; "
+                "an existing admin keeps its password."
+            ),
         )
 
     def handle(self, *args, lab_instance: int, admin: bool, **options) -> None:
         result = load_demo(instance=lab_instance)
         for line in result.created:
             self.stdout.write(f"created {line}")
-        if not result.created:
+        for line in result.changed:
+            self.stdout.write(f"changed {line}")
+        if not result.created and not result.changed:
             self.stdout.write("The demo inventory is already loaded; nothing to create.")
         if admin:
-            password = secrets.token_urlsafe(12)
-            user, _ = get_user_model().objects.get_or_create(
-                username="admin", defaults={"is_staff": True, "is_superuser": True}
+            self._admin()
+
+    def _admin(self) -> None:
+        """Create the admin with a random password, printed this once. Never replace a
+        password: whoever is logged in with it (another demo, a browser) keeps working."""
+        user, created = get_user_model().objects.get_or_create(
+            username="admin", defaults={"is_staff": True, "is_superuser": True}
+        )
+        if not created and user.has_usable_password():
+            self.stdout.write(
+                f"The admin password is unchanged (shown when it was created); "
+                f"to reset it: {RESET_PASSWORD}"
             )
-            user.set_password(password)
-            user.save()
-            self.stdout.write(self.style.SUCCESS(f"Log in as admin with password {password}"))
+            return
+        password = secrets.token_urlsafe(12)
+        user.set_password(password)
+        user.save()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Log in as admin with password {password} (shown only now; "
+                f"to reset it: {RESET_PASSWORD})"
+            )
+        )
