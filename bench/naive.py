@@ -16,8 +16,9 @@ from django.utils import timezone
 from napalm import get_network_driver
 from napalm.base import NetworkDriver
 
+from configs.masking import literal_masker
 from configs.models import ConfigTemplate
-from configs.rendering import redact, render_template
+from configs.rendering import render_template
 from core.choices import BGPState, Status
 from devices.models import Router
 from peering.models import BGPSessionStateChange, DirectPeeringSession
@@ -153,5 +154,6 @@ def naive_dry_run(routers: list[Router]) -> dict[str, str]:
             for session in DirectPeeringSession.objects.filter(router=router)
             if session.password
         ]
-        diffs[router.name] = redact(diff, [*passwords, router.napalm_password.reveal()])
+        secrets = [*passwords, router.napalm_password.reveal()]
+        diffs[router.name] = literal_masker(secrets).mask(diff)
     return diffs

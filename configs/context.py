@@ -223,6 +223,15 @@ def build_context(router: Router) -> dict[str, Any]:
     }
 
 
+def secret_slots(context: dict[str, Any]) -> list[tuple[tuple[str | int, ...], str | None]]:
+    """Where `context` holds secrets, as (path from the root, value): every session's
+    password slot, set or not (None). configs/masking.py fills them with stand-ins."""
+    return [
+        (("sessions", index, "password"), session["password"])
+        for index, session in enumerate(context["sessions"])
+    ]
+
+
 def _address_order(address: str) -> tuple[int, bytes]:
     """(IP version, packed address): sorts addresses numerically, IPv4 first.
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+import traceback
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -19,13 +20,13 @@ from typing import Any
 from django.conf import settings as django_settings
 from napalm.base import NetworkDriver
 
-from configs.rendering import RenderError, redact, render_router
+from configs.rendering import NoTemplate, RenderedConfig, RenderError, render_router
 from core.choices import Status
+from core.concurrency import UNEXPECTED
 from devices.models import Router
 from devices.napalm import DeviceError, DriverSettings, connect, driver_settings
 
 logger = logging.getLogger(__name__)
-UNEXPECTED = "unexpected error"
 
 
 class Outcome(StrEnum):
@@ -65,8 +66,17 @@ class DeployResult:
 @dataclass(frozen=True)
 class _Plan:
     settings: DriverSettings
-    config: str
-    secrets: tuple[str, ...] = field(repr=False)
+    rendered: RenderedConfig = field(repr=False)
+
+    @property
+    def config(self) -> str:
+        return self.rendered.text
+
+    def mask(self, text: str) -> str:
+        """What the router said, with no form of a session or router password left."""
+        if not text:
+            return text
+        return self.rendered.masker.with_literals([self.settings.password]).mask(text)
 
 
 def _skip_reason(router: Router) -> str | None:
@@ -86,6 +96,8 @@ def prepare(router: Router) -> _Plan | DeployResult:
         return DeployResult(router.name, Outcome.SKIPPED, reason=reason)
     try:
         rendered = render_router(router)
+    except NoTemplate as exc:
+        return DeployResult(router.name, Outcome.SKIPPED, reason=str(exc).rstrip("."))
     except RenderError as exc:
         return DeployResult(router.name, Outcome.FAILED, str(exc), error_kind="template error")
     try:
@@ -93,8 +105,7 @@ def prepare(router: Router) -> _Plan | DeployResult:
     except DeviceError as exc:
         outcome = Outcome.SKIPPED if exc.reason == "not usable" else Outcome.FAILED
         return DeployResult(router.name, outcome, str(exc), error_kind=exc.reason)
-    secrets = (*rendered.passwords, settings.password)
-    return _Plan(settings=settings, config=rendered.text, secrets=secrets)
+    return _Plan(settings=settings, rendered=rendered)
 
 
 def _established(device: NetworkDriver) -> set[str]:
@@ -133,7 +144,7 @@ def _push(plan: _Plan, options: DeployOptions) -> DeployResult:
         try:
             loader(config=plan.config)
             if options.commit_check or options.dry_run:
-                result.diff = redact(device.compare_config() or "", plan.secrets)
+                result.diff = plan.mask(device.compare_config() or "")
                 if not result.diff.strip():
                     device.discard_config()
                     result.reason = "nothing to change"
@@ -175,17 +186,22 @@ def _run(prepared: _Plan | DeployResult, options: DeployOptions) -> DeployResult
         result = DeployResult(
             prepared.settings.router,
             Outcome.FAILED,
-            redact(str(exc), prepared.secrets),
+            prepared.mask(str(exc)),
             dry_run=options.dry_run,
             error_kind=exc.reason,
         )
     except Exception as exc:  # one router's surprise must not stop the others
-        logger.exception("configure %s: unexpected error", prepared.settings.router)
+        # The traceback may quote the candidate: it is logged masked, like everything else.
+        logger.error(
+            "configure %s: unexpected error\n%s",
+            prepared.settings.router,
+            prepared.mask(traceback.format_exc()),
+        )
         message = f"unexpected {type(exc).__name__}: {exc}"
         result = DeployResult(
             prepared.settings.router,
             Outcome.FAILED,
-            redact(message, prepared.secrets),
+            prepared.mask(message),
             dry_run=options.dry_run,
             error_kind=UNEXPECTED,
         )

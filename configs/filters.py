@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import yaml
+from anyascii import anyascii
 
 Session = dict[str, Any]
 
@@ -80,8 +81,13 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9 ._:/@+,()-]+")
 
 
 def safe_string(value: Any) -> str:
-    """Text safe in a router's description or name: no quotes, newlines or shell characters."""
-    return re.sub(r"\s+", " ", _UNSAFE.sub("", re.sub(r"\s", " ", str(value)))).strip()
+    """Text safe in a router's description or name: no quotes, newlines or shell characters.
+
+    Letters outside ASCII are transliterated (`TELEFÓNICA` -> `TELEFONICA`, `Zürich` ->
+    `Zurich`) rather than dropped, so a peer's name stays readable on the router.
+    """
+    text = re.sub(r"\s", " ", anyascii(re.sub(r"\s", " ", str(value))))
+    return re.sub(r" +", " ", _UNSAFE.sub("", text)).strip()
 
 
 def as_json(value: Any, indent: int | None = None) -> str:

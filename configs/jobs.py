@@ -1,7 +1,8 @@
 """Background jobs of the configs app (run by core/job_runner.py)."""
 
-from configs.deploy import UNEXPECTED, DeployOptions, Outcome, configure_router
+from configs.deploy import DeployOptions, Outcome, configure_router
 from configs.rendering import NoTemplate, RenderError, render_router
+from core.concurrency import UNEXPECTED
 from core.job_log import JobLog
 from core.jobs import JobOutcome
 from core.models import Job

@@ -1,27 +1,35 @@
 """Render a router's configuration from its Jinja2 template.
 
-Templates run in a sandbox with StrictUndefined: a typo in a template is an error naming
-the template and line, never an empty string pushed to a router.
+Templates run in a sandbox with StrictUndefined, in a render process bounded in time,
+memory and output (configs/sandbox.py, configs/render_pool.py): a template error, a
+value the inventory lacks or a runaway template is an error naming the template and
+line, never text pushed to a router, and never the server's or worker's problem.
+
+What people read of a configuration, or of a router's answer to it, goes through the
+configuration's Masker (configs/masking.py): no form of a secret reaches them.
 """
 
 from __future__ import annotations
 
-import traceback
-from collections.abc import Iterable
+import logging
+import os
+import re
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
-from jinja2 import BaseLoader, StrictUndefined, Template, TemplateError, TemplateNotFound
-from jinja2 import TemplateSyntaxError as JinjaSyntaxError
-from jinja2.sandbox import SandboxedEnvironment
+from django.conf import settings
 
-from configs.context import build_context
-from configs.filters import FILTERS
+from configs.context import build_context, secret_slots
+from configs.masking import Masker, learn, literal_masker, stand_in
 from configs.models import ConfigTemplate
+from configs.render_pool import RendererFailed, pool
+from configs.sandbox import Limits, RenderFailure, RenderRequest
+from core.crypto import SecretDecryptionError
 from devices.models import Router
 
-_FILENAME_PREFIX = "template:"
+logger = logging.getLogger(__name__)
 
 
 class RenderError(Exception):
@@ -37,98 +45,149 @@ class NoTemplate(Exception):
     pass
 
 
-class _DatabaseLoader(BaseLoader):
-    """Finds templates by their ConfigTemplate name, so templates can include each other."""
-
-    def get_source(self, environment: Any, name: str) -> tuple[str, str, Any]:
-        template = ConfigTemplate.objects.filter(name=name).values_list("template", flat=True)
-        source = template.first()
-        if source is None:
-            raise TemplateNotFound(name)
-        return source, f"{_FILENAME_PREFIX}{name}", lambda: False
-
-
-def _environment(trim_blocks: bool, lstrip_blocks: bool) -> SandboxedEnvironment:
-    environment = SandboxedEnvironment(
-        loader=_DatabaseLoader(),
-        undefined=StrictUndefined,
-        trim_blocks=trim_blocks,
-        lstrip_blocks=lstrip_blocks,
-        keep_trailing_newline=True,
-        autoescape=False,
+def limits() -> Limits:
+    """The render limits of the settings (RENDER_TIME_LIMIT, RENDER_MAX_OUTPUT,
+    RENDER_MEMORY_LIMIT)."""
+    return Limits(
+        time_s=settings.RENDER_TIME_LIMIT,
+        max_output=settings.RENDER_MAX_OUTPUT,
+        memory_bytes=settings.RENDER_MEMORY_LIMIT * 2**20,
     )
-    environment.filters.update(FILTERS)
-    return environment
 
 
-@lru_cache(maxsize=64)
-def _compiled(name: str, source: str, trim_blocks: bool, lstrip_blocks: bool) -> Template:
-    """The template compiled once per text and options: compiling costs more than rendering
-    a hundred sessions. Included templates are still read from the database at each render."""
-    environment = _environment(trim_blocks, lstrip_blocks)
-    code = environment.compile(source, name=name, filename=f"{_FILENAME_PREFIX}{name}")
-    return environment.template_class.from_code(environment, code, environment.make_globals(None))
-
-
-def _location(exc: BaseException, default: str) -> tuple[str, int | None]:
-    """The template and line where a rendering error happened."""
-    if isinstance(exc, JinjaSyntaxError):
-        name = (exc.filename or "").removeprefix(_FILENAME_PREFIX) or exc.name or default
-        return name, exc.lineno
-    for frame, line in reversed(list(traceback.walk_tb(exc.__traceback__))):
-        filename = frame.f_code.co_filename
-        if filename.startswith(_FILENAME_PREFIX):
-            return filename.removeprefix(_FILENAME_PREFIX), line
-    return default, None
-
-
-def render_template(template: ConfigTemplate, context: dict[str, Any]) -> str:
+def _render(request: RenderRequest) -> list[str | RenderFailure]:
     try:
-        compiled = _compiled(
-            template.name, template.template, template.trim_blocks, template.lstrip_blocks
-        )
-        return compiled.render(context)
-    except TemplateNotFound as exc:
-        name, line = _location(exc, template.name)
-        raise RenderError(name, line, f"includes “{exc.name}”, which does not exist") from exc
-    except (TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as exc:
-        name, line = _location(exc, template.name)
-        message = getattr(exc, "message", None) or str(exc)
-        raise RenderError(name, line, message) from exc
+        return pool(os.cpu_count() or 2).render(request)
+    except RendererFailed as exc:
+        raise RenderError(request.template, None, str(exc)) from None
 
 
-@dataclass(frozen=True)
+def _text(result: str | RenderFailure, secrets: list[str | None] | None = None) -> str:
+    if isinstance(result, RenderFailure):
+        message = _without_secrets(result.message, secrets or [])
+        raise RenderError(result.template, result.line, message)
+    return result
+
+
+def _without_secrets(message: str, secrets: list[str | None]) -> str:
+    """A template error may quote a value (`{{ {}[password] }}` names the missing key):
+    the secrets, and any word of the message that is a piece of one, are masked."""
+    known = [secret for secret in secrets if secret]
+    if not known:
+        return message
+    message = literal_masker(known).mask(message)
+    words = set(re.findall(r"[^\s'\"`]{4,}", message))
+    pieces = [word for word in words if any(word in secret for secret in known)]
+    return literal_masker(pieces).mask(message)
+
+
+@dataclass
 class RenderedConfig:
-    text: str
-    # The session passwords the text may contain, to mask them in what users see.
-    passwords: tuple[str, ...] = field(repr=False)
+    """A router's configuration: `text` for the router, `masked` for people.
+
+    `mask()` masks the same secrets in what the router says about this configuration
+    (its diff, its errors). The masker is learned on first use: a deploy that changes
+    nothing never needs it.
+    """
+
+    text: str = field(repr=False)
+    _learn: Callable[[], Masker] = field(repr=False)
+    _masker: Masker | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def masker(self) -> Masker:
+        with self._lock:
+            if self._masker is None:
+                self._masker = self._learn()
+            return self._masker
 
     @property
     def masked(self) -> str:
-        """The text with session passwords masked: what users may read."""
-        return redact(self.text, self.passwords)
+        return self.masker.mask(self.text)
+
+    def mask(self, text: str) -> str:
+        return self.masker.mask(text)
 
 
-MASK = "********"
+def _learner(request: RenderRequest, real: str) -> Callable[[], Masker]:
+    """Renders the stand-in variants and learns where the secrets go (configs/masking.py)."""
+    slots = secret_slots(request.context)
+    secrets = [value for _, value in slots]
 
+    def learn_masker() -> Masker:
+        if not slots:
+            return literal_masker(secrets)
+        # Every slot first; a template that only renders with the secrets it has set
+        # (it parses them, say) gets stand-ins for those only.
+        for chosen in (slots, [(path, value) for path, value in slots if value]):
+            variants = [
+                {path: stand_in(value, variant) for path, value in chosen} for variant in (0, 1)
+            ]
+            results = _render(
+                RenderRequest(
+                    request.template,
+                    request.sources,
+                    request.trim_blocks,
+                    request.lstrip_blocks,
+                    request.context,
+                    request.limits,
+                    variants,
+                )
+            )
+            if all(isinstance(result, str) for result in results):
+                return learn(real, results[0], results[1], secrets)  # type: ignore[arg-type]
+        logger.warning(
+            "template “%s” cannot be rendered with stand-in passwords: only the passwords "
+            "themselves are masked in what people read",
+            request.template,
+        )
+        return literal_masker(secrets)
 
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """Mask passwords that a rendered configuration or a router's diff may contain."""
-    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
-        text = text.replace(secret, MASK)
-    return text
+    return learn_masker
 
 
 def render_router(router: Router) -> RenderedConfig:
-    """The router's configuration and its session passwords. Raises NoTemplate or RenderError."""
+    """The router's configuration. Raises NoTemplate or RenderError."""
     if router.config_template_id is None:
         raise NoTemplate(f"{router.name} has no configuration template.")
-    template = ConfigTemplate.objects.get(pk=router.config_template_id)
-    context = build_context(router)
-    passwords = tuple(s["password"] for s in context["sessions"] if s["password"])
-    return RenderedConfig(render_template(template, context), passwords)
+    templates = {
+        row["pk"]: row
+        for row in ConfigTemplate.objects.values(
+            "pk", "name", "template", "trim_blocks", "lstrip_blocks"
+        )
+    }
+    template = templates.get(router.config_template_id)
+    if template is None:
+        raise NoTemplate(f"{router.name}'s configuration template no longer exists.")
+    try:
+        context = build_context(router)
+    except SecretDecryptionError as exc:
+        raise RenderError(template["name"], None, f"a session password: {exc}") from None
+    request = RenderRequest(
+        template=template["name"],
+        sources={row["name"]: row["template"] for row in templates.values()},
+        trim_blocks=template["trim_blocks"],
+        lstrip_blocks=template["lstrip_blocks"],
+        context=context,
+        limits=limits(),
+    )
+    [result] = _render(request)
+    real = _text(result, [value for _, value in secret_slots(context)])
+    return RenderedConfig(real, _learner(request, real))
 
 
 def render_router_config(router: Router) -> str:
-    """The router's configuration text. Raises NoTemplate or RenderError."""
+    """The router's configuration text, secrets included. Raises NoTemplate or RenderError."""
     return render_router(router).text
+
+
+def render_template(template: ConfigTemplate, context: dict[str, Any]) -> str:
+    """One template with a given context (its includes from the database)."""
+    sources = dict(ConfigTemplate.objects.values_list("name", "template"))
+    sources[template.name] = template.template
+    request = RenderRequest(
+        template.name, sources, template.trim_blocks, template.lstrip_blocks, context, limits()
+    )
+    [result] = _render(request)
+    return _text(result)

@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.query_utils import DeferredAttribute
 
-from core.forms import KEEP_SECRET, REMOVE_SECRET, SecretFormField
+from core.crypto import SecretDecryptionError
+from core.forms import KEEP_SECRET, REMOVE_SECRET, JSONObjectFormField, SecretFormField
 from core.secrets import Secret
 from core.validators import validate_json_object
 
@@ -60,6 +61,19 @@ class EncryptedTextField(models.TextField):
     def value_to_string(self, obj: models.Model) -> str:
         secret = self.value_from_object(obj)
         return f"{SERIALIZED_TOKEN_PREFIX}{secret.token}" if secret else ""
+
+    def run_validators(self, value: Any) -> None:
+        """Validators see the plaintext: a length limit is about the password, not its token."""
+        if isinstance(value, Secret):
+            try:
+                value = value.reveal()
+            except SecretDecryptionError:
+                raise ValidationError(
+                    "The stored value cannot be decrypted with the configured keys; "
+                    "enter it again.",
+                    code="undecryptable",
+                ) from None
+        super().run_validators(value)
 
     def formfield(self, **kwargs: Any) -> forms.Field:
         # A form's Meta.labels / help_texts arrive as kwargs; the rest do not apply.
@@ -153,9 +167,18 @@ class JSONObjectField(models.JSONField):
         super().__init__(*args, **kwargs)
         self.validators.append(validate_json_object)
 
-    def get_prep_value(self, value: Any) -> Any:
-        # A cleared form box means "no options", not SQL NULL.
-        return super().get_prep_value({} if value is None else value)
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        # No value (a cleared form box, `None` from a script) means no options, not SQL NULL.
+        if getattr(model_instance, self.attname) is None:
+            setattr(model_instance, self.attname, {})
+        return super().pre_save(model_instance, add)
+
+    def get_db_prep_save(self, value: Any, connection: Any) -> Any:
+        # QuerySet.update() does not call pre_save.
+        return super().get_db_prep_save({} if value is None else value, connection)
+
+    def formfield(self, **kwargs: Any) -> forms.Field:
+        return super().formfield(**{"form_class": JSONObjectFormField, **kwargs})
 
 
 def parse_ip(value: Any) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:

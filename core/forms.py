@@ -1,8 +1,12 @@
-"""Form pieces shared by the apps: write-only secrets."""
+"""Form pieces shared by the apps: write-only secrets, JSON objects."""
 
+import json
 from typing import Any
 
 from django import forms
+from django.forms.fields import InvalidJSONInput
+
+from core.validators import validate_json_object
 
 # Sentinels a SecretFormField cleans to, besides a new plaintext value.
 KEEP_SECRET = object()
@@ -49,3 +53,60 @@ class SecretFormField(forms.MultiValueField):
 
     def has_changed(self, initial: Any, data: Any) -> bool:
         return bool(data and (data[0] or data[1]))
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _parse_json(text: str) -> Any:
+    """Strict JSON: NaN and Infinity, which Python would take, are refused like any error."""
+    return json.loads(text, parse_constant=_refuse_constant)
+
+
+class JSONObjectFormField(forms.JSONField):
+    """A JSON object typed in a box: blank means `{}`, anything else not an object is an error.
+
+    Shown indented, one option a line, so that a long path is easy to edit.
+    """
+
+    widget = forms.Textarea(attrs={"rows": 4})
+    default_error_messages = {"invalid": 'Enter valid JSON, e.g. {"port": 2222}.'}
+
+    def to_python(self, value: Any) -> Any:
+        if self.disabled:
+            return value
+        if value in self.empty_values:
+            return {}
+        if not isinstance(value, str):
+            return value
+        try:
+            # ValueError: malformed, NaN, or an integer too long to convert; RecursionError:
+            # nesting deeper than the parser goes.
+            return _parse_json(value)
+        except (ValueError, RecursionError):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        validate_json_object(value)
+
+    def bound_data(self, data: Any, initial: Any) -> Any:
+        if self.disabled:
+            return initial
+        # A form shown again shows the text as the user typed it, valid or not.
+        return None if data is None else InvalidJSONInput(data)
+
+    def prepare_value(self, value: Any) -> str:
+        if isinstance(value, InvalidJSONInput):
+            return value
+        try:
+            return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, cls=self.encoder)
+        except RecursionError:  # nested deeper than the indenting encoder goes: one line
+            return json.dumps(value, ensure_ascii=False, cls=self.encoder)
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        try:
+            return super().has_changed(initial, data)
+        except forms.ValidationError:
+            return True

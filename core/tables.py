@@ -59,10 +59,6 @@ def status_column(**kwargs: Any) -> ChoiceBadgeColumn:
     return ChoiceBadgeColumn("status", **kwargs)
 
 
-def state_column(**kwargs: Any) -> ChoiceBadgeColumn:
-    return ChoiceBadgeColumn("state", verbose_name="BGP state", **kwargs)
-
-
 class JobTable(BaseTable):
     created = tables.DateTimeColumn(linkify=link_record, format="Y-m-d H:i:s")
     kind = tables.Column()

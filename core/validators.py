@@ -1,5 +1,7 @@
 """Validators for values a network engineer types into the inventory."""
 
+import ipaddress
+import math
 import re
 from typing import Any
 
@@ -11,10 +13,20 @@ AS_TRANS = 23456
 # What napalm.get_network_driver() accepts: a plain name (napalm.<name>, napalm_<name> or
 # custom_napalm.<name> is then tried), or an explicit napalm./custom_napalm. module path.
 _DRIVER_NAME = re.compile(r"^((custom_)?napalm\.)?[a-z][a-z0-9_-]*$")
-_HOSTNAME = re.compile(
-    r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?$",
-    re.I,
-)
+
+HOSTNAME_MAX_LENGTH = 253
+_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", re.I)
+# A last label a resolver reads as a number: decimal, or 0x hexadecimal.
+_NUMBER = re.compile(r"^([0-9]+|0x[0-9a-f]*)$", re.I)
+# The text programs write where a value is missing or is not a number.
+_PLACEHOLDERS = frozenset({"none", "null", "nil", "undefined", "nan", "inf", "infinity"})
+
+# TCP-MD5 keys (RFC 2385) are at most 80 bytes on Linux (TCP_MD5SIG_MAXKEYLEN), which FRR
+# and BIRD use, and vendors' CLIs take no more.
+BGP_PASSWORD_MAX_LENGTH = 80
+_PRINTABLE_ASCII = re.compile(r"^[\x20-\x7e]*$")
+# Long enough for any passphrase or token a password manager generates.
+NAPALM_PASSWORD_MAX_LENGTH = 1024
 
 
 def validate_asn(value: int) -> None:
@@ -37,22 +49,114 @@ def validate_napalm_driver(value: str) -> None:
 
 
 def validate_json_object(value: Any) -> None:
+    """A JSON object that every database stores as such: no NaN, Infinity or NUL character.
+
+    PostgreSQL refuses those three inside JSON; refusing them here keeps SQLite and
+    PostgreSQL alike and turns the database's error into a message beside the field.
+    """
     if not isinstance(value, dict):
         raise ValidationError(
             'Enter a JSON object, e.g. {"port": 2222}, not a list or a single value.',
             code="not_object",
         )
+    pending: list[Any] = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
+        elif isinstance(item, float) and not math.isfinite(item):
+            raise ValidationError(
+                "Numbers must be finite: NaN, Infinity and overflowing ones such as 1e999 "
+                "cannot be stored.",
+                code="not_finite",
+            )
+        elif isinstance(item, str) and "\x00" in item:
+            raise ValidationError(
+                "JSON text here cannot contain the NUL character (\\u0000).", code="null_character"
+            )
+
+
+def _hostname_error(value: str) -> str | None:
+    """Why `value` is not a DNS name, or None when it is one."""
+    name = value[:-1] if value.endswith(".") else value
+    if not name or len(name) > HOSTNAME_MAX_LENGTH:
+        return f"a DNS name has 1 to {HOSTNAME_MAX_LENGTH} characters."
+    labels = name.split(".")
+    if not all(_LABEL.match(label) for label in labels):
+        return (
+            "a DNS name is made of letters, digits and hyphens, in parts of 1 to 63 "
+            "characters separated by dots, none beginning or ending with a hyphen."
+        )
+    if _NUMBER.match(labels[-1]):
+        return (
+            "a name ending in a number is read as an IPv4 address; write an address as "
+            "four numbers from 0 to 255, e.g. 198.51.100.1."
+        )
+    if name.lower() in _PLACEHOLDERS:
+        return "that is what a program writes for a missing value, not a router's name."
+    return None
 
 
 def validate_hostname_or_address(value: str) -> None:
-    import ipaddress
+    """An IPv4 or IPv6 address, or a DNS name a resolver looks up as a name.
 
+    A DNS name is RFC 1123 labels (letters, digits and inner hyphens, 1 to 63 characters,
+    253 in all; internationalised names in their xn-- form), with an optional final dot.
+    Single labels such as `r1` are accepted: the resolver's search domains complete them.
+    Also refused, as a resolver would not look them up as names:
+
+    - a name whose last label is a number, decimal or 0x hexadecimal (`999.1.1.1`,
+      `2130706433`, `0x7f.1`): resolvers read it as an IPv4 address in some notation
+      (RFC 3696 §2; the URL standard's host parser does the same);
+    - the words programs write for a missing value or a non-number (`None`, `null`,
+      `undefined`, `NaN`, `inf`...), which an import or a script leaves where a name
+      was missing.
+
+    A well-formed name is not checked against DNS or the list of top-level domains
+    (`os.system` passes): internal names such as `cr1.ams2` or `r1.oob` are legitimate,
+    and a name that does not resolve is reported when the router is contacted.
+    """
     try:
         ipaddress.ip_address(value)
         return
     except ValueError:
         pass
-    if not _HOSTNAME.match(value):
+    reason = _hostname_error(value)
+    if reason:
         raise ValidationError(
-            f"“{value}” is neither an IP address nor a valid DNS name.", code="hostname"
+            f"“{value}” is neither an IP address nor a valid DNS name: {reason}",
+            code="hostname",
+        )
+
+
+def validate_bgp_session_password(value: str) -> None:
+    """A TCP-MD5 key routers accept: up to 80 printable ASCII characters.
+
+    A longer key is refused by the kernel or the router's CLI when the configuration is
+    pushed, and a newline or other control character would end the configuration line.
+    """
+    if len(value) > BGP_PASSWORD_MAX_LENGTH:
+        raise ValidationError(
+            f"A BGP session password has at most {BGP_PASSWORD_MAX_LENGTH} characters "
+            f"(the TCP-MD5 limit); this one has {len(value)}.",
+            code="password_too_long",
+        )
+    if not _PRINTABLE_ASCII.match(value):
+        raise ValidationError(
+            "A BGP session password can use letters, digits, punctuation and spaces "
+            "(printable ASCII) only: routers' configurations take nothing else.",
+            code="password_characters",
+        )
+
+
+def validate_napalm_password(value: str) -> None:
+    """A login password or token of a sane size, not a pasted file."""
+    if len(value) > NAPALM_PASSWORD_MAX_LENGTH:
+        raise ValidationError(
+            f"A NAPALM password has at most {NAPALM_PASSWORD_MAX_LENGTH} characters; "
+            f"this one has {len(value)}.",
+            code="password_too_long",
         )

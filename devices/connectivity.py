@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from core.concurrency import run_concurrently
+from core.concurrency import UNEXPECTED, run_concurrently, unexpected
 from devices.models import Router
 from devices.napalm import DeviceError, DriverSettings, connect, driver_settings
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -48,17 +51,27 @@ def _prepare(router: Router) -> DriverSettings | PingResult:
         return driver_settings(router)
     except DeviceError as exc:
         return PingResult(router.name, ok=False, error=str(exc), reason=exc.reason)
+    except Exception as exc:
+        logger.exception("ping %s: unexpected error", router.name)
+        message = unexpected(exc, "reading its settings")
+        return PingResult(router.name, ok=False, error=message, reason=UNEXPECTED)
 
 
 def _ping_prepared(prepared: DriverSettings | PingResult) -> PingResult:
     return prepared if isinstance(prepared, PingResult) else _ping_device(prepared)
 
 
+def _unexpected(prepared: DriverSettings | PingResult, exc: Exception) -> PingResult:
+    message = unexpected(exc, "pinging")
+    return PingResult(prepared.router, ok=False, error=message, reason=UNEXPECTED)
+
+
 def ping(router: Router) -> PingResult:
     """Open a connection with the driver's own protocol, check it is alive, close it."""
-    return _ping_prepared(_prepare(router))
+    return ping_routers([router], max_workers=1)[0]
 
 
 def ping_routers(routers: Iterable[Router], max_workers: int | None = None) -> list[PingResult]:
+    """One result per router, in order; a router's failure of any kind is its result."""
     prepared = [_prepare(router) for router in routers]
-    return run_concurrently(_ping_prepared, prepared, max_workers)
+    return run_concurrently(_ping_prepared, prepared, max_workers, on_error=_unexpected)

@@ -1,21 +1,6 @@
-import json
-from typing import Any
-
 from django import forms
-from django.forms.fields import InvalidJSONInput
 
 from devices.models import Platform, Router
-
-JSON_BOX = forms.Textarea(attrs={"rows": 4})
-
-
-class IndentedJSONField(forms.JSONField):
-    """Driver options shown one a line, so that a long path is easy to edit."""
-
-    def prepare_value(self, value: Any) -> str:
-        if isinstance(value, InvalidJSONInput):
-            return value
-        return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, cls=self.encoder)
 
 
 class PlatformForm(forms.ModelForm):
@@ -29,8 +14,6 @@ class PlatformForm(forms.ModelForm):
             "poll_with_detail",
             "description",
         ]
-        widgets = {"napalm_args": JSON_BOX}
-        field_classes = {"napalm_args": IndentedJSONField}
         labels = {"napalm_driver": "NAPALM driver", "napalm_args": "NAPALM arguments"}
 
 
@@ -51,8 +34,6 @@ class RouterForm(forms.ModelForm):
             "napalm_args",
             "description",
         ]
-        widgets = {"napalm_args": JSON_BOX}
-        field_classes = {"napalm_args": IndentedJSONField}
         labels = {
             "local_autonomous_system": "Local AS",
             "config_template": "Configuration template",

@@ -1,5 +1,6 @@
 """Background jobs of the devices app (run by core/job_runner.py)."""
 
+from core.concurrency import UNEXPECTED
 from core.job_log import JobLog
 from core.jobs import JobOutcome
 from core.models import Job
@@ -13,7 +14,8 @@ def ping(job: Job, log: JobLog) -> JobOutcome:
     if result.ok:
         output = f"{router.name}: reachable ({result.latency_ms} ms)"
         return JobOutcome.completed(output, result.as_dict())
-    return JobOutcome.failed(
+    make = JobOutcome.errored if result.reason == UNEXPECTED else JobOutcome.failed
+    return make(
         result.error or f"{router.name}: {result.reason}.",
         output=f"{router.name}: {result.reason}",
         result=result.as_dict(),

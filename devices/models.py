@@ -3,7 +3,11 @@ from django.db import models
 
 from core.choices import Status
 from core.fields import EncryptedTextField, JSONObjectField
-from core.validators import validate_hostname_or_address, validate_napalm_driver
+from core.validators import (
+    validate_hostname_or_address,
+    validate_napalm_driver,
+    validate_napalm_password,
+)
 
 
 class Platform(models.Model):
@@ -72,7 +76,9 @@ class Router(models.Model):
     napalm_username = models.CharField(
         max_length=100, blank=True, help_text="Leave blank to use NAPALM_USERNAME."
     )
-    napalm_password = EncryptedTextField(help_text="Leave blank to use NAPALM_PASSWORD.")
+    napalm_password = EncryptedTextField(
+        validators=[validate_napalm_password], help_text="Leave blank to use NAPALM_PASSWORD."
+    )
     napalm_timeout = models.PositiveIntegerField(
         null=True,
         blank=True,

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, NoReturn
 
 from django.conf import settings as django_settings
 from napalm import get_network_driver
@@ -56,8 +56,17 @@ class TimedOut(DeviceError):
     reason = "timed out"
 
 
-class OperationNotSupported(DeviceError):
+class OperationNotSupported(DeviceError, NotImplementedError):
+    """Also a NotImplementedError, so code that falls back on another getter still can."""
+
     reason = "not supported"
+
+
+class DriverFailed(DeviceError):
+    """The driver raised something that is not one of NAPALM's errors: a bug in the
+    driver or a reply it could not parse. One router's failure, with the driver's words."""
+
+    reason = "driver error"
 
 
 class CommandFailed(DeviceError):
@@ -86,8 +95,15 @@ class DriverSettings:
 
     @property
     def address(self) -> str:
-        port = self.optional_args.get("port")
-        return f"{self.hostname}:{port}" if port else self.hostname
+        """The hostname, with the port when one is set: `[2001:db8::1]:22` for IPv6."""
+        return endpoint(self.hostname, self.optional_args.get("port"))
+
+
+def endpoint(host: str, port: Any = None) -> str:
+    """`host:port`, with an IPv6 address in brackets (RFC 3986) so the port is not read
+    as part of it; `host` alone without a port."""
+    shown = f"[{host}]" if ":" in host else host
+    return f"{shown}:{port}" if port not in (None, "") else host
 
 
 def unusable_reason(router: Router) -> str | None:
@@ -182,6 +198,26 @@ def translate_error(exc: BaseException, settings: DriverSettings) -> DeviceError
     return None
 
 
+def driver_failure(exc: BaseException, settings: DriverSettings, operation: str) -> DeviceError:
+    """What an exception raised by the driver means: a known device error, else the
+    driver's own failure in one sentence (the traceback goes to the log file)."""
+    error = translate_error(exc, settings)
+    if error is not None:
+        return error
+    logger.warning(
+        "the %s driver raised %s in %s on %s",
+        settings.driver,
+        type(exc).__name__,
+        operation,
+        settings.router,
+        exc_info=exc,
+    )
+    detail = f"{type(exc).__name__}: {_first_line(exc)}" if _first_line(exc) else type(exc).__name__
+    return DriverFailed(
+        f"The {settings.driver} driver failed in {operation} on {settings.router}: {detail}."
+    )
+
+
 def _first_line(exc: BaseException) -> str:
     lines = str(exc).strip().splitlines()
     return lines[0].rstrip(".") if lines else ""
@@ -217,31 +253,68 @@ def _is_transport_error(exc: BaseException) -> bool:
     return bool(names & {"SSHException", "ConnectionError", "NoValidConnectionsError"})
 
 
+class GuardedDevice:
+    """A NAPALM driver whose every method turns whatever it raises into a DeviceError.
+
+    Operations call drivers through this, so a driver bug (an AttributeError inside a
+    getter, a TypeError in open()) is that router's failure with a sentence, while an
+    exception from Peerkeeper's own code keeps its type and stays "unexpected".
+    """
+
+    def __init__(self, device: NetworkDriver, settings: DriverSettings) -> None:
+        self._device = device
+        self._settings = settings
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._device, name)
+        if not callable(attribute):
+            return attribute
+
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return attribute(*args, **kwargs)
+            except DeviceError:
+                raise
+            except Exception as exc:
+                raise driver_failure(exc, self._settings, name) from exc
+
+        return guarded
+
+
 @contextmanager
-def connect(settings: DriverSettings) -> Iterator[NetworkDriver]:
-    """Open a NAPALM connection, yield it, always close it; device failures become DeviceError."""
+def connect(settings: DriverSettings) -> Iterator[GuardedDevice]:
+    """Open a NAPALM connection, yield it, always close it. Whatever the driver raises,
+    in open() or in any method, is a DeviceError whose message never holds the password."""
     driver_class = load_driver(settings.driver)
-    device = driver_class(
-        hostname=settings.hostname,
-        username=settings.username,
-        password=settings.password,
-        timeout=settings.timeout,
-        optional_args=copy.deepcopy(settings.optional_args),
-    )
     try:
-        device.open()
+        device = driver_class(
+            hostname=settings.hostname,
+            username=settings.username,
+            password=settings.password,
+            timeout=settings.timeout,
+            optional_args=copy.deepcopy(settings.optional_args),
+        )
     except Exception as exc:
+        _reraise_without_password(driver_failure(exc, settings, "its setup"), settings)
+    guarded = GuardedDevice(device, settings)
+    try:
+        guarded.open()
+    except DeviceError as exc:
         _close_quietly(device, settings)
-        raise (translate_error(exc, settings) or exc) from exc
+        _reraise_without_password(exc, settings)
     try:
-        yield device
-    except Exception as exc:
-        error = translate_error(exc, settings)
-        if error is None or error is exc:
-            raise
-        raise error from exc
+        yield guarded
+    except DeviceError as exc:
+        _reraise_without_password(exc, settings)
     finally:
         _close_quietly(device, settings)
+
+
+def _reraise_without_password(error: DeviceError, settings: DriverSettings) -> NoReturn:
+    """Raise the error again; masked, and without its cause, if it quotes the password."""
+    if settings.password and settings.password in str(error):
+        raise type(error)(str(error).replace(settings.password, "********")) from None
+    raise error
 
 
 def _close_quietly(device: NetworkDriver, settings: DriverSettings) -> None:

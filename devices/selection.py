@@ -5,16 +5,37 @@ from django.db.models import Q, QuerySet
 from devices.models import Router
 
 
-class UnknownRouters(ValueError):
+class RouterSelectionError(ValueError):
+    """A list of routers that cannot be what the user meant; nothing is done."""
+
+
+class EmptyRouterList(RouterSelectionError):
     pass
 
 
-def parse_limit(limit: str | None) -> list[str]:
-    return [name.strip() for name in (limit or "").split(",") if name.strip()]
+class UnknownRouters(RouterSelectionError):
+    pass
+
+
+def parse_limit(limit: str | None) -> list[str] | None:
+    """The names in a comma-separated list; None (every router) only when there is no list.
+
+    A list that names nothing (`""`, `","`, `" "`) is an error rather than "every router":
+    an empty variable in a cron line must not push to the whole network.
+    """
+    if limit is None:
+        return None
+    names = [name.strip() for name in limit.split(",") if name.strip()]
+    if not names:
+        raise EmptyRouterList(
+            f"“{limit}” names no router: give router names or hostnames separated by commas "
+            "(every router is selected only when no list is given)."
+        )
+    return names
 
 
 def select_routers(limit: str | None, queryset: QuerySet[Router] | None = None) -> list[Router]:
-    """Routers named (by name or hostname) in a comma-separated `limit`; all when it is empty.
+    """Routers named (by name or hostname) in a comma-separated `limit`; all when it is None.
 
     An unknown name is an error naming it, so a typo never silently processes nothing.
     """
@@ -22,7 +43,7 @@ def select_routers(limit: str | None, queryset: QuerySet[Router] | None = None) 
         "platform", "local_autonomous_system", "config_template"
     )
     names = parse_limit(limit)
-    if not names:
+    if names is None:
         return list(queryset)
     routers = list(queryset.filter(Q(name__in=names) | Q(hostname__in=names)))
     known = {router.name for router in routers} | {router.hostname for router in routers}

@@ -1,4 +1,9 @@
+from datetime import datetime
+
 import django_tables2 as tables
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
 
 from core.tables import BaseTable, link_record, link_value, status_column
 from devices.models import Platform, Router
@@ -27,7 +32,7 @@ class RouterTable(BaseTable):
         "Template", linkify=link_value, order_by=("config_template__name",)
     )
     session_count = tables.Column("Sessions", attrs=NUMBER)
-    last_polled_at = tables.DateTimeColumn(verbose_name="Last polled", format="Y-m-d H:i")
+    last_polled_at = tables.Column(verbose_name="Last polled", empty_values=())
 
     class Meta(BaseTable.Meta):
         model = Router
@@ -41,3 +46,15 @@ class RouterTable(BaseTable):
             "session_count",
             "last_polled_at",
         ]
+
+    def render_last_polled_at(self, record: Router, value: datetime | None) -> str:
+        """The last successful poll, and whether the last poll failed (the reason in the
+        tooltip): the sessions' state is not current then."""
+        when = date_format(timezone.localtime(value), "Y-m-d H:i") if value else "never"
+        if not record.last_poll_error:
+            return when
+        return format_html(
+            '{} <span class="badge state-idle" title="{}">poll failed</span>',
+            when,
+            record.last_poll_error,
+        )

@@ -1,3 +1,4 @@
+import logging
 from typing import Any
 
 from django.contrib.auth.mixins import PermissionRequiredMixin
@@ -17,9 +18,11 @@ from devices.filtersets import PlatformFilterSet, RouterFilterSet
 from devices.forms import PlatformForm, RouterForm
 from devices.models import Platform, Router
 from devices.tables import PlatformTable, RouterTable
+from peering.staleness import router_staleness
 from peering.tables import DirectPeeringSessionTable, InternetExchangePeeringSessionTable
 from peering.views import direct_sessions, ixp_sessions
 
+logger = logging.getLogger(__name__)
 RECENT_JOBS = 10
 # The router page's second card: how Peerkeeper reaches and polls the router.
 CONNECTION_FIELDS = [
@@ -56,7 +59,11 @@ class PlatformViews(ModelViews):
 
 
 class RouterDetailView(ObjectDetailView):
-    """The router page: its state, the job buttons, its sessions and its recent jobs."""
+    """The router page: its state, the job buttons, its sessions and its recent jobs.
+
+    When the sessions' polled state is not current (the last poll failed, or the router is
+    not polled) the page says so above them, with when it was read and why.
+    """
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -65,6 +72,7 @@ class RouterDetailView(ObjectDetailView):
         context["rows"].insert(3, Row("NAPALM driver", driver))
         context["connection_rows"] = detail_rows(self.object, CONNECTION_FIELDS, self.labels())
         context["can_deploy"] = self.request.user.has_perm("devices.deploy_router")
+        context["stale"] = router_staleness(self.object)
         return context
 
 
@@ -88,10 +96,12 @@ class RouterViews(ModelViews):
         "description",
     ]
     related = [
+        # The page says once, above them, whether their state is current.
         ("IXP sessions", lambda router: InternetExchangePeeringSessionTable(
-            ixp_sessions().filter(ixp_connection__router=router), exclude=("router",))),
+            ixp_sessions().filter(ixp_connection__router=router), exclude=("router",),
+            stale_notes=False)),
         ("Direct sessions", lambda router: DirectPeeringSessionTable(
-            direct_sessions().filter(router=router), exclude=("router",))),
+            direct_sessions().filter(router=router), exclude=("router",), stale_notes=False)),
         ("Recent jobs", lambda router: JobTable(
             router.jobs.select_related("user")[:RECENT_JOBS],
             exclude=("router",), orderable=False)),
@@ -127,4 +137,7 @@ class RouterConfigurationView(PermissionRequiredMixin, SingleObjectMixin, View):
             context["config"] = render_router(router).masked
         except (NoTemplate, RenderError) as exc:
             context["error"] = str(exc)
+        except Exception as exc:  # the page says what went wrong rather than failing
+            logger.exception("rendering %s's configuration for its page failed", router.name)
+            context["error"] = f"Unexpected {type(exc).__name__} while rendering: {exc}"
         return render(request, "devices/partials/router_configuration.html", context)

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from core.admin import AutocompleteAdminMixin
 from peering.models import (
     AutonomousSystem,
     BGPGroup,
@@ -53,7 +54,7 @@ class BGPGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(DirectPeeringSession)
-class DirectPeeringSessionAdmin(admin.ModelAdmin):
+class DirectPeeringSessionAdmin(AutocompleteAdminMixin, admin.ModelAdmin):
     list_display = [
         "ip_address",
         "autonomous_system",
@@ -72,7 +73,7 @@ class DirectPeeringSessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(InternetExchangePeeringSession)
-class InternetExchangePeeringSessionAdmin(admin.ModelAdmin):
+class InternetExchangePeeringSessionAdmin(AutocompleteAdminMixin, admin.ModelAdmin):
     list_display = [
         "ip_address",
         "autonomous_system",

@@ -8,13 +8,14 @@ connection's subnets, and create the sessions the inventory lacks (with an AS na
 from __future__ import annotations
 
 import ipaddress
+import logging
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from core.concurrency import run_concurrently
+from core.concurrency import UNEXPECTED, run_concurrently, unexpected
 from core.validators import validate_asn
 from devices.napalm import DeviceError, DriverSettings, connect, driver_settings
 from peering.models import (
@@ -24,6 +25,8 @@ from peering.models import (
     InternetExchangePeeringSession,
 )
 from peering.neighbors import Neighbor, normalise_vrf, read_neighbors
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -39,6 +42,7 @@ class ConnectionDiscovery:
     router: str
     ok: bool = True
     error: str | None = None
+    error_kind: str | None = None  # a DeviceError's reason, or UNEXPECTED (our bug)
     created: list[Found] = field(default_factory=list)
     known: list[Found] = field(default_factory=list)
     ignored: list[Found] = field(default_factory=list)
@@ -46,13 +50,22 @@ class ConnectionDiscovery:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def fail(self, error: str, kind: str) -> None:
+        self.ok, self.error, self.error_kind = False, error, kind
 
-def _read(settings: DriverSettings) -> list[Neighbor] | DeviceError:
+
+def _read(settings: DriverSettings) -> list[Neighbor] | Exception:
     try:
         with connect(settings) as device:
             return read_neighbors(device, prefer_detail=False)
     except DeviceError as exc:
         return exc
+
+
+def _failure(error: Exception, doing: str) -> tuple[str, str]:
+    if isinstance(error, DeviceError):
+        return str(error), error.reason
+    return unexpected(error, doing), UNEXPECTED
 
 
 def _address_order(neighbor: Neighbor) -> tuple[int, int]:
@@ -88,7 +101,7 @@ def _classify(
             report.known.append(found)
             continue
         elif neighbor.remote_as is None:
-            found.why = "the router did not report the peer's AS"
+            found.why = neighbor.remote_as_error or "the router did not report the peer's AS"
         else:
             try:
                 validate_asn(neighbor.remote_as)
@@ -120,6 +133,9 @@ def _create(connection: Connection, found: list[Found]) -> None:
 def discover_ixp_sessions(
     ixp: InternetExchange, dry_run: bool = False
 ) -> list[ConnectionDiscovery]:
+    """One report per connection to `ixp`: the neighbours created, already known and
+    ignored (with why), or why the connection's router could not be read. A failure on
+    one router or connection never stops the others."""
     connections = list(
         Connection.objects.filter(internet_exchange=ixp)
         .select_related("router__platform")
@@ -128,15 +144,23 @@ def discover_ixp_sessions(
     reports = {c.pk: ConnectionDiscovery(str(c), c.router.name) for c in connections}
     settings_by_router: dict[int, DriverSettings] = {}
     for connection in connections:
+        if connection.router_id in settings_by_router:
+            continue
         try:
-            settings_by_router.setdefault(connection.router_id, driver_settings(connection.router))
-        except DeviceError as exc:
-            reports[connection.pk].ok, reports[connection.pk].error = False, str(exc)
+            settings_by_router[connection.router_id] = driver_settings(connection.router)
+        except Exception as exc:
+            if not isinstance(exc, DeviceError):
+                logger.exception("discovery: reading %s's settings failed", connection.router)
+            reports[connection.pk].fail(*_failure(exc, "reading the router's settings"))
     router_ids = list(settings_by_router)
     fetched = dict(
         zip(
             router_ids,
-            run_concurrently(_read, [settings_by_router[r] for r in router_ids]),
+            run_concurrently(
+                _read,
+                [settings_by_router[r] for r in router_ids],
+                on_error=lambda settings, exc: exc,
+            ),
             strict=True,
         )
     )
@@ -151,11 +175,40 @@ def discover_ixp_sessions(
         neighbors = fetched.get(connection.router_id)
         if neighbors is None:
             continue
-        if isinstance(neighbors, DeviceError):
-            report.ok, report.error = False, str(neighbors)
+        if isinstance(neighbors, Exception):
+            report.fail(*_failure(neighbors, "reading the neighbours"))
             continue
-        to_create = _classify(connection, neighbors, known_by_connection[connection.pk], report)
-        if to_create and not dry_run:
-            _create(connection, to_create)
+        try:
+            to_create = _classify(connection, neighbors, known_by_connection[connection.pk], report)
+            if to_create and not dry_run:
+                _create(connection, to_create)
+        except Exception as exc:
+            logger.exception("discovery on %s failed", connection)
+            report.fail(*_failure(exc, "creating the sessions"))
+            continue
         report.created = to_create
     return [reports[c.pk] for c in connections]
+
+
+def report_lines(reports: list[ConnectionDiscovery], dry_run: bool) -> list[str]:
+    """What a person reads of a discovery: a line per connection, its neighbours, and a
+    summary line."""
+    verb = "would create" if dry_run else "created"
+    lines: list[str] = []
+    for report in reports:
+        if not report.ok:
+            lines.append(f"{report.connection}: failed: {report.error}")
+            continue
+        lines.append(
+            f"{report.connection}: {len(report.created)} {verb}, "
+            f"{len(report.known)} already known, {len(report.ignored)} ignored"
+        )
+        lines += [f"  {verb} {found.address} AS{found.asn}" for found in report.created]
+        lines += [f"  ignored {found.address}: {found.why}" for found in report.ignored]
+    failed = sum(not report.ok for report in reports)
+    created = sum(len(report.created) for report in reports)
+    lines.append(
+        f"{len(reports)} connections: {len(reports) - failed} read, {failed} failed; "
+        f"{created} sessions {verb}"
+    )
+    return lines

@@ -1,20 +1,25 @@
 """Background jobs of the peering app (run by core/job_runner.py)."""
 
 import ipaddress
+from datetime import datetime
 from typing import Any
 
+from django.utils import timezone
+
+from core.concurrency import UNEXPECTED
 from core.job_log import JobLog
 from core.jobs import JobOutcome
 from core.models import Job
 from devices.models import Router
-from peering.discovery import ConnectionDiscovery, discover_ixp_sessions
+from peering.discovery import discover_ixp_sessions, report_lines
 from peering.models import (
     BGPSession,
     DirectPeeringSession,
     InternetExchange,
     InternetExchangePeeringSession,
 )
-from peering.polling import UNEXPECTED, poll_routers
+from peering.polling import poll_routers
+from peering.staleness import session_staleness
 
 
 def _counts(session: BGPSession) -> str:
@@ -31,7 +36,9 @@ def _counts(session: BGPSession) -> str:
 
 
 def session_summary(router: Router) -> list[str]:
-    """One line per session of the router: its address, peer and polled state."""
+    """One line per session of the router: its address, peer and polled state; a state that
+    is not current says so, with when it was read and why (the router is read afresh)."""
+    router = Router.objects.select_related("platform").get(pk=router.pk)
     sessions: list[BGPSession] = [
         *DirectPeeringSession.objects.filter(router=router).select_related("autonomous_system"),
         *InternetExchangePeeringSession.objects.filter(
@@ -46,8 +53,17 @@ def session_summary(router: Router) -> list[str]:
             state = "not configured on the router"
         else:
             state = f"{session.bgp_state or 'unknown'}{_counts(session)}"
+        stale = session_staleness(session, router)
+        if stale is not None:
+            state += f" [stale: as of {_when(stale.since)}; {stale.why}]"
         lines.append(f"{session.ip_address} {peer}: {state}")
     return lines
+
+
+def _when(moment: datetime | None) -> str:
+    if moment is None:
+        return "an unknown time"
+    return f"the last successful poll, {timezone.localtime(moment):%Y-%m-%d %H:%M:%S %Z}"
 
 
 def poll(job: Job, log: JobLog) -> JobOutcome:
@@ -66,22 +82,6 @@ def poll(job: Job, log: JobLog) -> JobOutcome:
     return JobOutcome.completed(output, result.as_dict())
 
 
-def _report(reports: list[ConnectionDiscovery], dry_run: bool) -> str:
-    verb = "would create" if dry_run else "created"
-    lines: list[str] = []
-    for report in reports:
-        if not report.ok:
-            lines.append(f"{report.connection}: failed: {report.error}")
-            continue
-        lines.append(
-            f"{report.connection}: {len(report.created)} {verb}, "
-            f"{len(report.known)} already known, {len(report.ignored)} ignored"
-        )
-        lines += [f"  {verb} {found.address} AS{found.asn}" for found in report.created]
-        lines += [f"  ignored {found.address}: {found.why}" for found in report.ignored]
-    return "\n".join(lines)
-
-
 def discover(job: Job, log: JobLog) -> JobOutcome:
     ixp = InternetExchange.objects.filter(pk=job.arguments["ixp"]).first()
     if ixp is None:
@@ -90,8 +90,11 @@ def discover(job: Job, log: JobLog) -> JobOutcome:
     log.info(f"Reading the BGP neighbours of {ixp}'s routers{' (dry run)' if dry_run else ''}.")
     reports = discover_ixp_sessions(ixp, dry_run=dry_run)
     result: list[dict[str, Any]] = [report.as_dict() for report in reports]
-    output = _report(reports, dry_run) or f"{ixp} has no connections."
-    failures = [f"{report.connection}: {report.error}" for report in reports if not report.ok]
+    output = "\n".join(report_lines(reports, dry_run)) if reports else f"{ixp} has no connections."
+    failures = [report for report in reports if not report.ok]
     if failures:
-        return JobOutcome.failed("\n".join(failures), output=output, result=result)
+        unexpected = any(report.error_kind == UNEXPECTED for report in failures)
+        make = JobOutcome.errored if unexpected else JobOutcome.failed
+        error = "\n".join(f"{report.connection}: {report.error}" for report in failures)
+        return make(error, output=output, result=result)
     return JobOutcome.completed(output, result)

@@ -12,7 +12,7 @@ from core.fields import (
     ip_network_of,
     parse_ip,
 )
-from core.validators import validate_asn
+from core.validators import validate_asn, validate_bgp_session_password
 
 
 class AutonomousSystem(models.Model):
@@ -118,7 +118,10 @@ class BGPSession(models.Model):
     )
     ip_address = IPAddressField("IP address")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ENABLED)
-    password = EncryptedTextField(help_text="MD5 password of the session; write-only.")
+    password = EncryptedTextField(
+        validators=[validate_bgp_session_password],
+        help_text="MD5 password of the session (up to 80 characters); write-only.",
+    )
     multihop_ttl = models.PositiveSmallIntegerField(
         "multihop TTL",
         null=True,

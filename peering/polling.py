@@ -3,9 +3,10 @@
 Three phases, so no transaction is ever open during device I/O:
 1. plan (calling thread): the routers to poll and their driver settings; their sessions,
    in two queries for all routers together, read while the first routers answer;
-2. device I/O (thread pool): one connection and one getter call per router. Each thread
-   also compares what it read with the stored state (no queries), so that the calling
-   thread, the one that writes, has as little to do as possible;
+2. device I/O (thread pool): one connection and one getter call per router (a second one,
+   for uptimes, only when the detailed getter shows a session newly established). Each
+   thread also compares what it read with the stored state (no queries), so that the
+   calling thread, the one that writes, has as little to do as possible;
 3. write (calling thread, as routers finish): one short transaction for all the routers
    finished since the last write, with one statement per table (peering.bulk_sql).
    Queries grow with routers (fewer per router when they are many), never with sessions.
@@ -27,8 +28,10 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.db.models import Model
 from django.utils import timezone
+from napalm.base import NetworkDriver
 
 from core.choices import BGPState
+from core.concurrency import UNEXPECTED, unexpected
 from devices.models import Router
 from devices.napalm import DeviceError, DriverSettings, connect, driver_settings
 from peering.bulk_sql import insert_rows, update_rows
@@ -37,10 +40,15 @@ from peering.models import (
     DirectPeeringSession,
     InternetExchangePeeringSession,
 )
-from peering.neighbors import Neighbor, normalise_vrf, read_neighbors
+from peering.neighbors import (
+    Neighbor,
+    from_summary,
+    normalise_vrf,
+    read_neighbors,
+    with_uptimes,
+)
 
 logger = logging.getLogger(__name__)
-UNEXPECTED = "unexpected error"
 POLLED_FIELDS = [
     "bgp_state",
     "received_prefix_count",
@@ -171,6 +179,44 @@ class _NeighborIndex:
         return found
 
 
+def _needs_uptimes(sessions: list[_StoredSession], neighbors: list[Neighbor]) -> bool:
+    """Whether a session is seen established without its uptime (NAPALM's detailed getter
+    has none) while its established-since is not known yet: it came up since the last
+    poll, or was never seen up."""
+    if not any(n.state == BGPState.ESTABLISHED and n.uptime is None for n in neighbors):
+        return False
+    index = _NeighborIndex(neighbors)
+    for session in sessions:
+        neighbor = index.find(session.vrf, session.address)
+        if (
+            neighbor is not None
+            and neighbor.state == BGPState.ESTABLISHED
+            and neighbor.uptime is None
+            and (session.state != BGPState.ESTABLISHED or session.last_established is None)
+        ):
+            return True
+    return False
+
+
+def _add_uptimes(device: NetworkDriver, neighbors: list[Neighbor], router: str) -> list[Neighbor]:
+    """The neighbours with the uptimes of the summary getter. The state was read already:
+    when this read fails the poll still counts, and established-since is this poll's time."""
+    try:
+        summary = device.get_bgp_neighbors()
+    except NotImplementedError:
+        return neighbors
+    except Exception as exc:  # the driver's failure, not the poll's
+        detail = str(exc) if isinstance(exc, DeviceError) else f"{type(exc).__name__}: {exc}"
+        logger.warning(
+            "polling %s: no session uptimes from get_bgp_neighbors (%s); sessions that came up "
+            "are dated by this poll",
+            router,
+            detail,
+        )
+        return neighbors
+    return with_uptimes(neighbors, from_summary(summary))
+
+
 def _last_established(
     stored: _StoredSession, neighbor: Neighbor | None, now: datetime
 ) -> datetime | None:
@@ -233,11 +279,13 @@ def _poll(target: _Target) -> _RouterWrite | Exception:
     try:
         with connect(target.settings) as device:
             neighbors = read_neighbors(device, prefer_detail=target.prefer_detail)
+            if _needs_uptimes(target.sessions, neighbors):
+                neighbors = _add_uptimes(device, neighbors, target.settings.router)
+        return _compare(target, neighbors, timezone.now())
     except Exception as exc:  # returned, so one router's failure never stops the others
         if not isinstance(exc, DeviceError):
             logger.exception("polling %s: unexpected error", target.settings.router)
         return exc
-    return _compare(target, neighbors, timezone.now())
 
 
 def _in_batches(
@@ -307,7 +355,7 @@ def _record(
 def _failure(polled: Exception) -> str:
     if isinstance(polled, DeviceError):
         return str(polled)
-    return f"unexpected {type(polled).__name__} while reading neighbours: {polled}"
+    return unexpected(polled, "polling")
 
 
 def _collect(

@@ -3,6 +3,7 @@ from typing import Any
 from django.db.models import Count, QuerySet
 
 from core.choices import JobKind
+from core.views.details import Row
 from core.views.generic import ModelViews, ObjectDetailView
 from core.views.jobs import EnqueueJobView
 from peering.filtersets import (
@@ -29,6 +30,7 @@ from peering.models import (
     InternetExchange,
     InternetExchangePeeringSession,
 )
+from peering.staleness import session_staleness
 from peering.tables import (
     AutonomousSystemTable,
     BGPGroupTable,
@@ -36,6 +38,7 @@ from peering.tables import (
     DirectPeeringSessionTable,
     InternetExchangePeeringSessionTable,
     InternetExchangeTable,
+    stale_state,
 )
 
 TIMELINE_LENGTH = 50
@@ -52,14 +55,17 @@ POLLED_FIELDS = list(POLLED_LABELS)
 
 
 def direct_sessions() -> QuerySet[DirectPeeringSession]:
+    # The router's platform tells whether the router is polled (peering.staleness).
     return DirectPeeringSession.objects.select_related(
-        "router", "bgp_group", "autonomous_system", "local_autonomous_system"
+        "router__platform", "bgp_group", "autonomous_system", "local_autonomous_system"
     )
 
 
 def ixp_sessions() -> QuerySet[InternetExchangePeeringSession]:
     return InternetExchangePeeringSession.objects.select_related(
-        "ixp_connection__internet_exchange", "ixp_connection__router", "autonomous_system"
+        "ixp_connection__internet_exchange",
+        "ixp_connection__router__platform",
+        "autonomous_system",
     )
 
 
@@ -72,11 +78,20 @@ def connections() -> QuerySet[Connection]:
 
 
 class SessionDetailView(ObjectDetailView):
-    """A session with its state history as a timeline."""
+    """A session with its state history as a timeline; a state that is not current is
+    shown as stale, and a notice above says when it was read and why it is not current."""
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["state_changes"] = self.object.state_changes.order_by("-at")[:TIMELINE_LENGTH]
+        stale = context["stale"] = session_staleness(self.object)
+        if stale is not None:
+            context["rows"] = [
+                Row(row.label, stale_state(self.object.bgp_state, stale, note=False))
+                if row.kind == "bgp_state"
+                else row
+                for row in context["rows"]
+            ]
         return context
 
 

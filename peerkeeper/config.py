@@ -214,6 +214,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("NAPALM_TIMEOUT", _positive_int, 30, _env_int),
     Setting("NAPALM_ARGS", _json_object, {}, _env_json),
     Setting("NAPALM_MAX_WORKERS", _positive_int, 16, _env_int),
+    Setting("RENDER_TIME_LIMIT", _positive_int, 10, _env_int),
+    Setting("RENDER_MAX_OUTPUT", _positive_int, 20_000_000, _env_int),
+    Setting("RENDER_MEMORY_LIMIT", _positive_int, 1024, _env_int),
 )
 SETTINGS_BY_NAME = {setting.name: setting for setting in SETTINGS}
 # Unprefixed variables that twelve-factor tooling sets, and the setting each one is.

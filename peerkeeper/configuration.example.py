@@ -46,6 +46,12 @@ NAPALM_ARGS = {}  # optional arguments passed to the NAPALM driver
 # How many routers are talked to at the same time.
 # NAPALM_MAX_WORKERS = 16
 
+# Limits of one configuration template render: a template that exceeds one fails with
+# an error naming it. Seconds; characters of output; megabytes of memory.
+# RENDER_TIME_LIMIT = 10
+# RENDER_MAX_OUTPUT = 20000000
+# RENDER_MEMORY_LIMIT = 1024
+
 # DEBUG = False
 # TIME_ZONE = "UTC"
 # LOG_LEVEL = "INFO"

@@ -33,6 +33,11 @@ NAPALM_TIMEOUT = CONFIG["NAPALM_TIMEOUT"]
 NAPALM_ARGS = CONFIG["NAPALM_ARGS"]
 NAPALM_MAX_WORKERS = CONFIG["NAPALM_MAX_WORKERS"]
 
+# Limits of one template render (configs/sandbox.py): seconds, characters, megabytes.
+RENDER_TIME_LIMIT = CONFIG["RENDER_TIME_LIMIT"]
+RENDER_MAX_OUTPUT = CONFIG["RENDER_MAX_OUTPUT"]
+RENDER_MEMORY_LIMIT = CONFIG["RENDER_MEMORY_LIMIT"]
+
 DATABASES = {"default": database_settings(CONFIG)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -114,13 +119,17 @@ DJANGO_TABLES2_TEMPLATE = "core/table.html"
 LOG_DIR = DATA_DIR / "logs"
 LOG_DIR.mkdir(exist_ok=True)
 # What Peerkeeper did (each deploy's diff, each poll) goes to a rotating file; the
-# terminal, and so cron's mail, only gets warnings and errors.
+# terminal, and so cron's mail, only gets Peerkeeper's own warnings and errors, one line
+# each. Libraries (paramiko's tracebacks, say) write to the file only.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "one_line": {"()": "core.log_format.OneLineFormatter"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "level": "WARNING"},
+        "console": {"class": "logging.StreamHandler", "formatter": "one_line", "level": "WARNING"},
         "file": {
             "class": "logging.handlers.RotatingFileHandler",
             "filename": LOG_DIR / "peerkeeper.log",
@@ -129,7 +138,7 @@ LOGGING = {
             "formatter": "plain",
         },
     },
-    "root": {"handlers": ["console"], "level": "WARNING"},
+    "root": {"handlers": ["file"], "level": "WARNING"},
     "loggers": {
         name: {"level": CONFIG["LOG_LEVEL"], "handlers": ["console", "file"], "propagate": False}
         for name in ("core", "devices", "peering", "configs", "napalm_frr")

@@ -84,6 +84,27 @@ def _database_environment() -> dict[str, str]:
     return {"PEERKEEPER_DATABASE_URL": url}
 
 
+def manage_py(
+    *args: str, timeout: float = 120, **setting_overrides: Any
+) -> subprocess.CompletedProcess[str]:
+    """Run `manage.py <args>` in a new process on this test run's database, the way cron
+    runs it: what reaches the terminal is in `.stdout` and `.stderr`."""
+    environment = {**os.environ, **_database_environment()}
+    if "PEERKEEPER_DATABASE" in environment and "PEERKEEPER_DATABASE_URL" in environment:
+        del environment["PEERKEEPER_DATABASE"]
+    for name, value in setting_overrides.items():
+        environment[f"PEERKEEPER_{name}"] = str(value)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
 def _descendants(pid: int) -> list[int]:
     """Processes started by `pid` (an RQ worker's work horses), from /proc."""
     children: dict[int, list[int]] = {}

@@ -1,13 +1,18 @@
 """configure_routers against the lab's real FRR router."""
 
+import io
 import json
 
 import pytest
+from django.conf import settings
+from django.core.management import call_command
 
 from configs.models import ConfigTemplate
+from core.choices import JobKind, JobStatus
+from core.jobs import enqueue
 from devices.models import Router
 from peering.models import AutonomousSystem, InternetExchangePeeringSession
-from peerkeeper.testing import run_command, wait_for
+from peerkeeper.testing import run_command, wait_for, wait_for_job
 
 P3 = "192.0.2.13"
 
@@ -132,3 +137,56 @@ def test_session_passwords_are_masked_in_diffs(demo_inventory, lab) -> None:
     assert status == 0, out
     assert "md5-secret-value" not in out
     assert f"neighbor {P3} password ********" in out
+
+
+def _secrets_seen(secrets: list[str], *texts: str) -> list[str]:
+    return [secret for secret in secrets if any(secret in text for text in texts)]
+
+
+def test_a_changed_password_is_masked_on_both_sides_of_the_diff(
+    demo_inventory, lab, job_worker
+) -> None:
+    session = InternetExchangePeeringSession.objects.get(ip_address=P3)
+    session.password = "old-secret-1"
+    session.save()
+    status, out, _ = run_command("configure_routers")
+    assert status == 0, out
+    assert f"neighbor {P3} password old-secret-1" in _running_config(lab)
+
+    session.password = "new-secret-2"
+    session.save()
+    status, out, _ = run_command("configure_routers", "--dry-run")
+    job = wait_for_job(enqueue(JobKind.DEPLOY_DRY_RUN, router=demo_inventory), timeout=90)
+    assert job.status == JobStatus.COMPLETED, job.error
+    dump = io.StringIO()
+    call_command("dumpdata", "core.job", stdout=dump)
+    log_file = (settings.LOG_DIR / "peerkeeper.log").read_text()
+    for diff in (out, job.output):
+        assert f"- neighbor {P3} password ********" in diff
+        assert f"+ neighbor {P3} password ********" in diff
+    seen = _secrets_seen(
+        ["old-secret-1", "new-secret-2"],
+        out,
+        job.output,
+        json.dumps(job.log),
+        json.dumps(job.result),
+        dump.getvalue(),
+        log_file,
+    )
+    assert seen == []
+
+
+def test_a_derived_form_of_a_password_is_masked_in_the_diff(demo_inventory, lab) -> None:
+    # IOS-XR style: the stored value is "7 <hash>"; the template writes the hash only.
+    template = demo_inventory.config_template
+    template.template = template.template.replace(
+        "password {{ session.password }}", "password {{ session.password[2:] }}"
+    )
+    template.save()
+    session = InternetExchangePeeringSession.objects.get(ip_address=P3)
+    session.password = "7 045612150A22595C0C09"
+    session.save()
+    status, out, _ = run_command("configure_routers", "--dry-run")
+    assert status == 0, out
+    assert f"+ neighbor {P3} password ********" in out
+    assert "045612150A22595C0C09" not in out and "0456121" not in out

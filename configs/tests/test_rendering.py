@@ -20,7 +20,7 @@ router bgp {{ local_as.asn }}
  neighbor {{ session.ip_address }} remote-as {{ session.autonomous_system.asn }}
 {% endfor %}
 {% for session in sessions | ipv4 %}
- v4 {{ session.ip_address }} max {{ session | max_prefix }}
+ v4 {{ session.ip_address }} max {{ session | max_prefix(0) }}
 {% endfor %}
 """
 

@@ -20,6 +20,7 @@ from django_tasks_db.models import DBTaskResult
 from configs.models import ConfigTemplate
 from core.choices import JobKind, JobStatus
 from core.job_maintenance import process_alive
+from core.job_runner import run
 from core.jobs import enqueue, run_job
 from core.models import Job
 from devices.models import Platform, Router
@@ -102,25 +103,44 @@ def test_a_job_against_an_unreachable_router_fails_with_a_clear_message(
     assert ping.result["reason"] == "unreachable"
 
 
-def test_a_job_whose_code_raises_is_errored_with_the_traceback(
+def test_a_driver_that_raises_fails_the_job_with_the_drivers_sentence(
     backend, job_workers, odd_eapi_port, closed_port
 ) -> None:
+    # NAPALM's eos driver raises KeyError on this reply: the router's failure, not ours.
     odd = _router("odd", odd_eapi_port)
     job_workers.start()
-    ping = wait_for_job(enqueue(JobKind.PING, router=odd))
-    assert ping.status == JobStatus.ERRORED
-    assert ping.error.startswith("Traceback (most recent call last)")
-    assert "napalm/eos/eos.py" in ping.error and "KeyError: 'version'" in ping.error
-    assert _messages(ping)[-1] == "Errored: KeyError: 'version'"
-    # The poll service catches the surprise itself and logs it: the job still carries it.
-    poll = wait_for_job(enqueue(JobKind.POLL, router=odd))
-    assert poll.status == JobStatus.ERRORED
-    assert poll.error.startswith("unexpected KeyError while reading neighbours")
-    assert "Traceback (most recent call last)" in poll.error
-    assert any("polling odd: unexpected error" in m for m in _messages(poll))
+    for kind in (JobKind.PING, JobKind.POLL):
+        job = wait_for_job(enqueue(kind, router=odd))
+        assert job.status == JobStatus.FAILED, job.error
+        assert job.error == "The eos driver failed in open on odd: KeyError: 'version'."
+        assert any("the eos driver raised KeyError in open on odd" in m for m in _messages(job))
     # The worker survived and takes the next job.
     after = wait_for_job(enqueue(JobKind.PING, router=_router("edge1", closed_port)))
     assert after.status == JobStatus.FAILED
+
+
+def test_a_job_whose_own_code_raises_is_errored_with_the_traceback(
+    transactional_db, tmp_path, monkeypatch
+) -> None:
+    # A bug of ours, simulated: the poll's comparison raises. The router answers (NAPALM's
+    # mock driver, with an empty neighbour table).
+    def broken(*args, **kwargs):
+        raise KeyError("stored_state")
+
+    monkeypatch.setattr("peering.polling._compare", broken)
+    (tmp_path / "get_bgp_neighbors.1").write_text(json.dumps({"global": {"peers": {}}}))
+    platform = Platform.objects.create(
+        name="Mock", slug="mock", napalm_driver="mock", poll_with_detail=False
+    )
+    router = Router.objects.create(
+        name="odd", hostname="127.0.0.1", platform=platform, napalm_args={"path": str(tmp_path)}
+    )
+    job = enqueue(JobKind.POLL, router=router)
+    run(str(job.pk))
+    job = Job.objects.get(pk=job.pk)
+    assert job.status == JobStatus.ERRORED
+    assert job.error.startswith("unexpected KeyError")
+    assert "Traceback (most recent call last)" in job.error
 
 
 def test_killing_a_worker_mid_job_leaves_no_job_running_after_the_sweep(

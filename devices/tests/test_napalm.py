@@ -1,6 +1,8 @@
 """Driver settings, driver loading and error translation; connections to loopback only."""
 
+import json
 import time
+import traceback
 
 import pytest
 from django.test import override_settings
@@ -11,6 +13,7 @@ from devices.models import Platform, Router
 from devices.napalm import (
     DriverNotInstalled,
     RouterNotUsable,
+    Unreachable,
     connect,
     driver_settings,
     load_driver,
@@ -152,3 +155,38 @@ def test_connect_closes_even_when_the_body_fails(platform, closed_port) -> None:
     settings = driver_settings(router)
     with pytest.raises(Exception, match="Cannot reach"), connect(settings):
         pass
+
+
+def test_an_ipv6_router_with_a_port_is_written_in_brackets(platform: Platform) -> None:
+    router = Router.objects.create(
+        name="r6", hostname="::1", platform=platform, napalm_args={"port": 9}
+    )
+    result = ping(router)
+    assert result.reason == "unreachable"
+    assert result.error.startswith("Cannot reach r6 ([::1]:9): ")
+    assert driver_settings(router).address == "[::1]:9"
+    Router.objects.filter(pk=router.pk).update(napalm_args={})
+    assert driver_settings(Router.objects.get(pk=router.pk)).address == "::1"
+
+
+def test_a_password_quoted_by_a_driver_never_reaches_the_message(db, tmp_path) -> None:
+    # A driver whose error quotes the login (NAPALM's mock driver raises what it is told).
+    error = {
+        "exception": "napalm.base.exceptions.ConnectionException",
+        "args": ["login as admin with pa55word-in-error refused"],
+    }
+    (tmp_path / "get_facts.1").write_text(json.dumps(error))
+    mock = Platform.objects.create(name="Mock", slug="mock", napalm_driver="mock")
+    router = Router.objects.create(
+        name="r1",
+        hostname="127.0.0.1",
+        platform=mock,
+        napalm_password="pa55word-in-error",
+        napalm_args={"path": str(tmp_path)},
+    )
+    with pytest.raises(Unreachable) as caught, connect(driver_settings(router)) as device:
+        device.get_facts()
+    assert str(caught.value) == (
+        "Cannot reach r1 (127.0.0.1): login as admin with ******** refused."
+    )
+    assert "pa55word" not in "".join(traceback.format_exception(caught.value))

@@ -36,3 +36,15 @@ def test_an_address_nobody_answers_on_fails_within_the_timeout(demo_inventory, l
     assert not result.ok
     assert result.reason in {"unreachable", "timed out"}
     assert time.monotonic() - started < 3 * 3
+
+
+def test_a_password_beside_the_key_file_still_reaches_the_router(demo_inventory) -> None:
+    # The demo's key is not encrypted: the password is offered after it, not used to
+    # decrypt it (which paramiko refused with "TypeError: password must be bytes").
+    router = Router.objects.select_related("platform").get(pk=demo_inventory.pk)
+    router.napalm_password = "some-ssh-password"
+    router.save()
+    status, out, err = run_command("ping_routers", "--limit", "r1")
+    assert status == 0, out + err
+    assert out.startswith("r1: reachable (")
+    assert out.splitlines()[-1] == "1 reachable, 0 failed"

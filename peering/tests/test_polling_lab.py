@@ -1,5 +1,7 @@
 """poll_bgp_sessions and discover_ixp_sessions against the lab's real routers."""
 
+import json
+
 import pytest
 
 from core.choices import BGPState
@@ -155,3 +157,26 @@ def test_discovery_creates_the_missing_sessions_once(bare_ixp) -> None:
     status, out, _ = run_command("discover_ixp_sessions", "demo-ix")
     assert "0 created, 3 already known" in out
     assert InternetExchangePeeringSession.objects.count() == 3
+
+
+def test_a_driver_bug_on_one_connection_leaves_the_others_discovered(bare_ixp, tmp_path) -> None:
+    # r0 runs a driver whose get_bgp_neighbors raises what a known driver bug raises.
+    bug = {"exception": "AttributeError", "args": ["'NoneType' object has no attribute 'group'"]}
+    (tmp_path / "get_bgp_neighbors.1").write_text(json.dumps(bug))
+    mock = Platform.objects.create(name="Mock", slug="mock", napalm_driver="mock")
+    r0 = Router.objects.create(
+        name="r0", hostname="127.0.0.1", platform=mock, napalm_args={"path": str(tmp_path)}
+    )
+    Connection.objects.create(internet_exchange=bare_ixp, router=r0, ipv4_address="192.0.2.250/24")
+
+    status, out, err = run_command("discover_ixp_sessions", "demo-ix")
+    assert status == 1
+    lines = out.splitlines()
+    assert lines[0].startswith("Demo IX on r0: failed: The mock driver failed in get_bgp_neighbors")
+    assert "Demo IX on r1: 3 created, 0 already known" in out
+    assert lines[-1] == "2 connections: 1 read, 1 failed; 3 sessions created"
+    assert (
+        InternetExchangePeeringSession.objects.filter(ixp_connection__router__name="r1").count()
+        == 3
+    )
+    assert "Traceback" not in out + err

@@ -12,7 +12,7 @@ from configs.deploy import (
 from core.choices import JobKind
 from core.job_commands import enqueue_per_router
 from devices.napalm import unusable_reason
-from devices.selection import UnknownRouters, select_routers
+from devices.selection import RouterSelectionError, select_routers
 
 
 class Command(BaseCommand):
@@ -28,7 +28,7 @@ class Command(BaseCommand):
             help="Push without comparing first (load, then commit).",
         )
         parser.add_argument(
-            "--limit", help="Comma-separated router names or hostnames (no spaces)."
+            "--limit", help="Comma-separated router names or hostnames; without it, every router."
         )
         parser.add_argument(
             "--tasks", action="store_true", help="Run one background job per router."
@@ -61,7 +61,7 @@ class Command(BaseCommand):
             raise CommandError("--dry-run compares by definition; drop --no-commit-check.")
         try:
             routers = select_routers(options["limit"])
-        except UnknownRouters as exc:
+        except RouterSelectionError as exc:
             raise CommandError(str(exc)) from None
         deploy_options = DeployOptions(
             commit_check=not options["no_commit_check"],

@@ -22,6 +22,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, burst: bool, verbosity: int, **options) -> None:
+        # An unreachable database stops the worker at once with manage.py's one sentence.
+        connections["default"].ensure_connection()
         report = run_maintenance()
         if report.swept or report.pruned:
             self.stdout.write(

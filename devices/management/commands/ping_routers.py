@@ -3,7 +3,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from devices.connectivity import ping_routers
-from devices.selection import UnknownRouters, select_routers
+from devices.selection import RouterSelectionError, select_routers
 
 
 class Command(BaseCommand):
@@ -13,7 +13,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--limit", help="Comma-separated router names or hostnames.")
+        parser.add_argument(
+            "--limit", help="Comma-separated router names or hostnames; without it, every router."
+        )
         parser.add_argument(
             "--json", action="store_true", dest="as_json", help="Print the results as JSON."
         )
@@ -21,7 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args, limit: str | None, as_json: bool, **options) -> None:
         try:
             routers = select_routers(limit)
-        except UnknownRouters as exc:
+        except RouterSelectionError as exc:
             raise CommandError(str(exc)) from None
         results = ping_routers(routers)
         if as_json:

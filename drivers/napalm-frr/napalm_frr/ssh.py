@@ -70,7 +70,9 @@ class SSHConnection:
 
     @property
     def where(self) -> str:
-        return f"{self.settings.hostname} port {self.settings.port}"
+        """`host:port`, an IPv6 address in brackets (`[2001:db8::1]:22`)."""
+        host = self.settings.hostname
+        return f"[{host}]:{self.settings.port}" if ":" in host else f"{host}:{self.settings.port}"
 
     def open(self) -> None:
         pkey = self._load_key()
@@ -150,15 +152,40 @@ class SSHConnection:
             raise ConnectionException(f"Cannot connect to {self.where}: {reason}.") from exc
 
     def _load_key(self) -> paramiko.PKey | None:
-        if not self.settings.key_file:
+        """The private key of `key_file`. An encrypted key is opened with `key_passphrase`,
+        else with the password; the password of an unencrypted key is not a passphrase but
+        a second authentication method, offered after the key."""
+        path = self.settings.key_file
+        if not path:
             return None
-        passphrase = self.settings.key_passphrase or self.settings.password or None
-        try:
-            return paramiko.PKey.from_path(self.settings.key_file, password=passphrase)
-        except (OSError, paramiko.SSHException, ValueError) as exc:
+        if self.settings.key_passphrase:
+            passphrases = [self.settings.key_passphrase]
+        else:
+            passphrases = [None, *([self.settings.password] if self.settings.password else [])]
+        encrypted = False
+        for passphrase in passphrases:
+            try:
+                return paramiko.PKey.from_path(path, passphrase.encode() if passphrase else None)
+            except OSError as exc:
+                raise ConnectAuthError(
+                    f"Cannot read SSH key {path} for {self.where}: {exc.strerror or exc}."
+                ) from exc
+            except (TypeError, paramiko.PasswordRequiredException):
+                encrypted = True  # raised when a passphrase is missing or not wanted
+            except (paramiko.SSHException, ValueError) as exc:
+                if not encrypted:
+                    raise ConnectAuthError(
+                        f"Cannot use SSH key {path} for {self.where}: {_first_line(exc)}."
+                    ) from exc
+        if (encrypted and len(passphrases) > 1) or self.settings.key_passphrase:
             raise ConnectAuthError(
-                f"Cannot use SSH key {self.settings.key_file} for {self.where}: {exc}"
-            ) from exc
+                f"Cannot decrypt SSH key {path} for {self.where}: the passphrase "
+                "(key_passphrase, else the password) is not the key's."
+            )
+        raise ConnectAuthError(
+            f"SSH key {path} for {self.where} is encrypted: give its passphrase as the "
+            "key_passphrase optional argument, or as the password."
+        )
 
     def close(self) -> None:
         if self._client is not None:
@@ -227,6 +254,11 @@ def _read_all(receive: Callable[[int], bytes], deadline: float, channel: paramik
         if not data:
             return b"".join(chunks).decode(errors="replace")
         chunks.append(data)
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0].rstrip(".") if lines else type(exc).__name__
 
 
 def _short(command: str) -> str:

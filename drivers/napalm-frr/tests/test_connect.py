@@ -33,7 +33,7 @@ def silent_port() -> Iterator[int]:
 
 def test_closed_port_is_a_connection_error_naming_host_and_port(closed_port):
     driver = FRRDriver("127.0.0.1", "root", "x", timeout=5, optional_args={"port": closed_port})
-    with pytest.raises(ConnectionException, match=f"127.0.0.1 port {closed_port}") as raised:
+    with pytest.raises(ConnectionException, match=f"127.0.0.1:{closed_port}") as raised:
         driver.open()
     assert "refused" in str(raised.value)
     assert not driver.is_alive()["is_alive"]
@@ -41,7 +41,7 @@ def test_closed_port_is_a_connection_error_naming_host_and_port(closed_port):
 
 def test_silent_server_times_out(silent_port):
     driver = FRRDriver("127.0.0.1", "root", "x", timeout=1, optional_args={"port": silent_port})
-    with pytest.raises(ConnectTimeoutError, match=f"127.0.0.1 port {silent_port}"):
+    with pytest.raises(ConnectTimeoutError, match=f"127.0.0.1:{silent_port}"):
         driver.open()
 
 

@@ -265,7 +265,7 @@ def test_wrong_key_is_an_authentication_error(lab, tmp_path):
     params = lab.napalm_params("r1")
     params["optional_args"]["key_file"] = str(key)
     driver = FRRDriver(**params, timeout=10)
-    with pytest.raises(ConnectAuthError, match=f"{params['hostname']} port 22"):
+    with pytest.raises(ConnectAuthError, match=f"{params['hostname']}:22"):
         driver.open()
 
 

@@ -3,7 +3,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
-from peering.discovery import discover_ixp_sessions
+from peering.discovery import discover_ixp_sessions, report_lines
 from peering.models import InternetExchange
 
 
@@ -29,21 +29,9 @@ class Command(BaseCommand):
         reports = discover_ixp_sessions(exchange, dry_run=dry_run)
         if as_json:
             self.stdout.write(json.dumps([r.as_dict() for r in reports], indent=2))
+        elif reports:
+            self.stdout.write("\n".join(report_lines(reports, dry_run)))
         else:
-            verb = "would create" if dry_run else "created"
-            for report in reports:
-                if not report.ok:
-                    self.stdout.write(f"{report.connection}: failed: {report.error}")
-                    continue
-                self.stdout.write(
-                    f"{report.connection}: {len(report.created)} {verb}, "
-                    f"{len(report.known)} already known, {len(report.ignored)} ignored"
-                )
-                for found in report.created:
-                    self.stdout.write(f"  {verb} {found.address} AS{found.asn}")
-                for found in report.ignored:
-                    self.stdout.write(f"  ignored {found.address}: {found.why}")
-            if not reports:
-                self.stdout.write(f"{exchange} has no connections.")
+            self.stdout.write(f"{exchange} has no connections.")
         if any(not r.ok for r in reports):
-            raise CommandError("Some routers could not be read.", returncode=1)
+            raise CommandError("Some connections could not be discovered.", returncode=1)

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from core.choices import JobKind
 from core.job_commands import enqueue_per_router
-from devices.selection import UnknownRouters, select_routers
+from devices.selection import RouterSelectionError, select_routers
 from peering.polling import poll_routers, poll_skip_reason
 
 
@@ -16,7 +16,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
-            "--limit", help="Comma-separated router names or hostnames (no spaces)."
+            "--limit", help="Comma-separated router names or hostnames; without it, every router."
         )
         parser.add_argument(
             "--tasks", action="store_true", help="Run one background job per router."
@@ -28,7 +28,7 @@ class Command(BaseCommand):
     def handle(self, *args, limit: str | None, tasks: bool, as_json: bool, **options) -> None:
         try:
             routers = select_routers(limit)
-        except UnknownRouters as exc:
+        except RouterSelectionError as exc:
             raise CommandError(str(exc)) from None
         if tasks:
             if not enqueue_per_router(

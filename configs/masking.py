@@ -1,0 +1,229 @@
+"""Keep secrets out of what people read: configurations, diffs, errors and logs.
+
+Masking is learned from the template, not from a list of password syntaxes. The template
+is rendered twice more with every secret slot of the context (every session's password,
+set or not) holding a stand-in: two stand-ins that differ at every position and keep the
+secret's shape (letters, digits, punctuation, spaces where the secret has them), so a
+template that slices or transforms a password renders both. Where the two renders differ
+is where a secret, in whatever form the template derives from it, reaches the text:
+
+- each such line gives a *shape*: the text around the secret with addresses and numbers
+  generalised (`neighbor \\S+ password <secret>`). Any line of a router's diff or
+  message with that shape is masked, so the previous password on a removed line is
+  masked too, and so is the line of a session that has no password any more;
+- the real render's text at those places, and every secret itself, are masked wherever
+  they appear (an error message that quotes the candidate, say).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import socket
+import string
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+MASK = "********"
+# A generic stand-in for an empty secret slot (a session without a password).
+_GENERIC_SECRET = "Pk7secret4mask2"
+# Masked derived text shorter than this is left (one or two characters say nothing).
+_MIN_LITERAL = 3
+_PUNCTUATION = "!#%&*+-./:=?@^_~"
+
+
+def stand_in(secret: str | None, variant: int) -> str:
+    """A stand-in with the shape of `secret`; variants 0 and 1 differ at every character
+    that is not a space. Letters stay letters (same case), digits digits."""
+    text = secret or _GENERIC_SECRET
+    shift = variant + 1
+    out = []
+    for char in text:
+        if char.isspace():
+            out.append(char)
+        elif char in string.digits:
+            out.append(str((int(char) + shift) % 10))
+        elif char in string.ascii_lowercase:
+            out.append(chr((ord(char) - 97 + shift) % 26 + 97))
+        elif char in string.ascii_uppercase:
+            out.append(chr((ord(char) - 65 + shift) % 26 + 65))
+        else:
+            index = _PUNCTUATION.find(char)
+            out.append(_PUNCTUATION[(index + shift) % len(_PUNCTUATION)])
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class Masker:
+    """Masks secrets in text: `shapes` (multi-line patterns, one line each), then
+    `literals` anywhere."""
+
+    shapes: tuple[re.Pattern[str], ...] = ()
+    literals: tuple[str, ...] = ()
+
+    def mask(self, text: str) -> str:
+        for shape in self.shapes:
+            text = shape.sub(rf"\g<before>{MASK}\g<after>", text)
+        for literal in self.literals:
+            text = text.replace(literal, MASK)
+        return text
+
+    def with_literals(self, secrets: Iterable[str | None]) -> Masker:
+        """The same masker that also masks these values (a router's own password)."""
+        extra = {s for s in secrets if s} - set(self.literals)
+        if not extra:
+            return self
+        literals = sorted({*self.literals, *extra}, key=len, reverse=True)
+        return Masker(self.shapes, tuple(literals))
+
+
+def literal_masker(secrets: Iterable[str | None]) -> Masker:
+    """Masks only these exact values: when no shape could be learned."""
+    return Masker().with_literals(secrets)
+
+
+# Where a secret is in a line of the stand-in render: the text before and after it.
+_Surrounding = tuple[str, str]
+
+
+def learn(real: str, shape_a: str, shape_b: str, secrets: Iterable[str | None]) -> Masker:
+    """The masker for a configuration: `real` is the text pushed to the router,
+    `shape_a` and `shape_b` the renders with stand-ins of variants 0 and 1."""
+    a_lines, b_lines, real_lines = shape_a.splitlines(), shape_b.splitlines(), real.splitlines()
+    secret_lines = _secret_lines(a_lines, b_lines)
+    patterns = {_shape(*surrounding) for surrounding in secret_lines.values()}
+    shapes = tuple(re.compile(p, re.MULTILINE) for p in sorted(patterns - {None}))  # type: ignore[arg-type]
+    literals = {s for s in secrets if s}
+    aligned = _align(a_lines, secret_lines, real_lines)
+    if aligned is None:  # the template renders other lines with real secrets
+        aligned = _align_by_difflib(a_lines, secret_lines, real_lines)
+    for line, surrounding in aligned:
+        if surrounding is not None:
+            before, after = surrounding
+            derived = [line[len(before) : len(line) - len(after)].strip()]
+        else:
+            derived = [m.group("secret") for shape in shapes for m in shape.finditer(line)]
+        literals.update(d for d in derived or [line.strip()] if len(d) >= _MIN_LITERAL)
+    return Masker(shapes).with_literals(literals)
+
+
+def _secret_lines(a_lines: list[str], b_lines: list[str]) -> dict[int, _Surrounding]:
+    """The lines of the stand-in render that hold a secret, by index, with the text
+    around it."""
+    if len(a_lines) == len(b_lines):
+        pairs = [(i, a, b) for i, (a, b) in enumerate(zip(a_lines, b_lines, strict=True))]
+    else:
+        matcher = difflib.SequenceMatcher(None, a_lines, b_lines)
+        pairs = [
+            (a_start + k, a_lines[a_start + k], b_lines[b_start + k])
+            for tag, a_start, a_end, b_start, b_end in matcher.get_opcodes()
+            if tag == "replace" and a_end - a_start == b_end - b_start
+            for k in range(a_end - a_start)
+        ]
+    found = {}
+    for index, a_line, b_line in pairs:
+        if a_line != b_line:
+            start, end = _differing_span(a_line, b_line)
+            found[index] = (a_line[:start], a_line[end:])
+    return found
+
+
+def _surrounds(line: str, surrounding: _Surrounding) -> bool:
+    before, after = surrounding
+    return len(line) > len(before) + len(after) and line.startswith(before) and line.endswith(after)
+
+
+def _align(
+    a_lines: list[str], secret_lines: dict[int, _Surrounding], real_lines: list[str]
+) -> list[tuple[str, _Surrounding | None]] | None:
+    """The real lines that are not stand-in lines as they are, each with the surrounding
+    of its secret when it is a secret line. One pass: the real render is the stand-in
+    render, less the secret lines of sessions without a secret. None when it is not."""
+    found: list[tuple[str, _Surrounding | None]] = []
+    i = 0
+    for line in real_lines:
+        while True:
+            if i >= len(a_lines):
+                return None
+            if a_lines[i] == line and i not in secret_lines:
+                i += 1
+                break
+            surrounding = secret_lines.get(i)
+            if surrounding is None:
+                return None
+            i += 1
+            if _surrounds(line, surrounding):
+                found.append((line, surrounding))
+                break
+            # a stand-in's line for a session that has no secret: not in the real render
+    return found
+
+
+def _align_by_difflib(
+    a_lines: list[str], secret_lines: dict[int, _Surrounding], real_lines: list[str]
+) -> list[tuple[str, _Surrounding | None]]:
+    """Like _align, for a template whose real render differs otherwise (slower)."""
+    found: list[tuple[str, _Surrounding | None]] = []
+    matcher = difflib.SequenceMatcher(None, a_lines, real_lines)
+    for tag, a_start, a_end, r_start, r_end in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        candidates = [secret_lines[i] for i in range(a_start, a_end) if i in secret_lines]
+        for line in real_lines[r_start:r_end]:
+            surrounding = next((c for c in candidates if _surrounds(line, c)), None)
+            found.append((line, surrounding))
+    return found
+
+
+def _differing_span(first: str, second: str) -> tuple[int, int]:
+    """(start, end) in `first` of the part between the common prefix and suffix."""
+    limit = min(len(first), len(second))
+    start = 0
+    while start < limit and first[start] == second[start]:
+        start += 1
+    end = 0
+    while end < limit - start and first[-1 - end] == second[-1 - end]:
+        end += 1
+    return start, len(first) - end
+
+
+def _shape(before: str, after: str) -> str | None:
+    """The regular expression of a secret between `before` and `after` on one line, or
+    None when the text before it has no word to anchor on (it would match every line)."""
+    before_tokens = before.split()
+    if not any(_is_word(token) for token in before_tokens):
+        return None
+    head = r"[ \t]+".join(_generalised(token) for token in before_tokens)
+    if before[-1:].isspace():
+        head += r"[ \t]+"
+    tail = r"[ \t]+".join(_generalised(token) for token in after.split())
+    if after[:1].isspace() and tail:
+        tail = r"[ \t]+" + tail
+    return rf"(?P<before>(?<!\S){head})(?P<secret>\S[^\n]*?)(?P<after>{tail}[ \t\r]*)$"
+
+
+@lru_cache(maxsize=4096)
+def _is_value(token: str) -> bool:
+    """Addresses (with or without a prefix length) and numbers differ from session to
+    session: they are generalised. (inet_pton: a thousand times cheaper than ipaddress.)"""
+    address, _, length = token.partition("/")
+    if length and not length.isdigit():
+        return False
+    if address.isdigit():
+        return not length
+    for family in (socket.AF_INET, socket.AF_INET6):
+        try:
+            socket.inet_pton(family, address)
+        except OSError:
+            continue
+        return True
+    return False
+
+
+def _is_word(token: str) -> bool:
+    return bool(re.search(r"[A-Za-z]{2}", token)) and not _is_value(token)
+
+
+def _generalised(token: str) -> str:
+    return r"\S+" if _is_value(token) else re.escape(token)

@@ -1,0 +1,170 @@
+"""No form of a session password reaches what people read: rendered configurations, the
+command line, jobs, and what a router says back (its diff, its errors)."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from configs.masking import MASK, learn, stand_in
+from configs.models import ConfigTemplate
+from configs.rendering import RenderError, render_router
+from core.choices import JobKind, JobStatus
+from core.job_runner import run
+from core.jobs import enqueue
+from core.models import Job
+from peering.models import InternetExchangePeeringSession
+
+FRR = (
+    "router bgp {{ local_as.asn }}\n"
+    "{% for s in sessions %}"
+    " neighbor {{ s.ip_address }} remote-as {{ s.autonomous_system.asn }}\n"
+    "{% if s.password %} neighbor {{ s.ip_address }} password {{ s.password }}\n{% endif %}"
+    "{% endfor %}"
+)
+# IOS-XR keeps type-7 values ("7 <hash>"); templates strip the type to write the hash.
+IOS_XR = (
+    "router bgp {{ local_as.asn }}\n"
+    "{% for s in sessions %}"
+    " neighbor {{ s.ip_address }}\n"
+    "  remote-as {{ s.autonomous_system.asn }}\n"
+    "{% if s.password %}  password encrypted {{ s.password[2:] }}\n{% endif %}"
+    "{% endfor %}"
+)
+TYPE7 = "7 045612150A22595C0C09"
+HASH = TYPE7[2:]
+
+
+def _set_password(address: str, password: str | None) -> None:
+    session = InternetExchangePeeringSession.objects.get(ip_address=address)
+    session.password = password or ""
+    session.save()
+
+
+def _render_command(*args: str) -> str:
+    out = io.StringIO()
+    call_command("render_configuration", "r1", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_stand_ins_keep_the_shape_and_differ_everywhere() -> None:
+    first, second = stand_in(TYPE7, 0), stand_in(TYPE7, 1)
+    assert len(first) == len(second) == len(TYPE7)
+    assert first[1] == second[1] == " "
+    assert first[0].isdigit() and first[2:].isalnum()
+    assert all(a != b for a, b in zip(first, second, strict=True) if a != " ")
+    assert TYPE7 not in (first, second)
+
+
+def test_render_configuration_masks_passwords_unless_asked_to_reveal(make_inventory) -> None:
+    make_inventory(template=FRR)
+    _set_password("198.18.0.3", "md5-secret-value")
+    masked = _render_command()
+    assert "md5-secret-value" not in masked
+    assert f"neighbor 198.18.0.3 password {MASK}\n" in masked
+    assert "neighbor 198.18.0.3 password md5-secret-value\n" in _render_command("--reveal")
+
+
+def test_a_form_the_template_derives_is_masked_on_every_door(make_inventory, admin_user) -> None:
+    router = make_inventory(template=IOS_XR)
+    _set_password("198.18.0.3", TYPE7)
+    rendered = render_router(router)
+    assert f"password encrypted {HASH}" in rendered.text
+    assert f"  password encrypted {MASK}\n" in rendered.masked
+
+    client = Client()
+    client.force_login(admin_user)
+    page = client.get(reverse("devices:router_configuration", args=[router.pk]))
+    job = enqueue(JobKind.RENDER, router=router)
+    run(str(job.pk))
+    job = Job.objects.get(pk=job.pk)
+    assert job.status == JobStatus.COMPLETED
+    for seen in (rendered.masked, _render_command(), page.content.decode(), job.output):
+        assert HASH not in seen and HASH[:8] not in seen
+        assert "password encrypted" in seen
+
+
+def test_a_routers_diff_is_masked_on_both_sides(make_inventory) -> None:
+    router = make_inventory(template=FRR)
+    _set_password("198.18.0.3", "new-secret-2")
+    rendered = render_router(router)
+    diff = (
+        "router bgp 64500\n"
+        "- neighbor 198.18.0.3 password old-secret-1\n"
+        "+ neighbor 198.18.0.3 password new-secret-2\n"
+        # A session that has no password any more, and one deleted from the inventory.
+        "- neighbor 2001:db8:1::3 password cleared-secret\n"
+        "- neighbor 198.51.100.77 password deleted-secret\n"
+        "  neighbor 198.18.0.3 remote-as 65000\n"
+    )
+    masked = rendered.mask(diff)
+    for secret in ("old-secret-1", "new-secret-2", "cleared-secret", "deleted-secret"):
+        assert secret not in masked
+    assert f"- neighbor 198.18.0.3 password {MASK}\n" in masked
+    assert f"- neighbor 198.51.100.77 password {MASK}\n" in masked
+    assert "  neighbor 198.18.0.3 remote-as 65000\n" in masked
+
+
+def test_a_password_quoted_out_of_its_line_is_masked(make_inventory) -> None:
+    router = make_inventory(template=IOS_XR)
+    _set_password("198.18.0.3", TYPE7)
+    error = f"% Invalid input detected at '^' marker: {HASH}"
+    assert HASH not in render_router(router).mask(error)
+
+
+def test_a_template_that_needs_the_real_secret_still_masks_it(make_inventory) -> None:
+    # The stand-ins cannot satisfy this template: only the password itself is masked.
+    template = (
+        "{% for s in sessions %}{% if s.password and s.password.startswith('7 ') %}"
+        "key {{ s.password[2:] }}\n{% endif %}{% endfor %}"
+    )
+    router = make_inventory(template=template)
+    _set_password("198.18.0.3", TYPE7)
+    rendered = render_router(router)
+    assert rendered.text == f"key {HASH}\n"
+    assert HASH not in rendered.masked
+
+
+def test_learning_from_texts() -> None:
+    real = " neighbor 192.0.2.1 password abcdef\n neighbor 192.0.2.2 remote-as 2\n"
+    # The stand-in renders also give 192.0.2.2, which has no password, a password line.
+    first = (
+        " neighbor 192.0.2.1 password bcdefg\n neighbor 192.0.2.2 remote-as 2\n"
+        " neighbor 192.0.2.2 password Qk8\n"
+    )
+    second = first.replace("bcdefg", "cdefgh").replace("Qk8", "Rl9")
+    masker = learn(real, first, second, ["abcdef"])
+    other = masker.mask(" neighbor 10.0.0.1 password zzz\n")
+    assert other == f" neighbor 10.0.0.1 password {MASK}\n"
+    assert masker.mask("description abcdef") == f"description {MASK}"
+    assert masker.mask(" neighbor 192.0.2.2 remote-as 2\n") == " neighbor 192.0.2.2 remote-as 2\n"
+
+
+@pytest.mark.parametrize("template", [FRR, IOS_XR])
+def test_masking_changes_nothing_without_passwords(make_inventory, template: str) -> None:
+    router = make_inventory(template=template)
+    rendered = render_router(router)
+    assert rendered.masked == rendered.text
+
+
+def test_the_template_of_a_saved_template_is_read_again(make_inventory) -> None:
+    router = make_inventory(template="a")
+    assert render_router(router).text == "a"
+    ConfigTemplate.objects.filter(name="main").update(template="b")
+    assert render_router(router).text == "b"
+
+
+@pytest.mark.parametrize(
+    "expression", ["{}[s.password]", "{}[s.password[2:]]", "s.password | int + {}"]
+)
+def test_a_template_error_never_quotes_a_password(make_inventory, expression: str) -> None:
+    router = make_inventory(
+        template="{% for s in sessions %}{% if s.password %}{{ " + expression + " }}"
+        "{% endif %}{% endfor %}"
+    )
+    _set_password("198.18.0.3", TYPE7)
+    with pytest.raises(RenderError) as caught:
+        render_router(router)
+    assert HASH not in str(caught.value) and HASH[:8] not in str(caught.value)

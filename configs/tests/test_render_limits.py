@@ -1,0 +1,120 @@
+"""A template is user input that runs code: whatever it does costs one render, with an
+error that names it, and never the process that asked for the render."""
+
+import io
+import resource
+import time
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import reverse
+
+from configs.models import ConfigTemplate
+from configs.rendering import RenderError, render_router_config
+from peering.models import AutonomousSystem
+
+RUNAWAY_TEMPLATES = {
+    "recursive macro": ("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "calls itself"),
+    "huge string": ("{{ 'x' * 1000000000 }}", "RENDER_MEMORY_LIMIT"),
+    "huge output": (
+        "{% for i in range(100000) %}{{ 'y' * 1000 }}{% endfor %}",
+        "RENDER_MAX_OUTPUT",
+    ),
+    "endless loop": (
+        "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+        "RENDER_TIME_LIMIT",
+    ),
+}
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@pytest.fixture
+def tight_limits(settings):
+    settings.RENDER_TIME_LIMIT = 2
+    settings.RENDER_MAX_OUTPUT = 1_000_000
+    settings.RENDER_MEMORY_LIMIT = 256
+
+
+@pytest.mark.parametrize("case", sorted(RUNAWAY_TEMPLATES))
+def test_a_runaway_template_fails_with_its_name_and_leaves_this_process_alone(
+    make_inventory, tight_limits, case: str
+) -> None:
+    source, expected = RUNAWAY_TEMPLATES[case]
+    router = make_inventory(template=source)
+    before = _peak_rss_mb()
+    with pytest.raises(RenderError) as caught:
+        render_router_config(router)
+    assert caught.value.template == "main"
+    assert expected in str(caught.value)
+    # The work happened in a render process: this one did not grow by the string.
+    assert _peak_rss_mb() - before < 100
+    # And the next render works.
+    ConfigTemplate.objects.filter(name="main").update(template="router bgp {{ local_as.asn }}")
+    assert render_router_config(router) == "router bgp 64500"
+
+
+def test_a_template_that_includes_itself_is_an_error_naming_it(make_inventory) -> None:
+    router = make_inventory(template='start\n{% include "main" %}')
+    with pytest.raises(RenderError, match="template “main” line 2: the template calls itself"):
+        render_router_config(router)
+
+
+def test_the_recursion_error_reaches_the_command_as_one_sentence(make_inventory) -> None:
+    make_inventory(template="{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}")
+    with pytest.raises(CommandError) as caught:
+        call_command("render_configuration", "r1", stdout=io.StringIO())
+    assert str(caught.value).startswith("template “main” line 1: the template calls itself")
+    assert "Traceback" not in str(caught.value)
+
+
+def test_the_configuration_page_shows_the_error_instead_of_failing(
+    make_inventory, admin_user
+) -> None:
+    router = make_inventory(template="{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}")
+    client = Client()
+    client.force_login(admin_user)
+    response = client.get(reverse("devices:router_configuration", args=[router.pk]))
+    assert response.status_code == 200
+    assert "the template calls itself" in response.content.decode()
+
+
+def test_a_killed_render_process_is_replaced(make_inventory, tight_limits) -> None:
+    # Work the alarm cannot interrupt (one long C call) is stopped by killing the process.
+    router = make_inventory(template="{{ (10 ** 10000000) % 7 }}")
+    started = time.monotonic()
+    with pytest.raises(RenderError, match="RENDER_TIME_LIMIT"):
+        render_router_config(router)
+    assert time.monotonic() - started < 30
+    ConfigTemplate.objects.filter(name="main").update(template="ok {{ router.name }}")
+    assert render_router_config(router) == "ok r1"
+
+
+@pytest.mark.parametrize(
+    ("template", "missing"),
+    [
+        ("maximum-prefix {{ sessions[0].autonomous_system.ipv6_max_prefixes }}", "line 1"),
+        ("{{ sessions[0] | max_prefix }}", "line 1"),
+        ("x\nneighbor {{ 'ttl ' ~ sessions[0].multihop_ttl }}", "line 2"),
+        ("{{ sessions[0].password }}", "line 1"),
+    ],
+)
+def test_a_value_the_inventory_does_not_have_never_becomes_text(
+    make_inventory, template: str, missing: str
+) -> None:
+    router = make_inventory(template=template)
+    AutonomousSystem.objects.update(ipv4_max_prefixes=None, ipv6_max_prefixes=None)
+    with pytest.raises(RenderError, match=f"template “main” {missing}: a value that is not set"):
+        render_router_config(router)
+
+
+def test_absence_made_explicit_renders(make_inventory) -> None:
+    router = make_inventory(
+        template="{{ sessions[0] | max_prefix | default('none', true) }}"
+        "{% if sessions[0].password %}x{% endif %}"
+    )
+    AutonomousSystem.objects.update(ipv4_max_prefixes=None, ipv6_max_prefixes=None)
+    assert render_router_config(router) == "none"

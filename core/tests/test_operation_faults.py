@@ -1,0 +1,151 @@
+"""Whatever a driver raises is one router's failure, in every operation and every door.
+
+Two routers share an IXP: `good` answers, `broken` runs a driver whose every call raises
+the kind of exception driver bugs raise (an AttributeError from a regular expression
+that did not match). The drivers are NAPALM's `mock` driver, which raises what its files
+name: the only way to make a real driver misbehave on purpose.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from configs.models import ConfigTemplate
+from core.choices import JobKind, JobStatus
+from core.job_runner import run
+from core.jobs import enqueue
+from core.models import Job
+from devices.models import Platform, Router
+from peering.models import (
+    AutonomousSystem,
+    Connection,
+    InternetExchange,
+    InternetExchangePeeringSession,
+)
+from peerkeeper.testing import run_command
+
+DRIVER_BUG = {"exception": "AttributeError", "args": ["'NoneType' object has no attribute 'group'"]}
+BROKEN_CALLS = [
+    "get_bgp_neighbors",
+    "get_bgp_neighbors_detail",
+    "load_merge_candidate",
+    "compare_config",
+]
+NEIGHBORS = {
+    "global": {
+        "router_id": "192.0.2.2",
+        "peers": {
+            "192.0.2.11": {
+                "local_as": 64500,
+                "remote_as": 64501,
+                "remote_id": "192.0.2.11",
+                "is_up": True,
+                "is_enabled": True,
+                "description": "",
+                "uptime": 100,
+                "address_family": {
+                    "ipv4": {"received_prefixes": 5, "accepted_prefixes": 5, "sent_prefixes": 1}
+                },
+            }
+        },
+    }
+}
+
+
+def _files(directory: Path, files: dict[str, object]) -> str:
+    directory.mkdir()
+    for name, content in files.items():
+        for count in (1, 2, 3):
+            (directory / f"{name}.{count}").write_text(json.dumps(content))
+    return str(directory)
+
+
+@pytest.fixture
+def two_routers(db, tmp_path: Path) -> InternetExchange:
+    ours = AutonomousSystem.objects.create(asn=64500, name="Us", affiliated=True)
+    template = ConfigTemplate.objects.create(
+        name="main", template="router bgp {{ local_as.asn }}\n"
+    )
+    platform = Platform.objects.create(
+        name="Mock", slug="mock", napalm_driver="mock", poll_with_detail=False
+    )
+    ixp = InternetExchange.objects.create(name="IX", slug="ix", local_autonomous_system=ours)
+    paths = {
+        "broken": _files(tmp_path / "broken", dict.fromkeys(BROKEN_CALLS, DRIVER_BUG)),
+        "good": _files(
+            tmp_path / "good",
+            {
+                "get_bgp_neighbors": NEIGHBORS,
+                "load_merge_candidate": {},
+                "compare_config": {"diff": "+router bgp 64500"},
+                "discard_config": {},
+            },
+        ),
+    }
+    for index, (name, path) in enumerate(sorted(paths.items()), start=1):
+        router = Router.objects.create(
+            name=name,
+            hostname="127.0.0.1",
+            platform=platform,
+            local_autonomous_system=ours,
+            config_template=template,
+            napalm_args={"path": path},
+        )
+        Connection.objects.create(
+            internet_exchange=ixp, router=router, ipv4_address=f"192.0.2.{index}/24"
+        )
+    return ixp
+
+
+def _one_failure(out: str) -> str:
+    [line] = [line for line in out.splitlines() if line.startswith(("broken", "IX on broken"))]
+    assert "The mock driver failed in " in line
+    assert "AttributeError: 'NoneType' object has no attribute 'group'" in line
+    return line
+
+
+def test_deploy_fails_only_the_broken_router(two_routers) -> None:
+    status, out, err = run_command("configure_routers", "--dry-run")
+    assert status == 1
+    assert "load_merge_candidate on broken" in _one_failure(out)
+    assert "good: changed: would change (dry run)" in out
+    assert out.splitlines()[-1].startswith("2 routers: 1 changed")
+    assert "Traceback" not in out + err
+
+
+def test_poll_fails_only_the_broken_router(two_routers) -> None:
+    status, out, err = run_command("poll_bgp_sessions")
+    assert status == 1
+    assert "get_bgp_neighbors on broken" in _one_failure(out)
+    assert "good: 0 sessions, 1 neighbours seen" in out
+    assert "Traceback" not in out + err
+
+
+def test_discovery_creates_the_good_routers_sessions(two_routers) -> None:
+    status, out, err = run_command("discover_ixp_sessions", "ix")
+    assert status == 1
+    assert "get_bgp_neighbors on broken" in _one_failure(out)
+    assert "IX on good: 1 created" in out
+    assert out.splitlines()[-1] == "2 connections: 1 read, 1 failed; 1 sessions created"
+    assert InternetExchangePeeringSession.objects.get().ip_address == "192.0.2.11"
+    assert "Traceback" not in out + err
+
+
+@pytest.mark.parametrize(
+    ("kind", "arguments"),
+    [(JobKind.DEPLOY_DRY_RUN, {}), (JobKind.POLL, {}), (JobKind.DISCOVER, {"ixp": None})],
+)
+def test_jobs_end_failed_with_the_drivers_sentence(two_routers, kind, arguments) -> None:
+    broken = Router.objects.get(name="broken")
+    if "ixp" in arguments:
+        arguments = {"ixp": two_routers.pk}
+        broken = None
+    job = enqueue(kind, router=broken, arguments=arguments)
+    run(str(job.pk))
+    job = Job.objects.get(pk=job.pk)
+    assert job.status == JobStatus.FAILED
+    assert "The mock driver failed in " in job.error
+    assert "Traceback" not in job.error
