@@ -11,6 +11,7 @@ configuration's Masker (configs/masking.py): no form of a secret reaches them.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import re
@@ -116,32 +117,28 @@ def _learner(request: RenderRequest, real: str) -> Callable[[], Masker]:
     secrets = [value for _, value in slots]
 
     def learn_masker() -> Masker:
-        if not slots:
-            return literal_masker(secrets)
         # Every slot first; a template that only renders with the secrets it has set
         # (it parses them, say) gets stand-ins for those only.
-        for chosen in (slots, [(path, value) for path, value in slots if value]):
+        attempts = [slots]
+        with_values = [(path, value) for path, value in slots if value]
+        if with_values and len(with_values) < len(slots):
+            attempts.append(with_values)
+        for chosen in attempts if slots else []:
             variants = [
                 {path: stand_in(value, variant) for path, value in chosen} for variant in (0, 1)
             ]
-            results = _render(
-                RenderRequest(
-                    request.template,
-                    request.sources,
-                    request.trim_blocks,
-                    request.lstrip_blocks,
-                    request.context,
-                    request.limits,
-                    variants,
-                )
-            )
+            try:
+                results = _render(dataclasses.replace(request, variants=variants))
+            except RenderError:  # the render process failed: the fallback below
+                break
             if all(isinstance(result, str) for result in results):
                 return learn(real, results[0], results[1], secrets)  # type: ignore[arg-type]
-        logger.warning(
-            "template “%s” cannot be rendered with stand-in passwords: only the passwords "
-            "themselves are masked in what people read",
-            request.template,
-        )
+        if any(secrets):
+            logger.warning(
+                "template “%s” cannot be rendered with stand-in passwords: only the passwords "
+                "themselves are masked in what people read",
+                request.template,
+            )
         return literal_masker(secrets)
 
     return learn_masker

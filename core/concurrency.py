@@ -37,7 +37,7 @@ def run_concurrently(
         except Exception as exc:
             if on_error is None:
                 raise
-            logger.error("%s failed on %r", getattr(work, "__name__", work), item, exc_info=exc)
+            logger.error("%s failed", getattr(work, "__name__", work), exc_info=exc)
             return on_error(item, exc)
 
     workers = min(max_workers or settings.NAPALM_MAX_WORKERS, len(items))

@@ -36,3 +36,21 @@ class Secret:
 
     def __hash__(self) -> int:
         return hash(self.token)
+
+
+# NAPALM optional arguments that carry a credential: `secret` (ios, nxos_ssh: the enable
+# password), `enable_password` (eos), `key_passphrase` (napalm-frr and others), per
+# NAPALM's list of optional arguments; and a password someone put among them.
+SECRET_OPTIONS = frozenset({"secret", "enable_password", "key_passphrase", "password"})
+
+
+def mask_options(options: object) -> object:
+    """NAPALM optional arguments as people may see them: credentials masked, at any depth."""
+    if isinstance(options, dict):
+        return {
+            key: Secret.MASK if key in SECRET_OPTIONS and value else mask_options(value)
+            for key, value in options.items()
+        }
+    if isinstance(options, list):
+        return [mask_options(item) for item in options]
+    return options

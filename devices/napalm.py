@@ -91,7 +91,7 @@ class DriverSettings:
     username: str
     password: str = field(repr=False)
     timeout: int
-    optional_args: dict[str, Any]
+    optional_args: dict[str, Any] = field(repr=False)  # may hold an enable secret
 
     @property
     def address(self) -> str:

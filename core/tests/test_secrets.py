@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import override_settings
+from django.urls import reverse
 
 from core.crypto import SecretDecryptionError
 from core.secrets import Secret
@@ -157,3 +158,14 @@ def test_the_database_file_holds_no_plaintext() -> None:
             stored = repr(cursor.fetchall()).encode()
     assert stored
     assert PLAINTEXT.encode() not in stored
+
+
+def test_credentials_among_napalm_arguments_are_masked_on_the_router_page(admin_client) -> None:
+    router = Router.objects.create(
+        name="r1",
+        hostname="192.0.2.1",
+        napalm_args={"secret": "enable-secret-1", "port": 22, "nested": {"key_passphrase": "kp"}},
+    )
+    page = admin_client.get(reverse("devices:router", args=[router.pk])).content.decode()
+    assert "enable-secret-1" not in page and '"kp"' not in page
+    assert "&quot;port&quot;: 22" in page or '"port": 22' in page

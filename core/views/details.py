@@ -11,6 +11,7 @@ from django.db import models
 
 from core.fields import EncryptedTextField
 from core.links import object_url
+from core.secrets import mask_options
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,8 @@ def field_row(obj: models.Model, name: str, label: str | None = None) -> Row:
     if isinstance(value, datetime):
         return Row(label, value, "datetime")
     if isinstance(field, models.JSONField):
-        return Row(label, json.dumps(value, indent=2, sort_keys=True) if value else "", "code")
+        shown = json.dumps(mask_options(value), indent=2, sort_keys=True) if value else ""
+        return Row(label, shown, "code")
     return Row(label, value)
 
 
