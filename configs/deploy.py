@@ -1,9 +1,9 @@
 """Push rendered configurations to routers through NAPALM.
 
-Per router: render (in the calling thread, so a template error never opens a connection),
-then on a worker thread open one connection, load the candidate, compare, commit or
-discard. A failure on one router never stops the others, and a failed load or commit is
-discarded so the router keeps its configuration.
+Per router: read its template's context (in the calling thread: the database), then on a
+worker thread render it (a template error never opens a connection), open one connection,
+load the candidate, compare, commit or discard. A failure on one router never stops the
+others, and a failed load or commit is discarded so the router keeps its configuration.
 """
 
 from __future__ import annotations
@@ -20,7 +20,9 @@ from typing import Any
 from django.conf import settings as django_settings
 from napalm.base import NetworkDriver
 
-from configs.rendering import NoTemplate, RenderedConfig, RenderError, render_router
+from configs.masking import literal_masker
+from configs.rendering import NoTemplate, RenderedConfig, RenderError, render, render_request
+from configs.sandbox import RenderRequest
 from core.choices import Status
 from core.concurrency import UNEXPECTED
 from devices.models import Router
@@ -63,19 +65,25 @@ class DeployResult:
         return {**asdict(self), "outcome": str(self.outcome)}
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Plan:
+    """One router to push: read in the calling thread, rendered and pushed on a worker."""
+
     settings: DriverSettings
-    rendered: RenderedConfig = field(repr=False)
+    request: RenderRequest = field(repr=False)
+    rendered: RenderedConfig | None = field(default=None, repr=False)
 
     @property
     def config(self) -> str:
+        assert self.rendered is not None
         return self.rendered.text
 
     def mask(self, text: str) -> str:
         """What the router said, with no form of a session or router password left."""
         if not text:
             return text
+        if self.rendered is None:
+            return literal_masker([self.settings.password]).mask(text)
         return self.rendered.masker.with_literals([self.settings.password]).mask(text)
 
 
@@ -90,12 +98,12 @@ def _skip_reason(router: Router) -> str | None:
 
 
 def prepare(router: Router) -> _Plan | DeployResult:
-    """Render and resolve settings in the calling thread; a result means nothing to push."""
+    """Read what the router needs in the calling thread; a result means nothing to push."""
     reason = _skip_reason(router)
     if reason:
         return DeployResult(router.name, Outcome.SKIPPED, reason=reason)
     try:
-        rendered = render_router(router)
+        request = render_request(router)
     except NoTemplate as exc:
         return DeployResult(router.name, Outcome.SKIPPED, reason=str(exc).rstrip("."))
     except RenderError as exc:
@@ -105,7 +113,7 @@ def prepare(router: Router) -> _Plan | DeployResult:
     except DeviceError as exc:
         outcome = Outcome.SKIPPED if exc.reason == "not usable" else Outcome.FAILED
         return DeployResult(router.name, outcome, str(exc), error_kind=exc.reason)
-    return _Plan(settings=settings, rendered=rendered)
+    return _Plan(settings=settings, request=request)
 
 
 def _established(device: NetworkDriver) -> set[str]:
@@ -181,6 +189,19 @@ def _run(prepared: _Plan | DeployResult, options: DeployOptions) -> DeployResult
         return prepared
     started = time.monotonic()
     try:
+        # Rendered here, on a worker (render processes run in parallel), and always
+        # before a connection is opened: a template error never reaches the router.
+        prepared.rendered = render(prepared.request)
+    except RenderError as exc:
+        return DeployResult(
+            prepared.settings.router,
+            Outcome.FAILED,
+            str(exc),
+            dry_run=options.dry_run,
+            error_kind="template error",
+            duration_s=round(time.monotonic() - started, 3),
+        )
+    try:
         result = _push(prepared, options)
     except DeviceError as exc:
         result = DeployResult(
@@ -231,8 +252,9 @@ def configure_routers(
 ) -> list[DeployResult]:
     """Render and push every router's configuration, routers in parallel.
 
-    Each router is handed to the pool as soon as it is rendered, so rendering the next
-    routers (in this thread: it reads the database) overlaps pushing the previous ones.
+    Each router is handed to the pool as soon as its context is read, so reading the next
+    routers (in this thread: it reads the database) overlaps rendering the previous ones
+    (in render processes, on every core) and pushing them.
     """
     routers = list(routers)
     workers = min(max_workers or django_settings.NAPALM_MAX_WORKERS, len(routers) or 1)

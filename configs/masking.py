@@ -33,25 +33,32 @@ _MIN_LITERAL = 3
 _PUNCTUATION = "!#%&*+-./:=?@^_~"
 
 
+def _shifted(alphabet: str, shift: int) -> str:
+    return alphabet[shift:] + alphabet[:shift]
+
+
+# Each variant moves every letter, digit and punctuation mark along its own alphabet.
+_STAND_INS = [
+    str.maketrans(
+        string.ascii_lowercase + string.ascii_uppercase + string.digits + _PUNCTUATION,
+        _shifted(string.ascii_lowercase, shift)
+        + _shifted(string.ascii_uppercase, shift)
+        + _shifted(string.digits, shift)
+        + _shifted(_PUNCTUATION, shift),
+    )
+    for shift in (1, 2)
+]
+
+
 def stand_in(secret: str | None, variant: int) -> str:
-    """A stand-in with the shape of `secret`; variants 0 and 1 differ at every character
-    that is not a space. Letters stay letters (same case), digits digits."""
+    """A stand-in with the shape of `secret`; variants 0 and 1 differ at every letter,
+    digit and punctuation mark. Letters stay letters (same case), digits digits, spaces
+    spaces; any other character becomes a punctuation mark."""
     text = secret or _GENERIC_SECRET
-    shift = variant + 1
-    out = []
-    for char in text:
-        if char.isspace():
-            out.append(char)
-        elif char in string.digits:
-            out.append(str((int(char) + shift) % 10))
-        elif char in string.ascii_lowercase:
-            out.append(chr((ord(char) - 97 + shift) % 26 + 97))
-        elif char in string.ascii_uppercase:
-            out.append(chr((ord(char) - 65 + shift) % 26 + 65))
-        else:
-            index = _PUNCTUATION.find(char)
-            out.append(_PUNCTUATION[(index + shift) % len(_PUNCTUATION)])
-    return "".join(out)
+    shifted = text.translate(_STAND_INS[variant])
+    if shifted.isascii():
+        return shifted
+    return "".join(c if c.isascii() else _PUNCTUATION[variant] for c in shifted)
 
 
 @dataclass(frozen=True)

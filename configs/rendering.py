@@ -144,8 +144,9 @@ def _learner(request: RenderRequest, real: str) -> Callable[[], Masker]:
     return learn_masker
 
 
-def render_router(router: Router) -> RenderedConfig:
-    """The router's configuration. Raises NoTemplate or RenderError."""
+def render_request(router: Router) -> RenderRequest:
+    """What rendering the router needs, read from the database (the calling thread's part).
+    Raises NoTemplate or RenderError (a stored password that cannot be decrypted)."""
     if router.config_template_id is None:
         raise NoTemplate(f"{router.name} has no configuration template.")
     templates = {
@@ -161,7 +162,7 @@ def render_router(router: Router) -> RenderedConfig:
         context = build_context(router)
     except SecretDecryptionError as exc:
         raise RenderError(template["name"], None, f"a session password: {exc}") from None
-    request = RenderRequest(
+    return RenderRequest(
         template=template["name"],
         sources={row["name"]: row["template"] for row in templates.values()},
         trim_blocks=template["trim_blocks"],
@@ -169,9 +170,18 @@ def render_router(router: Router) -> RenderedConfig:
         context=context,
         limits=limits(),
     )
+
+
+def render(request: RenderRequest) -> RenderedConfig:
+    """Render a request in a render process; no database, so any thread. Raises RenderError."""
     [result] = _render(request)
-    real = _text(result, [value for _, value in secret_slots(context)])
+    real = _text(result, [value for _, value in secret_slots(request.context)])
     return RenderedConfig(real, _learner(request, real))
+
+
+def render_router(router: Router) -> RenderedConfig:
+    """The router's configuration. Raises NoTemplate or RenderError."""
+    return render(render_request(router))
 
 
 def render_router_config(router: Router) -> str:
