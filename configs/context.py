@@ -104,6 +104,12 @@ def build_context(router: Router) -> dict[str, Any]:
     their sessions, its direct sessions, and (in the caller) the template itself. Sessions
     are read as rows, not model instances: thousands of them cost milliseconds.
     """
+    return build_context_and_router(router)[0]
+
+
+def build_context_and_router(router: Router) -> tuple[dict[str, Any], Router]:
+    """build_context(), and the router as read for it (for what templates must not see,
+    such as its retired session passwords)."""
     router = Router.objects.select_related("platform", "local_autonomous_system").get(pk=router.pk)
     local_as = _autonomous_system(router.local_autonomous_system)
     connections = list(
@@ -204,7 +210,7 @@ def build_context(router: Router) -> dict[str, Any]:
         all_sessions.append(data)
 
     peers = {s["autonomous_system"]["asn"]: s["autonomous_system"] for s in all_sessions}
-    return {
+    context = {
         "router": {
             "name": router.name,
             "hostname": router.hostname,
@@ -221,6 +227,7 @@ def build_context(router: Router) -> dict[str, Any]:
         "direct_sessions": [s for s in all_sessions if s["type"] == "direct"],
         "autonomous_systems": [peers[asn] for asn in sorted(peers)],
     }
+    return context, router
 
 
 def secret_slots(context: dict[str, Any]) -> list[tuple[tuple[str | int, ...], str | None]]:

@@ -17,7 +17,6 @@ is where a secret, in whatever form the template derives from it, reaches the te
 
 from __future__ import annotations
 
-import difflib
 import re
 import socket
 import string
@@ -92,44 +91,58 @@ def literal_masker(secrets: Iterable[str | None]) -> Masker:
 
 # Where a secret is in a line of the stand-in render: the text before and after it.
 _Surrounding = tuple[str, str]
+# Real lines the stand-in render did not explain, beyond which learning gives up (a
+# template whose every line depends on a password's value).
+_MAX_UNEXPLAINED = 200
 
 
-def learn(real: str, shape_a: str, shape_b: str, secrets: Iterable[str | None]) -> Masker:
-    """The masker for a configuration: `real` is the text pushed to the router,
-    `shape_a` and `shape_b` the renders with stand-ins of variants 0 and 1."""
+@dataclass(frozen=True)
+class Learned:
+    """What the stand-in renders taught: the masker for what a router says about this
+    configuration, and the configuration as people may read it (each secret replaced
+    where it stands, whatever its length)."""
+
+    masker: Masker
+    masked_text: str
+
+
+def learn(real: str, shape_a: str, shape_b: str, secrets: Iterable[str | None]) -> Learned | None:
+    """Learn from `real`, the text pushed to the router, and `shape_a` / `shape_b`, the
+    renders with stand-ins of variants 0 and 1. None when the renders cannot be lined up
+    (the template renders differently for the real passwords): mask the passwords
+    themselves then. Linear in the number of lines."""
     a_lines, b_lines, real_lines = shape_a.splitlines(), shape_b.splitlines(), real.splitlines()
+    if len(a_lines) != len(b_lines):
+        return None
     secret_lines = _secret_lines(a_lines, b_lines)
     patterns = {_shape(*surrounding) for surrounding in secret_lines.values()}
     shapes = tuple(re.compile(p, re.MULTILINE) for p in sorted(patterns - {None}))  # type: ignore[arg-type]
-    literals = {s for s in secrets if s}
     aligned = _align(a_lines, secret_lines, real_lines)
-    if aligned is None:  # the template renders other lines with real secrets
-        aligned = _align_by_difflib(a_lines, secret_lines, real_lines)
-    for line, surrounding in aligned:
-        if surrounding is not None:
-            before, after = surrounding
-            derived = [line[len(before) : len(line) - len(after)].strip()]
+    if aligned is None:
+        return None
+    literals = {s for s in secrets if s}
+    shown = list(real_lines)
+    for index, surrounding in aligned.items():
+        line = real_lines[index]
+        if surrounding is None:  # a line only the real passwords render: all of it
+            derived = line.strip()
+            shown[index] = line[: len(line) - len(line.lstrip())] + MASK
         else:
-            derived = [m.group("secret") for shape in shapes for m in shape.finditer(line)]
-        literals.update(d for d in derived or [line.strip()] if len(d) >= _MIN_LITERAL)
-    return Masker(shapes).with_literals(literals)
+            before, after = surrounding
+            derived = line[len(before) : len(line) - len(after)].strip()
+            shown[index] = before + MASK + after
+        if len(derived) >= _MIN_LITERAL:
+            literals.add(derived)
+    ending = "\n" if real.endswith("\n") else ""
+    masker = Masker(shapes).with_literals(literals)
+    return Learned(masker, masker.mask("\n".join(shown) + ending))
 
 
 def _secret_lines(a_lines: list[str], b_lines: list[str]) -> dict[int, _Surrounding]:
-    """The lines of the stand-in render that hold a secret, by index, with the text
-    around it."""
-    if len(a_lines) == len(b_lines):
-        pairs = [(i, a, b) for i, (a, b) in enumerate(zip(a_lines, b_lines, strict=True))]
-    else:
-        matcher = difflib.SequenceMatcher(None, a_lines, b_lines)
-        pairs = [
-            (a_start + k, a_lines[a_start + k], b_lines[b_start + k])
-            for tag, a_start, a_end, b_start, b_end in matcher.get_opcodes()
-            if tag == "replace" and a_end - a_start == b_end - b_start
-            for k in range(a_end - a_start)
-        ]
+    """The lines of the stand-in renders that hold a secret, by index, with the text
+    around it (the renders have as many lines)."""
     found = {}
-    for index, a_line, b_line in pairs:
+    for index, (a_line, b_line) in enumerate(zip(a_lines, b_lines, strict=True)):
         if a_line != b_line:
             start, end = _differing_span(a_line, b_line)
             found[index] = (a_line[:start], a_line[end:])
@@ -143,43 +156,35 @@ def _surrounds(line: str, surrounding: _Surrounding) -> bool:
 
 def _align(
     a_lines: list[str], secret_lines: dict[int, _Surrounding], real_lines: list[str]
-) -> list[tuple[str, _Surrounding | None]] | None:
-    """The real lines that are not stand-in lines as they are, each with the surrounding
-    of its secret when it is a secret line. One pass: the real render is the stand-in
-    render, less the secret lines of sessions without a secret. None when it is not."""
-    found: list[tuple[str, _Surrounding | None]] = []
+) -> dict[int, _Surrounding | None] | None:
+    """The real lines that hold a secret, by index: with the surrounding of the stand-in
+    line they stand for, or None for a line the stand-ins did not render at all.
+
+    The real render is the stand-in render less the secret lines of sessions without a
+    secret: one walk along both finds them. A real line equal to the next plain stand-in
+    line is that line (the secret lines before it were not rendered), even when a secret
+    line's surrounding (empty, say) would also fit. None when more than a few real lines
+    are not in the stand-in render (it renders differently for the real passwords)."""
+    next_plain = [len(a_lines)] * (len(a_lines) + 1)
+    for index in range(len(a_lines) - 1, -1, -1):
+        next_plain[index] = next_plain[index + 1] if index in secret_lines else index
+    found: dict[int, _Surrounding | None] = {}
+    unexplained = 0
     i = 0
-    for line in real_lines:
-        while True:
-            if i >= len(a_lines):
-                return None
-            if a_lines[i] == line and i not in secret_lines:
-                i += 1
-                break
-            surrounding = secret_lines.get(i)
-            if surrounding is None:
-                return None
-            i += 1
-            if _surrounds(line, surrounding):
-                found.append((line, surrounding))
-                break
-            # a stand-in's line for a session that has no secret: not in the real render
-    return found
-
-
-def _align_by_difflib(
-    a_lines: list[str], secret_lines: dict[int, _Surrounding], real_lines: list[str]
-) -> list[tuple[str, _Surrounding | None]]:
-    """Like _align, for a template whose real render differs otherwise (slower)."""
-    found: list[tuple[str, _Surrounding | None]] = []
-    matcher = difflib.SequenceMatcher(None, a_lines, real_lines)
-    for tag, a_start, a_end, r_start, r_end in matcher.get_opcodes():
-        if tag == "equal":
+    for index, line in enumerate(real_lines):
+        plain = next_plain[i]
+        if plain < len(a_lines) and a_lines[plain] == line:
+            i = plain + 1
             continue
-        candidates = [secret_lines[i] for i in range(a_start, a_end) if i in secret_lines]
-        for line in real_lines[r_start:r_end]:
-            surrounding = next((c for c in candidates if _surrounds(line, c)), None)
-            found.append((line, surrounding))
+        fitting = next((j for j in range(i, plain) if _surrounds(line, secret_lines[j])), None)
+        if fitting is not None:
+            found[index] = secret_lines[fitting]
+            i = fitting + 1
+            continue
+        found[index] = None  # only the real passwords render this line
+        unexplained += 1
+        if unexplained > _MAX_UNEXPLAINED:
+            return None
     return found
 
 

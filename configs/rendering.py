@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,13 +21,14 @@ from typing import Any
 
 from django.conf import settings
 
-from configs.context import build_context, secret_slots
-from configs.masking import Masker, learn, literal_masker, stand_in
+from configs.context import build_context_and_router, secret_slots
+from configs.masking import Learned, Masker, learn, literal_masker, stand_in
 from configs.models import ConfigTemplate
 from configs.render_pool import RendererFailed, pool
 from configs.sandbox import Limits, RenderFailure, RenderRequest
 from core.crypto import SecretDecryptionError
 from devices.models import Router
+from peering.retired_passwords import retired_passwords
 
 logger = logging.getLogger(__name__)
 
@@ -63,23 +63,38 @@ def _render(request: RenderRequest) -> list[str | RenderFailure]:
         raise RenderError(request.template, None, str(exc)) from None
 
 
-def _text(result: str | RenderFailure, secrets: list[str | None] | None = None) -> str:
+def _text(result: str | RenderFailure) -> str:
     if isinstance(result, RenderFailure):
-        message = _without_secrets(result.message, secrets or [])
-        raise RenderError(result.template, result.line, message)
+        raise RenderError(result.template, result.line, result.message)
     return result
 
 
-def _without_secrets(message: str, secrets: list[str | None]) -> str:
-    """A template error may quote a value (`{{ {}[password] }}` names the missing key):
-    the secrets, and any word of the message that is a piece of one, are masked."""
-    known = [secret for secret in secrets if secret]
-    if not known:
-        return message
-    message = literal_masker(known).mask(message)
-    words = set(re.findall(r"[^\s'\"`]{4,}", message))
-    pieces = [word for word in words if any(word in secret for secret in known)]
-    return literal_masker(pieces).mask(message)
+WITHHELD = (
+    "the template failed on a password's own value; its message is not shown, as it may "
+    "quote the password"
+)
+
+
+def _failure_for_people(request: RenderRequest, failure: RenderFailure) -> RenderError:
+    """The error as people may read it: a template error may quote a value, a password
+    included (`{{ {}[password | upper] }}` names the missing key). The render is done
+    again with stand-in passwords: the same error at the same place gives its message
+    (quoting the stand-in); any other outcome gives the place only."""
+    secret = [(path, value) for path, value in secret_slots(request.context) if value]
+    if not secret:
+        return RenderError(failure.template, failure.line, failure.message)
+    variant = {path: stand_in(value, 0) for path, value in secret}
+    try:
+        [again] = _render(dataclasses.replace(request, variants=[variant]))
+    except RenderError:
+        again = None
+    same = isinstance(again, RenderFailure) and (again.template, again.line) == (
+        failure.template,
+        failure.line,
+    )
+    message = again.message if same else WITHHELD  # type: ignore[union-attr]
+    masker = literal_masker(value for _, value in secret)  # and the passwords themselves
+    return RenderError(failure.template, failure.line, masker.mask(message))
 
 
 @dataclass
@@ -87,64 +102,92 @@ class RenderedConfig:
     """A router's configuration: `text` for the router, `masked` for people.
 
     `mask()` masks the same secrets in what the router says about this configuration
-    (its diff, its errors). The masker is learned on first use: a deploy that changes
-    nothing never needs it.
+    (its diff, its errors). What masking needs is learned on first use: a deploy that
+    changes nothing never needs it.
     """
 
     text: str = field(repr=False)
-    _learn: Callable[[], Masker] = field(repr=False)
-    _masker: Masker | None = field(default=None, repr=False)
+    _learn: Callable[[], Learned] = field(repr=False)
+    _learned: Learned | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
-    def masker(self) -> Masker:
+    def learned(self) -> Learned:
         with self._lock:
-            if self._masker is None:
-                self._masker = self._learn()
-            return self._masker
+            if self._learned is None:
+                self._learned = self._learn()
+            return self._learned
+
+    @property
+    def masker(self) -> Masker:
+        return self.learned.masker
 
     @property
     def masked(self) -> str:
-        return self.masker.mask(self.text)
+        return self.learned.masked_text
 
     def mask(self, text: str) -> str:
         return self.masker.mask(text)
 
 
-def _learner(request: RenderRequest, real: str) -> Callable[[], Masker]:
-    """Renders the stand-in variants and learns where the secrets go (configs/masking.py)."""
+def _learner(request: RenderRequest, real: str, previous: tuple[str, ...]) -> Callable[[], Learned]:
+    """Renders the stand-in variants and learns where the secrets go (configs/masking.py);
+    `previous` are passwords the router may still have: masked too."""
     slots = secret_slots(request.context)
     secrets = [value for _, value in slots]
 
-    def learn_masker() -> Masker:
-        # Every slot first; a template that only renders with the secrets it has set
-        # (it parses them, say) gets stand-ins for those only.
-        attempts = [slots]
-        with_values = [(path, value) for path, value in slots if value]
-        if with_values and len(with_values) < len(slots):
-            attempts.append(with_values)
-        for chosen in attempts if slots else []:
-            variants = [
-                {path: stand_in(value, variant) for path, value in chosen} for variant in (0, 1)
-            ]
-            try:
-                results = _render(dataclasses.replace(request, variants=variants))
-            except RenderError:  # the render process failed: the fallback below
-                break
-            if all(isinstance(result, str) for result in results):
-                return learn(real, results[0], results[1], secrets)  # type: ignore[arg-type]
-        if any(secrets):
-            logger.warning(
-                "template “%s” cannot be rendered with stand-in passwords: only the passwords "
-                "themselves are masked in what people read",
-                request.template,
-            )
-        return literal_masker(secrets)
+    def learn_masking() -> Learned:
+        learned = _learn(request, real, slots, secrets)
+        return Learned(learned.masker.with_literals(previous), learned.masked_text)
 
-    return learn_masker
+    return learn_masking
 
 
-def render_request(router: Router) -> RenderRequest:
+def _learn(
+    request: RenderRequest,
+    real: str,
+    slots: list[tuple[tuple[str | int, ...], str | None]],
+    secrets: list[str | None],
+) -> Learned:
+    """Learned from two stand-in renders; the passwords alone when that fails."""
+    # Every slot first; a template that only renders with the secrets it has set
+    # (it parses them, say) gets stand-ins for those only.
+    attempts = [slots]
+    with_values = [(path, value) for path, value in slots if value]
+    if with_values and len(with_values) < len(slots):
+        attempts.append(with_values)
+    for chosen in attempts if slots else []:
+        variants = [
+            {path: stand_in(value, variant) for path, value in chosen} for variant in (0, 1)
+        ]
+        try:
+            results = _render(dataclasses.replace(request, variants=variants))
+        except RenderError:  # the render process failed: the fallback below
+            break
+        if all(isinstance(result, str) for result in results):
+            learned = learn(real, results[0], results[1], secrets)  # type: ignore[arg-type]
+            if learned is not None:
+                return learned
+    if any(secrets):
+        logger.warning(
+            "template “%s” renders differently with stand-in passwords: only the "
+            "passwords themselves are masked in what people read",
+            request.template,
+        )
+    masker = literal_masker(secrets)
+    return Learned(masker, masker.mask(real))
+
+
+@dataclass(frozen=True)
+class RenderInput:
+    """What rendering a router needs: the request for a render process, and the passwords
+    the router may still have from before (masked in what it says, never rendered)."""
+
+    request: RenderRequest
+    previous_secrets: tuple[str, ...] = field(default=(), repr=False)
+
+
+def render_input(router: Router) -> RenderInput:
     """What rendering the router needs, read from the database (the calling thread's part).
     Raises NoTemplate or RenderError (a stored password that cannot be decrypted)."""
     if router.config_template_id is None:
@@ -159,10 +202,10 @@ def render_request(router: Router) -> RenderRequest:
     if template is None:
         raise NoTemplate(f"{router.name}'s configuration template no longer exists.")
     try:
-        context = build_context(router)
+        context, stored = build_context_and_router(router)
     except SecretDecryptionError as exc:
         raise RenderError(template["name"], None, f"a session password: {exc}") from None
-    return RenderRequest(
+    request = RenderRequest(
         template=template["name"],
         sources={row["name"]: row["template"] for row in templates.values()},
         trim_blocks=template["trim_blocks"],
@@ -170,18 +213,21 @@ def render_request(router: Router) -> RenderRequest:
         context=context,
         limits=limits(),
     )
+    return RenderInput(request, tuple(retired_passwords(stored)))
 
 
-def render(request: RenderRequest) -> RenderedConfig:
-    """Render a request in a render process; no database, so any thread. Raises RenderError."""
+def render(prepared: RenderInput) -> RenderedConfig:
+    """Render in a render process; no database, so any thread. Raises RenderError."""
+    request = prepared.request
     [result] = _render(request)
-    real = _text(result, [value for _, value in secret_slots(request.context)])
-    return RenderedConfig(real, _learner(request, real))
+    if isinstance(result, RenderFailure):
+        raise _failure_for_people(request, result)
+    return RenderedConfig(result, _learner(request, result, prepared.previous_secrets))
 
 
 def render_router(router: Router) -> RenderedConfig:
     """The router's configuration. Raises NoTemplate or RenderError."""
-    return render(render_request(router))
+    return render(render_input(router))
 
 
 def render_router_config(router: Router) -> str:

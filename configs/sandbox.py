@@ -15,6 +15,7 @@ joining it with `~` is an error that names the template and line.
 
 from __future__ import annotations
 
+import functools
 import os
 import resource
 import signal
@@ -90,17 +91,53 @@ class _OutputLimit(Exception):
     pass
 
 
+_WHAT_INSTEAD = "test it with {% if ... %} or give it a default with | default('...', true)"
 UNSET_VALUE = (
-    "a value that is not set (None) would be written into the configuration; test it with "
-    "{% if ... %} or give it a default with | default('...', true)"
+    f"a value that is not set (None) would be written into the configuration; {_WHAT_INSTEAD}"
 )
+# Filters whose job is to deal with a value that is not set.
+_TAKE_NONE = frozenset({"default", "d"})
+
+
+def _unset(value: Any) -> bool:
+    """None, or a list, tuple or dict that holds None directly (text made of it would
+    read "None")."""
+    if value is None:
+        return True
+    if isinstance(value, list | tuple):
+        return any(item is None for item in value)
+    if isinstance(value, dict):
+        return any(item is None for item in value.values())
+    return False
 
 
 def _finalize(value: Any) -> Any:
     # Called by Jinja2 on the value of every {{ ... }} before it becomes text.
-    if value is None:
+    if _unset(value):
         raise UnsetValue(UNSET_VALUE)
     return value
+
+
+def _refusing_none(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    """The filter, refusing None where it would turn it into text or a number: as the value
+    it filters, as an argument, or inside the list `join` joins. Filters that only select
+    or count (`select`, `map`, `length`...) may see lists that hold None."""
+    skipped = 1 if getattr(function, "jinja_pass_arg", None) else 0  # context/environment
+
+    @functools.wraps(function)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        values = args[skipped:]
+        if (
+            (values and values[0] is None)
+            or any(value is None for value in (*values[1:], *kwargs.values()))
+            or (name == "join" and values and _unset(values[0]))
+        ):
+            raise UnsetValue(
+                f"the filter “{name}” was given a value that is not set (None); {_WHAT_INSTEAD}"
+            )
+        return function(*args, **kwargs)
+
+    return checked
 
 
 class _CodeGenerator(CodeGenerator):
@@ -115,9 +152,11 @@ class _CodeGenerator(CodeGenerator):
 
 
 class PeeringEnvironment(SandboxedEnvironment):
-    """The sandbox with StrictUndefined, our filters and no silent None."""
+    """The sandbox with StrictUndefined, our filters and no silent None: printing None,
+    joining it with `~`, passing it to a filter, to `%` or to str.format is an error."""
 
     code_generator_class = _CodeGenerator
+    intercepted_binops = frozenset({"%"})
 
     def __init__(self, trim_blocks: bool, lstrip_blocks: bool) -> None:
         super().__init__(
@@ -130,12 +169,38 @@ class PeeringEnvironment(SandboxedEnvironment):
             finalize=_finalize,
         )
         self.filters.update(FILTERS)
+        for name, function in self.filters.items():
+            if name not in _TAKE_NONE:
+                self.filters[name] = _refusing_none(name, function)
 
     @staticmethod
     def join_text(values: tuple[Any, ...]) -> str:
         if any(value is None for value in values):
             raise UnsetValue(UNSET_VALUE)
         return "".join(str(value) for value in values)
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "%" and isinstance(left, str) and _unset(right):
+            raise UnsetValue(UNSET_VALUE)
+        return super().call_binop(context, operator, left, right)
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        formatting = super().wrap_str_format(value)
+        if formatting is None:
+            return None
+
+        def checked(*args: Any, **kwargs: Any) -> str:
+            mapping = args[0] if value.__name__ == "format_map" and args else {}
+            values = [
+                *args,
+                *kwargs.values(),
+                *(mapping.values() if isinstance(mapping, dict) else []),
+            ]
+            if any(item is None for item in values):
+                raise UnsetValue(UNSET_VALUE)
+            return formatting(*args, **kwargs)
+
+        return checked
 
 
 class _SourcesLoader(BaseLoader):

@@ -76,6 +76,9 @@ class Router(models.Model):
     napalm_username = models.CharField(
         max_length=100, blank=True, help_text="Leave blank to use NAPALM_USERNAME."
     )
+    # Session passwords replaced or removed since they were pushed, newline-separated:
+    # the router may still have them, so what it says (a diff's removed line) masks them.
+    retired_session_passwords = EncryptedTextField(editable=False)
     napalm_password = EncryptedTextField(
         validators=[validate_napalm_password], help_text="Leave blank to use NAPALM_PASSWORD."
     )

@@ -10,7 +10,8 @@ from __future__ import annotations
 import copy
 import logging
 import socket
-from collections.abc import Iterator
+import traceback
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -26,6 +27,8 @@ from core.crypto import SecretDecryptionError
 from devices.models import Router
 
 logger = logging.getLogger(__name__)
+# Masks what may not be shown (passwords) in a text about a router.
+Hide = Callable[[str], str]
 
 
 class DeviceError(Exception):
@@ -198,19 +201,23 @@ def translate_error(exc: BaseException, settings: DriverSettings) -> DeviceError
     return None
 
 
-def driver_failure(exc: BaseException, settings: DriverSettings, operation: str) -> DeviceError:
+def driver_failure(
+    exc: BaseException, settings: DriverSettings, operation: str, hide: Hide = str
+) -> DeviceError:
     """What an exception raised by the driver means: a known device error, else the
-    driver's own failure in one sentence (the traceback goes to the log file)."""
+    driver's own failure in one sentence. The traceback goes to the log file, through
+    `hide` (it may quote a password the driver was given)."""
     error = translate_error(exc, settings)
     if error is not None:
         return error
+    trace = "".join(traceback.format_exception(exc))
     logger.warning(
-        "the %s driver raised %s in %s on %s",
+        "the %s driver raised %s in %s on %s\n%s",
         settings.driver,
         type(exc).__name__,
         operation,
         settings.router,
-        exc_info=exc,
+        hide(trace),
     )
     detail = f"{type(exc).__name__}: {_first_line(exc)}" if _first_line(exc) else type(exc).__name__
     return DriverFailed(
@@ -257,13 +264,15 @@ class GuardedDevice:
     """A NAPALM driver whose every method turns whatever it raises into a DeviceError.
 
     Operations call drivers through this, so a driver bug (an AttributeError inside a
-    getter, a TypeError in open()) is that router's failure with a sentence, while an
-    exception from Peerkeeper's own code keeps its type and stays "unexpected".
+    getter, a TypeError in open(), even a SystemExit) is that router's failure with a
+    sentence, while an exception from Peerkeeper's own code keeps its type and stays
+    "unexpected". Messages go through `hide`: no password reaches them.
     """
 
-    def __init__(self, device: NetworkDriver, settings: DriverSettings) -> None:
+    def __init__(self, device: NetworkDriver, settings: DriverSettings, hide: Hide) -> None:
         self._device = device
         self._settings = settings
+        self._hide = hide
 
     def __getattr__(self, name: str) -> Any:
         attribute = getattr(self._device, name)
@@ -273,18 +282,28 @@ class GuardedDevice:
         def guarded(*args: Any, **kwargs: Any) -> Any:
             try:
                 return attribute(*args, **kwargs)
-            except DeviceError:
-                raise
-            except Exception as exc:
-                raise driver_failure(exc, self._settings, name) from exc
+            except (Exception, SystemExit) as exc:
+                error = exc if isinstance(exc, DeviceError) else None
+                error = error or driver_failure(exc, self._settings, name, self._hide)
+                _raise_hidden(error, self._hide)
 
         return guarded
 
 
 @contextmanager
-def connect(settings: DriverSettings) -> Iterator[GuardedDevice]:
+def connect(
+    settings: DriverSettings, mask: Callable[[str], str] | None = None
+) -> Iterator[GuardedDevice]:
     """Open a NAPALM connection, yield it, always close it. Whatever the driver raises,
-    in open() or in any method, is a DeviceError whose message never holds the password."""
+    in open() or in any method, is a DeviceError whose message holds neither the router's
+    password nor, masked by `mask`, what the caller knows to be secret (the session
+    passwords of a configuration being pushed)."""
+
+    def hide(text: str) -> str:
+        if settings.password:
+            text = text.replace(settings.password, "********")
+        return mask(text) if mask else text
+
     driver_class = load_driver(settings.driver)
     try:
         device = driver_class(
@@ -294,27 +313,24 @@ def connect(settings: DriverSettings) -> Iterator[GuardedDevice]:
             timeout=settings.timeout,
             optional_args=copy.deepcopy(settings.optional_args),
         )
-    except Exception as exc:
-        _reraise_without_password(driver_failure(exc, settings, "its setup"), settings)
-    guarded = GuardedDevice(device, settings)
+    except (Exception, SystemExit) as exc:
+        _raise_hidden(driver_failure(exc, settings, "its setup", hide), hide)
+    guarded = GuardedDevice(device, settings, hide)
     try:
         guarded.open()
-    except DeviceError as exc:
+    except DeviceError:
         _close_quietly(device, settings)
-        _reraise_without_password(exc, settings)
+        raise
     try:
         yield guarded
-    except DeviceError as exc:
-        _reraise_without_password(exc, settings)
     finally:
         _close_quietly(device, settings)
 
 
-def _reraise_without_password(error: DeviceError, settings: DriverSettings) -> NoReturn:
-    """Raise the error again; masked, and without its cause, if it quotes the password."""
-    if settings.password and settings.password in str(error):
-        raise type(error)(str(error).replace(settings.password, "********")) from None
-    raise error
+def _raise_hidden(error: DeviceError, hide: Hide) -> NoReturn:
+    """Raise the error with its message through `hide`, without the driver's exception as
+    its cause: a traceback printed later must not quote what the driver said."""
+    raise type(error)(hide(str(error))) from None
 
 
 def _close_quietly(device: NetworkDriver, settings: DriverSettings) -> None:

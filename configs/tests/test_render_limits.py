@@ -93,13 +93,60 @@ def test_a_killed_render_process_is_replaced(make_inventory, tight_limits) -> No
     assert render_router_config(router) == "ok r1"
 
 
+# Every way a template may turn a missing value into text (or a number): printed, joined,
+# filtered, formatted, or inside a list or mapping.
+UNSET = "sessions[0].multihop_ttl"
+UNSET_FORMS = [
+    "{{ sessions[0].autonomous_system.ipv6_max_prefixes }}",
+    "{{ sessions[0] | max_prefix }}",
+    "{{ 'ttl ' ~ UNSET }}",
+    "{{ sessions[0].password }}",
+    "{{ sessions[0].password | quote }}",
+    "{{ UNSET | int }}",
+    "{{ UNSET | float }}",
+    "{{ UNSET | string }}",
+    "{{ sessions[0].password | safe_string }}",
+    "{{ UNSET | upper }}",
+    "{{ UNSET | trim }}",
+    "{{ UNSET | replace('a', 'b') }}",
+    "{{ 'x' | replace('x', UNSET) }}",
+    "{{ UNSET | center(9) }}",
+    "{{ UNSET | urlencode }}",
+    "{{ UNSET | tojson }}",
+    "{{ '%s' | format(UNSET) }}",
+    "{{ '%s' % UNSET }}",
+    "{{ '%s %s' % (1, UNSET) }}",
+    "{{ '{}'.format(UNSET) }}",
+    "{{ '{a}'.format_map({'a': UNSET}) }}",
+    "{{ [UNSET] }}",
+    "{{ (UNSET, 1) }}",
+    "{{ [1, UNSET] | join(',') }}",
+    "{{ {'k': UNSET} }}",
+]
+
+
+@pytest.mark.parametrize("template", UNSET_FORMS)
+def test_no_form_of_a_missing_value_becomes_text(make_inventory, template: str) -> None:
+    router = make_inventory(template="line one\n" + template.replace("UNSET", UNSET))
+    AutonomousSystem.objects.update(ipv4_max_prefixes=None, ipv6_max_prefixes=None)
+    with pytest.raises(RenderError, match="template “main” line 2: .*not set \\(None\\)"):
+        render_router_config(router)
+
+
+def test_filters_that_select_or_count_may_see_missing_values(make_inventory) -> None:
+    router = make_inventory(
+        template="{{ sessions | map(attribute='multihop_ttl') | select | list | length }}"
+        " {{ sessions | map(attribute='multihop_ttl') | reject('none') | join(',') }}"
+        " {{ sessions[0].multihop_ttl is none }} {{ sessions[0].multihop_ttl | default(0, true) }}"
+    )
+    assert render_router_config(router) == "0  True 0"
+
+
 @pytest.mark.parametrize(
     ("template", "missing"),
     [
         ("maximum-prefix {{ sessions[0].autonomous_system.ipv6_max_prefixes }}", "line 1"),
-        ("{{ sessions[0] | max_prefix }}", "line 1"),
         ("x\nneighbor {{ 'ttl ' ~ sessions[0].multihop_ttl }}", "line 2"),
-        ("{{ sessions[0].password }}", "line 1"),
     ],
 )
 def test_a_value_the_inventory_does_not_have_never_becomes_text(

@@ -149,3 +149,67 @@ def test_jobs_end_failed_with_the_drivers_sentence(two_routers, kind, arguments)
     assert job.status == JobStatus.FAILED
     assert "The mock driver failed in " in job.error
     assert "Traceback" not in job.error
+
+
+def test_a_password_a_driver_quotes_is_masked_in_messages_logs_and_jobs(
+    db, tmp_path: Path, settings
+) -> None:
+    # The driver quotes the router's password when it cannot log in, and the candidate
+    # (with a session's password) when it refuses it.
+    files = {
+        "get_bgp_neighbors": {
+            "exception": "RuntimeError",
+            "args": ["login refused for admin with password RouterPw-Secret9"],
+        },
+        "load_merge_candidate": {
+            "exception": "ValueError",
+            "args": ["cannot parse: neighbor 192.0.2.11 password SessPw-Leak77"],
+        },
+        "discard_config": {},
+    }
+    ours = AutonomousSystem.objects.create(asn=64500, name="Us", affiliated=True)
+    peer = AutonomousSystem.objects.create(asn=64501, name="Peer")
+    template = ConfigTemplate.objects.create(
+        name="main",
+        template="{% for s in sessions %}neighbor {{ s.ip_address }} password {{ s.password }}\n"
+        "{% endfor %}",
+    )
+    mock = Platform.objects.create(
+        name="Mock", slug="mock", napalm_driver="mock", poll_with_detail=False
+    )
+    router = Router.objects.create(
+        name="leaky",
+        hostname="127.0.0.1",
+        platform=mock,
+        local_autonomous_system=ours,
+        config_template=template,
+        napalm_password="RouterPw-Secret9",
+        napalm_args={"path": _files(tmp_path / "leaky", files)},
+    )
+    ixp = InternetExchange.objects.create(name="IX", slug="ix", local_autonomous_system=ours)
+    connection = Connection.objects.create(
+        internet_exchange=ixp, router=router, ipv4_address="192.0.2.1/24"
+    )
+    session = InternetExchangePeeringSession(
+        ixp_connection=connection, autonomous_system=peer, ip_address="192.0.2.11"
+    )
+    session.password = "SessPw-Leak77"
+    session.save()
+    log_file = settings.LOG_DIR / "peerkeeper.log"
+    log_start = log_file.stat().st_size if log_file.exists() else 0
+
+    seen = []
+    for command in (("poll_bgp_sessions",), ("configure_routers", "--dry-run")):
+        status, out, err = run_command(*command)
+        assert status == 1
+        seen += [out, err]
+    for kind in (JobKind.POLL, JobKind.DEPLOY_DRY_RUN):
+        job = enqueue(kind, router=router)
+        run(str(job.pk))
+        job = Job.objects.get(pk=job.pk)
+        assert job.status == JobStatus.FAILED, job.error
+        seen += [job.error, job.output, json.dumps(job.log)]
+    seen.append(log_file.read_text()[log_start:])
+    assert any("The mock driver failed in" in text for text in seen)
+    for secret in ("RouterPw-Secret9", "SessPw-Leak77"):
+        assert not [text for text in seen if secret in text], secret
