@@ -1,4 +1,4 @@
-"""Form pieces shared by the apps: write-only secrets, JSON objects."""
+"""Form pieces shared by the apps: write-only secrets, JSON objects, AS numbers."""
 
 import json
 from typing import Any
@@ -6,7 +6,14 @@ from typing import Any
 from django import forms
 from django.forms.fields import InvalidJSONInput
 
-from core.validators import validate_json_object
+from core.validators import (
+    ASN_MAX,
+    ASN_MIN,
+    ASNTextError,
+    asn_from_text,
+    validate_asn,
+    validate_json_object,
+)
 
 # Sentinels a SecretFormField cleans to, besides a new plaintext value.
 KEEP_SECRET = object()
@@ -110,3 +117,47 @@ class JSONObjectFormField(forms.JSONField):
             return super().has_changed(initial, data)
         except forms.ValidationError:
             return True
+
+
+def _quoted(text: str, limit: int = 40) -> str:
+    return f"“{text if len(text) <= limit else text[:limit] + '…'}”"
+
+
+class ASNFormField(forms.Field):
+    """An AS number typed as asplain (64500) or asdot (1.10, RFC 5396); cleans to the
+    integer, which is what is stored. Malformed text, an asdot half above 65535, a number
+    outside 1 to 4294967295 and AS_TRANS are errors beside the field."""
+
+    widget = forms.TextInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", f"asplain (64500) or asdot (1.10); {ASN_MIN} to {ASN_MAX}.")
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        return {**super().widget_attrs(widget), "autocomplete": "off", "spellcheck": "false"}
+
+    def to_python(self, value: Any) -> int | None:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        text = "" if value is None else str(value).strip()
+        if not text:
+            return None
+        try:
+            return asn_from_text(text)
+        except ASNTextError as exc:
+            if exc.code == "range":
+                message = f"{_quoted(text)} is not an AS number: use {ASN_MIN} to {ASN_MAX}."
+            elif exc.code == "asdot":
+                message = f"{_quoted(text)} {exc}."
+            else:
+                message = (
+                    f"{_quoted(text)} is not an AS number: write it as a whole number "
+                    "(asplain, 64500) or in asdot (1.10)."
+                )
+            raise forms.ValidationError(message, code=f"asn_{exc.code}") from None
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value is not None:
+            validate_asn(value)

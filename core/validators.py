@@ -9,6 +9,11 @@ from django.core.exceptions import ValidationError
 
 ASN_MIN, ASN_MAX = 1, 4_294_967_295
 AS_TRANS = 23456
+# "64499", "AS64499", "as 64499", asdot "1.10" (RFC 5396); surrounding blanks allowed.
+_ASN_TEXT = re.compile(r"(?:AS\s*)?(?P<high>[0-9]+)(?:\.(?P<low>[0-9]+))?", re.IGNORECASE)
+ASDOT_HALF_MAX = 65535
+# Digits of the largest AS number (4294967295), leading zeros aside.
+_ASN_DIGITS = len(str(ASN_MAX))
 
 # What napalm.get_network_driver() accepts: a plain name (napalm.<name>, napalm_<name> or
 # custom_napalm.<name> is then tried), or an explicit napalm./custom_napalm. module path.
@@ -37,6 +42,39 @@ def validate_asn(value: int) -> None:
             f"{AS_TRANS} is AS_TRANS, a placeholder for 4-byte AS numbers, not a real AS.",
             code="as_trans",
         )
+
+
+class ASNTextError(ValueError):
+    """Text that is not an AS number. The message goes after the text in a sentence
+    ("is not an AS number"); `code` says which rule it breaks: syntax, asdot or range."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def asn_from_text(text: str) -> int:
+    """The number an AS written as text stands for: asplain "64499", or asdot "1.10"
+    (RFC 5396: 1 * 65536 + 10, each half 0 to 65535), optionally after "AS", with blanks
+    around it. Raises ASNTextError for anything else, and for a number with more digits
+    than any AS number; whether a number of the right size is an AS is `validate_asn`'s.
+    """
+    match = _ASN_TEXT.fullmatch(text.strip())
+    if match is None:
+        raise ASNTextError("is not an AS number", "syntax")
+    high, low = match["high"], match["low"]
+    if low is None:
+        if len(high.lstrip("0")) > _ASN_DIGITS:  # and int() of 5,000 digits would fail
+            raise ASNTextError(f"is out of range: AS numbers are {ASN_MIN} to {ASN_MAX}", "range")
+        return int(high)
+    halves = [high.lstrip("0"), low.lstrip("0")]
+    if any(
+        len(half) > len(str(ASDOT_HALF_MAX)) or int(half or 0) > ASDOT_HALF_MAX for half in halves
+    ):
+        raise ASNTextError(
+            f"is not an asdot AS number: each half is 0 to {ASDOT_HALF_MAX}", "asdot"
+        )
+    return int(high) * (ASDOT_HALF_MAX + 1) + int(low)
 
 
 def validate_napalm_driver(value: str) -> None:

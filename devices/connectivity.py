@@ -1,4 +1,9 @@
-"""Ping: can Peerkeeper open a NAPALM connection to the router? (Not ICMP.)"""
+"""Ping: can Peerkeeper open a NAPALM connection to the router? (Not ICMP.)
+
+A router NAPALM must not or cannot be used on (disabled, no platform, no driver: see
+devices.napalm.unusable_reason) is skipped, as polls and deployments skip it: not a
+failure.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,14 @@ from typing import Any
 
 from core.concurrency import UNEXPECTED, run_concurrently, unexpected
 from devices.models import Router
-from devices.napalm import DeviceError, DriverSettings, connect, driver_settings
+from devices.napalm import (
+    DeviceError,
+    DriverSettings,
+    RouterNotUsable,
+    connect,
+    driver_settings,
+    unusable_reason,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -18,13 +30,23 @@ logger = logging.getLogger(__name__)
 @dataclass
 class PingResult:
     router: str
-    ok: bool
+    ok: bool  # False: the router failed; a skipped router is ok (nothing failed)
     latency_ms: float | None = None
     error: str | None = None
     reason: str | None = None  # short category: unreachable, authentication failed...
+    skipped: str | None = None  # why the router was not pinged
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    @property
+    def summary(self) -> str:
+        """One line for a person: reachable and how fast, skipped and why, or why not."""
+        if self.skipped:
+            return f"{self.router}: skipped: {self.skipped}"
+        if self.ok:
+            return f"{self.router}: reachable ({self.latency_ms} ms)"
+        return f"{self.router}: {self.reason}: {self.error}"
 
 
 def _ping_device(settings: DriverSettings) -> PingResult:
@@ -47,8 +69,13 @@ def _ping_device(settings: DriverSettings) -> PingResult:
 
 
 def _prepare(router: Router) -> DriverSettings | PingResult:
+    reason = unusable_reason(router)
+    if reason:
+        return PingResult(router.name, ok=True, skipped=reason)
     try:
         return driver_settings(router)
+    except RouterNotUsable as exc:  # as polls and deployments: skipped, with why
+        return PingResult(router.name, ok=True, skipped=str(exc))
     except DeviceError as exc:
         return PingResult(router.name, ok=False, error=str(exc), reason=exc.reason)
     except Exception as exc:
@@ -72,6 +99,7 @@ def ping(router: Router) -> PingResult:
 
 
 def ping_routers(routers: Iterable[Router], max_workers: int | None = None) -> list[PingResult]:
-    """One result per router, in order; a router's failure of any kind is its result."""
+    """One result per router, in order; a router's failure of any kind is its result, and
+    a router that cannot be used is skipped."""
     prepared = [_prepare(router) for router in routers]
     return run_concurrently(_ping_prepared, prepared, max_workers, on_error=_unexpected)

@@ -11,9 +11,15 @@ def ping(job: Job, log: JobLog) -> JobOutcome:
     router = job.router
     log.info(f"Opening a NAPALM connection to {router.name} ({router.hostname}).")
     result = ping_router(router)
+    if result.skipped:
+        # As a poll or a deployment of one router: what was asked was not done.
+        return JobOutcome.failed(
+            f"{router.name} was skipped: {result.skipped.rstrip('.')}.",
+            output=result.summary,
+            result=result.as_dict(),
+        )
     if result.ok:
-        output = f"{router.name}: reachable ({result.latency_ms} ms)"
-        return JobOutcome.completed(output, result.as_dict())
+        return JobOutcome.completed(result.summary, result.as_dict())
     make = JobOutcome.errored if result.reason == UNEXPECTED else JobOutcome.failed
     return make(
         result.error or f"{router.name}: {result.reason}.",

@@ -211,7 +211,9 @@ def driver_failure(
     if error is not None:
         return error
     trace = "".join(traceback.format_exception(exc))
-    logger.warning(
+    # INFO: the log file and the job's log keep the traceback; the terminal already gets
+    # the router's failure line from the command.
+    logger.info(
         "the %s driver raised %s in %s on %s\n%s",
         settings.driver,
         type(exc).__name__,

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from core.admin import AutocompleteAdminMixin
+from peering.forms import AutonomousSystemForm
 from peering.models import (
     AutonomousSystem,
     BGPGroup,
@@ -24,6 +25,7 @@ POLLED_STATE = [
 
 @admin.register(AutonomousSystem)
 class AutonomousSystemAdmin(admin.ModelAdmin):
+    form = AutonomousSystemForm  # the ASN typed as asplain or asdot
     list_display = ["asn", "name", "ipv4_max_prefixes", "ipv6_max_prefixes", "affiliated"]
     list_filter = ["affiliated"]
     search_fields = ["=asn", "name", "irr_as_set"]

@@ -2,7 +2,9 @@
 
 For each connection to the IXP: read the router's BGP neighbours, keep those inside the
 connection's subnets, and create the sessions the inventory lacks (with an AS named
-"AS<asn>" when the ASN is new). Existing sessions are never changed.
+"AS<asn>" when the ASN is new). Existing sessions are never changed. A connection whose
+router NAPALM must not or cannot be used on (disabled, no platform, no driver) is skipped,
+as polls and deployments skip such a router: not a failure.
 """
 
 from __future__ import annotations
@@ -17,7 +19,15 @@ from django.db import transaction
 
 from core.concurrency import UNEXPECTED, run_concurrently, unexpected
 from core.validators import validate_asn
-from devices.napalm import DeviceError, DriverSettings, connect, driver_settings
+from devices.models import Router
+from devices.napalm import (
+    DeviceError,
+    DriverSettings,
+    RouterNotUsable,
+    connect,
+    driver_settings,
+    unusable_reason,
+)
 from peering.models import (
     AutonomousSystem,
     Connection,
@@ -40,9 +50,10 @@ class Found:
 class ConnectionDiscovery:
     connection: str
     router: str
-    ok: bool = True
+    ok: bool = True  # False: the connection failed; a skipped one is ok (nothing failed)
     error: str | None = None
     error_kind: str | None = None  # a DeviceError's reason, or UNEXPECTED (our bug)
+    skipped: str | None = None  # why the router was not read
     created: list[Found] = field(default_factory=list)
     known: list[Found] = field(default_factory=list)
     ignored: list[Found] = field(default_factory=list)
@@ -54,10 +65,26 @@ class ConnectionDiscovery:
         self.ok, self.error, self.error_kind = False, error, kind
 
 
+def _prepare(router: Router) -> DriverSettings | str | tuple[str, str]:
+    """The router's driver settings; else why it is skipped (a sentence), or why it
+    failed (the sentence and the failure's kind)."""
+    reason = unusable_reason(router)
+    if reason:
+        return reason
+    try:
+        return driver_settings(router)
+    except RouterNotUsable as exc:
+        return str(exc)
+    except Exception as exc:
+        if not isinstance(exc, DeviceError):
+            logger.exception("discovery: reading %s's settings failed", router)
+        return _failure(exc, "reading the router's settings")
+
+
 def _read(settings: DriverSettings) -> list[Neighbor] | Exception:
     try:
         with connect(settings) as device:
-            return read_neighbors(device, prefer_detail=False)
+            return read_neighbors(device, False, settings.driver, settings.router)
     except DeviceError as exc:
         return exc
 
@@ -142,16 +169,19 @@ def discover_ixp_sessions(
         .order_by("router__name", "pk")
     )
     reports = {c.pk: ConnectionDiscovery(str(c), c.router.name) for c in connections}
-    settings_by_router: dict[int, DriverSettings] = {}
+    prepared = {c.router_id: _prepare(c.router) for c in connections}
+    settings_by_router = {
+        router_id: settings
+        for router_id, settings in prepared.items()
+        if isinstance(settings, DriverSettings)
+    }
+    # Each router is prepared once; every connection of one that is not read says why.
     for connection in connections:
-        if connection.router_id in settings_by_router:
-            continue
-        try:
-            settings_by_router[connection.router_id] = driver_settings(connection.router)
-        except Exception as exc:
-            if not isinstance(exc, DeviceError):
-                logger.exception("discovery: reading %s's settings failed", connection.router)
-            reports[connection.pk].fail(*_failure(exc, "reading the router's settings"))
+        outcome = prepared[connection.router_id]
+        if isinstance(outcome, str):
+            reports[connection.pk].skipped = outcome
+        elif isinstance(outcome, tuple):
+            reports[connection.pk].fail(*outcome)
     router_ids = list(settings_by_router)
     fetched = dict(
         zip(
@@ -196,6 +226,9 @@ def report_lines(reports: list[ConnectionDiscovery], dry_run: bool) -> list[str]
     verb = "would create" if dry_run else "created"
     lines: list[str] = []
     for report in reports:
+        if report.skipped:
+            lines.append(f"{report.connection}: skipped: {report.skipped}")
+            continue
         if not report.ok:
             lines.append(f"{report.connection}: failed: {report.error}")
             continue
@@ -206,9 +239,10 @@ def report_lines(reports: list[ConnectionDiscovery], dry_run: bool) -> list[str]
         lines += [f"  {verb} {found.address} AS{found.asn}" for found in report.created]
         lines += [f"  ignored {found.address}: {found.why}" for found in report.ignored]
     failed = sum(not report.ok for report in reports)
+    skipped = sum(bool(report.skipped) for report in reports)
     created = sum(len(report.created) for report in reports)
     lines.append(
-        f"{len(reports)} connections: {len(reports) - failed} read, {failed} failed; "
-        f"{created} sessions {verb}"
+        f"{len(reports)} connections: {len(reports) - failed - skipped} read, {failed} failed, "
+        f"{skipped} skipped; {created} sessions {verb}"
     )
     return lines

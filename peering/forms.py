@@ -1,5 +1,6 @@
 from django import forms
 
+from core.forms import ASNFormField
 from peering.models import (
     AutonomousSystem,
     BGPGroup,
@@ -11,6 +12,9 @@ from peering.models import (
 
 
 class AutonomousSystemForm(forms.ModelForm):
+    # Typed as asplain or asdot (RFC 5396), stored as the integer.
+    asn = ASNFormField(label="ASN")
+
     class Meta:
         model = AutonomousSystem
         fields = [

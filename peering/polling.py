@@ -198,11 +198,15 @@ def _needs_uptimes(sessions: list[_StoredSession], neighbors: list[Neighbor]) ->
     return False
 
 
-def _add_uptimes(device: NetworkDriver, neighbors: list[Neighbor], router: str) -> list[Neighbor]:
+def _add_uptimes(
+    device: NetworkDriver, neighbors: list[Neighbor], settings: DriverSettings
+) -> list[Neighbor]:
     """The neighbours with the uptimes of the summary getter. The state was read already:
-    when this read fails the poll still counts, and established-since is this poll's time."""
+    when this read fails, or returns what NAPALM's contract does not allow, the poll still
+    counts, and established-since is this poll's time."""
+    router = settings.router
     try:
-        summary = device.get_bgp_neighbors()
+        summary = from_summary(device.get_bgp_neighbors(), settings.driver, router)
     except NotImplementedError:
         return neighbors
     except Exception as exc:  # the driver's failure, not the poll's
@@ -214,7 +218,7 @@ def _add_uptimes(device: NetworkDriver, neighbors: list[Neighbor], router: str) 
             detail,
         )
         return neighbors
-    return with_uptimes(neighbors, from_summary(summary))
+    return with_uptimes(neighbors, summary)
 
 
 def _last_established(
@@ -278,9 +282,11 @@ def _poll(target: _Target) -> _RouterWrite | Exception:
     """Read one router, then compare with what is stored (on a worker thread, no queries)."""
     try:
         with connect(target.settings) as device:
-            neighbors = read_neighbors(device, prefer_detail=target.prefer_detail)
+            neighbors = read_neighbors(
+                device, target.prefer_detail, target.settings.driver, target.settings.router
+            )
             if _needs_uptimes(target.sessions, neighbors):
-                neighbors = _add_uptimes(device, neighbors, target.settings.router)
+                neighbors = _add_uptimes(device, neighbors, target.settings)
         return _compare(target, neighbors, timezone.now())
     except Exception as exc:  # returned, so one router's failure never stops the others
         if not isinstance(exc, DeviceError):

@@ -48,10 +48,36 @@ def test_a_limit_selects_the_routers_it_names(two_routers, command) -> None:
     assert "edge2" in out and "edge1" not in out
 
 
-def test_render_configuration_needs_a_router_name(two_routers) -> None:
-    status, out, err = run_command("render_configuration", "")
+@pytest.mark.parametrize("name", ["", "  "])
+def test_render_configuration_needs_a_router_name(two_routers, name: str) -> None:
+    """It takes one router, not a list: the sentence says so, not what `--limit` does."""
+    status, out, err = run_command("render_configuration", name)
     assert (status, out) == (1, "")
-    assert "names no router" in err
+    assert err == f"“{name}” names no router: give the name or hostname of the router to render."
+
+
+def test_render_configuration_takes_one_router_by_name_or_hostname(two_routers) -> None:
+    from configs.models import ConfigTemplate
+
+    template = ConfigTemplate.objects.create(name="t", template="hostname {{ router.name }}\n")
+    Router.objects.create(name="pe1,ams", hostname="pe1.example.net", config_template=template)
+    Router.objects.filter(name="edge2").update(config_template=template)
+    # A name may hold a comma: it names that router, not a list.
+    assert run_command("render_configuration", "pe1,ams") == (0, "hostname pe1,ams\n", "")
+    assert run_command("render_configuration", " edge2.example.net ")[:2] == (
+        0,
+        "hostname edge2\n",
+    )
+    status, out, err = run_command("render_configuration", "edge1,edge2")
+    assert (status, out) == (1, "")
+    assert err == "Unknown router: edge1,edge2 (no router has that name or hostname)."
+    Router.objects.filter(name="edge1").update(hostname="edge2.example.net")
+    status, _, err = run_command("render_configuration", "edge2.example.net")
+    assert status == 1
+    assert err == (
+        "Several routers have the hostname edge2.example.net (edge1, edge2): "
+        "give the router's name."
+    )
 
 
 def test_the_service_tells_an_empty_list_from_no_list(two_routers) -> None:

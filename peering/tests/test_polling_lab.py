@@ -174,7 +174,7 @@ def test_a_driver_bug_on_one_connection_leaves_the_others_discovered(bare_ixp, t
     lines = out.splitlines()
     assert lines[0].startswith("Demo IX on r0: failed: The mock driver failed in get_bgp_neighbors")
     assert "Demo IX on r1: 3 created, 0 already known" in out
-    assert lines[-1] == "2 connections: 1 read, 1 failed; 3 sessions created"
+    assert lines[-1] == "2 connections: 1 read, 1 failed, 0 skipped; 3 sessions created"
     assert (
         InternetExchangePeeringSession.objects.filter(ixp_connection__router__name="r1").count()
         == 3

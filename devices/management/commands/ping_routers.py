@@ -30,11 +30,10 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps([r.as_dict() for r in results], indent=2))
         else:
             for result in results:
-                if result.ok:
-                    self.stdout.write(f"{result.router}: reachable ({result.latency_ms} ms)")
-                else:
-                    self.stdout.write(f"{result.router}: {result.reason}: {result.error}")
+                self.stdout.write(result.summary)
             failed = sum(not r.ok for r in results)
-            self.stdout.write(f"{len(results) - failed} reachable, {failed} failed")
+            skipped = sum(bool(r.skipped) for r in results)
+            reachable = len(results) - failed - skipped
+            self.stdout.write(f"{reachable} reachable, {failed} failed, {skipped} skipped")
         if any(not r.ok for r in results):
             raise CommandError("Some routers could not be reached.", returncode=1)
