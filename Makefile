@@ -64,8 +64,9 @@ format: install
 	$(PYTHON) -m ruff format .
 	$(PYTHON) -m ruff check --fix .
 
-# manage.py demo refuses (one sentence, nothing changed) when another demo or program
-# uses the lab instance or the address is taken; it takes down only a lab it started.
+# manage.py demo refuses (one sentence, nothing changed) when another demo or program,
+# from any checkout, uses the lab instance or the address is taken; it points the demo's
+# r1 at DEMO_LAB's r1, and takes down only a lab it started.
 demo: install system-packages
 	@$(MANAGE) demo --lab-instance $(DEMO_LAB) --address $(DEMO_ADDRESS)
 

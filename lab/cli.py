@@ -23,10 +23,12 @@ SUPERVISOR_STOP_TIMEOUT = 15.0
 def _up(lab: Lab, timeout: float) -> int:
     owner = lab.state.owner()
     if owner is not None:
-        if owner.kind == "supervisor":
+        if owner.kind == "supervisor" and lab.state.is_ours(owner):
             print(f"lab instance {lab.instance} is already up (supervisor PID {owner.pid})")
             return 0
-        raise LabError(f"lab instance {lab.instance} is in use by PID {owner.pid}")
+        # Another checkout's lab, or a program's (a test run): the namespaces are the
+        # machine's, so starting here would destroy that lab.
+        raise LabError(lab.state.refusal(owner))
     lab.state_dir.mkdir(parents=True, exist_ok=True)
     log_path = lab.state_dir / "supervisor.log"
     read_fd, write_fd = os.pipe()
@@ -84,8 +86,13 @@ def _down(lab: Lab) -> int:
     owner = lab.state.owner()
     if owner is not None and owner.kind != "supervisor":
         raise LabError(
-            f"lab instance {lab.instance} is run by PID {owner.pid}, not by `python -m lab "
-            "up`: stop that program instead"
+            f"lab instance {lab.instance} is run by {owner.describe()}, not by `python -m "
+            "lab up`: stop that program instead"
+        )
+    if owner is not None and not lab.state.is_ours(owner):
+        raise LabError(
+            f"lab instance {lab.instance} is run by {owner.describe()}, not from this state "
+            f"directory ({lab.state_dir}): stop it from the checkout that started it"
         )
     if owner is not None:
         os.kill(owner.pid, signal.SIGTERM)
@@ -104,6 +111,8 @@ def _status(lab: Lab) -> int:
             f"lab instance {lab.instance} is not running "
             f"(start it with: python -m lab up --instance {lab.instance})"
         )
+    if owner.state_dir is not None and not lab.state.is_ours(owner):
+        lab = Lab(lab.instance, state_dir=owner.state_dir)  # another checkout's: read it there
     rows: list[tuple[str, ...]] = [("ROUTER", "NEIGHBOUR", "AS", "STATE", "PREFIXES RECEIVED")]
     for router in lab.routers:
         try:
@@ -163,6 +172,9 @@ def main(argv: list[str] | None = None) -> int:
             raise LabError(reason)
         lab = Lab(args.instance)
         if args.command == "up":
+            # Ctrl-C stops a lab that is starting, also when this command was started
+            # with SIGINT ignored (in the background, by nohup, by some CI runners).
+            signal.signal(signal.SIGINT, signal.default_int_handler)
             return _up(lab, args.timeout)
         if args.command == "down":
             return _down(lab)

@@ -33,7 +33,7 @@ from lab.processes import become_host, kill_child, start_child, stop_child
 from lab.requirements import unavailable_reason
 from lab.router import Router, run_captured
 from lab.ssh import SshFiles, prepare_ssh
-from lab.state import InstanceState, default_state_dir
+from lab.state import InstanceState, Owner, default_state_dir
 from lab.topology import Topology, default_topology
 
 POLL_INTERVAL = 0.1
@@ -61,7 +61,7 @@ class Lab:
         instance = default_instance(1) if instance is None else instance
         self.topology = topology or default_topology(instance)
         self.state_dir = state_dir or default_state_dir(self.topology.instance)
-        self.state = InstanceState(self.state_dir, self.topology.prefix)
+        self.state = InstanceState(self.state_dir, self.topology.prefix, self.topology.instance)
         self.ssh = SshFiles(self.state_dir)
         self._routers = {
             spec.name: Router(self, spec, RouterPaths(self.state_dir / spec.name))
@@ -106,20 +106,16 @@ class Lab:
             raise LabError(reason)
         started = time.monotonic()
         deadline = started + timeout
-        owner = self.state.owner()
-        if owner is not None and owner.pid != os.getpid():
-            raise LabError(
-                f"lab instance {self.instance} is already running (PID {owner.pid}, "
-                f"{owner.kind}); stop it with: python -m lab down --instance {self.instance}"
-            )
-        for process in self._children.values():  # an earlier up() of this object
-            kill_child(process)
-        self._children.clear()
-        self.state.clean()  # what a crashed run of this instance left behind
-        self.state.reset_directory()
+        # First the machine-wide claim: no other process, from any checkout or state
+        # directory, runs this instance from here on (LabError names the one that does).
         self.state.claim(owner_kind)
         atexit.register(self._down_at_exit)
         try:
+            for process in self._children.values():  # an earlier up() of this object
+                kill_child(process)
+            self._children.clear()
+            self.state.clean()  # what a crashed run of this instance left behind
+            self.state.reset_directory()
             prepare_runtime_directories()
             _keep_lab_addresses_local()
             self._start_everything(deadline)
@@ -174,12 +170,13 @@ class Lab:
                 )
 
     def down(self) -> None:
-        """Stop every daemon and delete the namespaces and links. Idempotent."""
+        """Stop every daemon and delete the namespaces and links. Idempotent. Refused
+        (LabError) while another process, from any checkout, owns the instance."""
         owner = self.state.owner()
-        if owner is not None and owner.pid != os.getpid():
+        if owner is not None and not self._owned_by_me(owner):
             raise LabError(
-                f"lab instance {self.instance} is run by PID {owner.pid} ({owner.kind}), "
-                "not by this process"
+                f"lab instance {self.instance} is run by {owner.describe()}, not by this "
+                "process: leaving it as it is"
             )
         for process in self._children.values():
             kill_child(process)
@@ -195,15 +192,19 @@ class Lab:
             self.down()
 
     def is_up(self) -> bool:
-        """Whether some process runs this instance (this one or another)."""
+        """Whether some process runs this instance (this one or another, from any
+        checkout)."""
         owner = self.state.owner()
         return owner is not None and bool(list_namespaces(self.topology.prefix))
+
+    def _owned_by_me(self, owner: Owner) -> bool:
+        return owner.pid == os.getpid() and self.state.is_ours(owner)
 
     # --- daemons -----------------------------------------------------------------------
 
     def _require_owner(self) -> None:
         owner = self.state.owner()
-        if owner is None or owner.pid != os.getpid():
+        if owner is None or not self._owned_by_me(owner):
             raise LabError(
                 f"lab instance {self.instance} is not run by this process: only the "
                 "process that called up() can stop, start or reset its routers"

@@ -29,6 +29,7 @@ from types import FrameType
 
 import pytest
 
+from lab.errors import LabError
 from lab.guard import protect_lab_ranges
 from lab.instance import Lab, default_instance
 from lab.requirements import unavailable_reason
@@ -86,10 +87,20 @@ def lab(lab_host: None) -> Iterator[Lab]:
     if main_thread and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
         previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        running.up(timeout=LAB_UP_TIMEOUT)
-        yield running
+        failure = None
+        try:
+            running.up(timeout=LAB_UP_TIMEOUT)
+        except LabError as error:
+            # Refused (another process, from any checkout, owns the instance) or failed:
+            # the sentence says which; up() has already stopped whatever it started.
+            failure = str(error)
+        if failure is not None:
+            pytest.fail(failure, pytrace=False)
+        try:
+            yield running
+        finally:
+            running.down()
     finally:
-        running.down()
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
 

@@ -1,6 +1,7 @@
 """The demo inventory: the lab's routers, peers, IXP and sessions (see lab/README.md)."""
 
 import contextlib
+import re
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +57,23 @@ CLOSED_DESCRIPTION = (  # at most 200 characters
     "The lab's FRR router. Its lab address could leave this machine (no root to keep it "
     "local), so r1 points at a closed port here: connections are refused at once."
 )
+# The demo's r1 is the router r1 while it points at a lab's r1 (198.18.N.11) or at the
+# closed port; a router r1 pointed anywhere else is the user's and is left alone.
+LAB_R1_ADDRESS = re.compile(r"198\.18\.\d\.11")
+# The driver arguments that tie r1 to one lab instance's files (lab.Lab.napalm_params),
+# and the closed port's.
+LAB_ARGUMENTS = frozenset(
+    {
+        "key_file",
+        "known_hosts_file",
+        "vty_socket",
+        "config_dir",
+        "config_file",
+        "run_dir",
+        "frr_reload",
+        "port",
+    }
+)
 
 
 def lab_napalm_args(instance: int = 0) -> dict:
@@ -84,47 +102,77 @@ def lab_address_stays_local(address: str) -> bool:
     return not leaves_machine(address)
 
 
-def demo_router_target(instance: int) -> dict:
-    """r1's hostname, driver arguments and description: the lab's r1, or a closed port of
-    loopback when the lab's address could leave the machine."""
+@dataclass(frozen=True)
+class RouterTarget:
+    """Where the demo's r1 points: the r1 of the demo's lab instance, or a closed port
+    of loopback when that lab's address could leave the machine."""
+
+    hostname: str
+    napalm_args: dict
+    description: str
+    where: str  # for the line that says r1 changed
+
+
+def demo_router_target(instance: int) -> RouterTarget:
+    """r1's hostname, driver arguments and description for lab instance `instance`."""
     address = f"198.18.{instance}.11"
     if lab_address_stays_local(address):
-        return {
-            "hostname": address,
-            "napalm_args": lab_napalm_args(instance),
-            "description": LAB_DESCRIPTION,
-        }
+        args = lab_napalm_args(instance)
+        files = Path(args["config_dir"]).parent if "config_dir" in args else None
+        return RouterTarget(
+            address,
+            args,
+            LAB_DESCRIPTION,
+            f"{address}, the r1 of lab instance {instance}"
+            + (f" (its files in {files})" if files else ""),
+        )
     host, port = CLOSED_LOOPBACK
-    return {"hostname": host, "napalm_args": {"port": port}, "description": CLOSED_DESCRIPTION}
-
-
-def _is_closed_loopback(router: Router) -> bool:
-    host, port = CLOSED_LOOPBACK
-    return router.hostname == host and router.napalm_args.get("port") == port
-
-
-def _retarget(router: Router, instance: int, target: dict, result: DemoResult) -> None:
-    """Move the demo's own r1 between its lab address and the closed loopback port when
-    the machine changed (the lab's routes appeared or are gone). A router the user
-    pointed elsewhere is left alone."""
-    ours = router.hostname == f"198.18.{instance}.11" or _is_closed_loopback(router)
-    if not ours or router.hostname == target["hostname"]:
-        return
-    for name, value in target.items():
-        setattr(router, name, value)
-    router.save(update_fields=list(target))
-    result.changed.append(f"router {router} now points at {router.hostname}")
+    return RouterTarget(
+        host,
+        {"port": port},
+        CLOSED_DESCRIPTION,
+        f"{host} port {port}, a closed port: lab instance {instance}'s address could leave "
+        "this machine",
+    )
 
 
 def load_demo(instance: int = 0) -> DemoResult:
     """Create whatever part of the demo inventory is missing. Existing objects stay as they
-    are, except that the demo's r1 never points at a lab address that could leave this
-    machine (see demo_router_target)."""
-    return _load(instance, demo_router_target(instance))  # asks the kernel, outside the transaction
+    are, except the demo's r1's connection: it always points at the r1 of lab instance
+    `instance` (address and driver arguments), or at a closed port where that lab's
+    address could leave this machine (see demo_router_target)."""
+    return _load(demo_router_target(instance))  # asks the kernel, outside the transaction
+
+
+def _is_demo_r1(router: Router) -> bool:
+    host, port = CLOSED_LOOPBACK
+    closed = router.hostname == host and (router.napalm_args or {}).get("port") == port
+    return closed or LAB_R1_ADDRESS.fullmatch(router.hostname) is not None
+
+
+def _retarget(router: Router, target: RouterTarget, result: DemoResult) -> None:
+    """Point the demo's own r1 at `target`: another lab instance than last time, the same
+    instance's files elsewhere (another state directory), or the closed port and back
+    when the machine changed. Driver arguments of the user's own are kept; a router r1
+    the user pointed elsewhere is left alone."""
+    if not _is_demo_r1(router):
+        return
+    args = router.napalm_args or {}
+    kept = {key: value for key, value in args.items() if key not in LAB_ARGUMENTS}
+    wanted = {"hostname": target.hostname, "napalm_args": {**kept, **target.napalm_args}}
+    if router.description in (LAB_DESCRIPTION, CLOSED_DESCRIPTION):  # not one the user wrote
+        wanted["description"] = target.description
+    changed = [name for name, value in wanted.items() if getattr(router, name) != value]
+    if not changed:
+        return
+    for name in changed:
+        setattr(router, name, wanted[name])
+    router.save(update_fields=changed)
+    result.changed.append(f"router {router} now points at {target.where}")
 
 
 @transaction.atomic
-def _load(instance: int, target: dict) -> DemoResult:
+def _load(target: RouterTarget) -> DemoResult:
     result = DemoResult()
     ases = {}
     for asn, name, v4_max, v6_max, ours in AUTONOMOUS_SYSTEMS:
@@ -159,12 +207,14 @@ def _load(instance: int, target: dict) -> DemoResult:
             "local_autonomous_system": ases[64500],
             "config_template": template,
             "napalm_username": "root",
-            **target,
+            "hostname": target.hostname,
+            "napalm_args": target.napalm_args,
+            "description": target.description,
         },
     )
     result.note(router, created)
     if not created:
-        _retarget(router, instance, target, result)
+        _retarget(router, target, result)
 
     ixp, created = InternetExchange.objects.get_or_create(
         slug="demo-ix", defaults={"name": "Demo IX", "local_autonomous_system": ases[64500]}

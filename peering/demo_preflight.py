@@ -1,24 +1,26 @@
 """What `make demo` checks before it changes anything: its lab instance and its port.
 
 A second demo must not take over the first one's lab (and take it down on exit), nor
-fail half-way on a busy port. Each demo holds a lock on its lab instance for as long as
-it runs; the kernel drops the lock when the demo's process ends, however it ends.
+fail half-way on a busy port. A lab instance's namespaces are the machine's, so each
+demo claims its instance machine-wide (lab/claims.py: an flock in /run/peerkeeper-lab/)
+for as long as it runs, whatever checkout or state directory it runs from; the kernel
+drops the claim when the demo's process ends, however it ends.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import os
 import socket
 from dataclasses import dataclass
 from pathlib import Path
 
+from lab.claims import Claim, Holder
 from lab.instance import Lab
 from lab.state import default_state_dir
 
-LOCK_NAME = "demo.lock"
+CHECKOUT = Path(__file__).resolve().parent.parent
 
 
 class DemoRefused(Exception):
@@ -43,60 +45,71 @@ class Address:
 
 
 class DemoLock:
-    """The running demo's claim on a lab instance: an flock on `<lab state dir>/demo.lock`,
-    which also names the demo's PID and address for the one that is refused."""
+    """The running demo's claim on a lab instance, machine-wide (`<N>.demo.lock`), which
+    also names the demo's PID, address and checkout for the one that is refused."""
 
     def __init__(self, instance: int) -> None:
-        self.path = default_state_dir(instance) / LOCK_NAME
-        self._fd: int | None = None
+        self.instance = instance
+        self._claim = Claim(f"{instance}.demo")
+
+    @property
+    def path(self) -> Path:
+        return self._claim.path
 
     def acquire(self, address: Address) -> bool:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            return False
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()} {address}\n".encode())
-        self._fd = fd
-        return True
+        return self._claim.acquire(
+            address=str(address),
+            checkout=str(CHECKOUT),
+            state_dir=os.path.abspath(default_state_dir(self.instance)),
+        )
 
-    def holder(self) -> tuple[int, str] | None:
-        """(PID, address) of the demo holding the lock, as it wrote them."""
-        try:
-            pid, address = self.path.read_text().split()
-            return int(pid), address
-        except (FileNotFoundError, ValueError):
-            return None
+    def holder(self) -> Holder | None:
+        """The demo holding the claim (its PID, and the address and checkout it wrote)."""
+        return self._claim.holder()
 
     def release(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)  # closing drops the lock
-            self._fd = None
+        self._claim.release()
+
+
+def _demo_sentence(holder: Holder | None) -> str:
+    """Who holds a demo claim: `PID 4242, the demo serving http://127.0.0.1:8000/`, with
+    its checkout when that is another one."""
+    if holder is None:
+        return "another demo"
+    address = holder.get("address")
+    what = f"PID {holder.pid}, " + (f"the demo serving http://{address}/" if address else "a demo")
+    checkout = holder.get("checkout")
+    if checkout and os.path.realpath(checkout) != os.path.realpath(CHECKOUT):
+        what += f" from {checkout}"
+    return what
 
 
 def preflight(instance: int, address: Address) -> DemoLock:
     """Claim the lab instance for this demo, or say in one sentence why not: another demo
-    runs on it, another program runs it, or the address is taken."""
+    runs on it, another program runs it (from any checkout), or the address is taken."""
     lock = DemoLock(instance)
     if not lock.acquire(address):
-        holder = lock.holder()
-        who = f"PID {holder[0]}, the demo serving http://{holder[1]}/" if holder else "a demo"
         raise DemoRefused(
-            f"Not starting: lab instance {instance} is in use by {who}; stop that demo "
+            f"Not starting: lab instance {instance} is in use by "
+            f"{_demo_sentence(lock.holder())}; stop that demo "
             f"(Ctrl-C in its terminal) or start this one on another instance and port, "
             f"e.g. make demo DEMO_LAB={free_instance(instance)} "
             f"DEMO_ADDRESS=127.0.0.1:{address.port + 1}."
         )
     try:
-        owner = Lab(instance).state.owner()
+        lab = Lab(instance)
+        owner = lab.state.owner()
+        if owner is not None and owner.kind == "supervisor" and not lab.state.is_ours(owner):
+            raise DemoRefused(
+                f"Not starting: lab instance {instance} is in use by {owner.describe()}, "
+                f"not this checkout's lab; stop it from its checkout or use another "
+                f"instance, e.g. make demo DEMO_LAB={free_instance(instance)}."
+            )
         if owner is not None and owner.kind != "supervisor":
             raise DemoRefused(
-                f"Not starting: lab instance {instance} is in use by PID {owner.pid} (a "
-                f"program using the lab, such as a test run); wait for it to end or use "
-                f"another instance, e.g. make demo DEMO_LAB={free_instance(instance)}."
+                f"Not starting: lab instance {instance} is in use by {owner.describe()}; "
+                f"wait for it to end or use another instance, e.g. make demo "
+                f"DEMO_LAB={free_instance(instance)}."
             )
         if not port_is_free(address):
             holder_pid = listening_pid(address.port)
@@ -114,24 +127,12 @@ def preflight(instance: int, address: Address) -> DemoLock:
 def free_instance(busy: int) -> int:
     """A lab instance other than `busy` that nothing runs, for the suggestions."""
     for candidate in (7, 6, 5, 0, 1, 2, 3, 4, 8, 9):
-        taken = Lab(candidate).state.owner() is not None or _locked(DemoLock(candidate).path)
-        if candidate != busy and not taken:
+        if candidate == busy:
+            continue
+        taken = Lab(candidate).state.owner() is not None or DemoLock(candidate).holder()
+        if not taken:
             return candidate
     return (busy + 1) % 10
-
-
-def _locked(path: Path) -> bool:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except FileNotFoundError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(fd)
-    return False
 
 
 def port_is_free(address: Address) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -10,10 +11,12 @@ from collections.abc import Callable
 from lab.state import REPO_ROOT
 
 
-def lab_cli(*args: str) -> subprocess.CompletedProcess[str]:
+def lab_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`python -m lab ARGS`, with `env` added to this process's environment."""
     return subprocess.run(
         [sys.executable, "-m", "lab", *args],
         capture_output=True, text=True, timeout=120, cwd=REPO_ROOT, check=False,
+        env={**os.environ, **(env or {})},
     )  # fmt: skip
 
 

@@ -1,7 +1,9 @@
 """The lab on a machine where its daemons never ran: no /run/sshd, /run/frr or /var/tmp/frr.
 
 Each test runs in a private mount namespace with empty /run and /var/tmp, so the
-machine's own directories (which other labs' sshd processes need) stay untouched.
+machine's own directories (which other labs' sshd processes need) stay untouched. Only
+the machine-wide claims on lab instances (/run/peerkeeper-lab) stay visible there: the
+lab started inside must see, and be seen by, every other user of its instance.
 """
 
 from __future__ import annotations
@@ -11,10 +13,15 @@ import sys
 import textwrap
 
 from lab import Lab
+from lab.claims import CLAIMS_DIR
 from lab.netns import list_root_links
 from lab.state import REPO_ROOT
 
-FRESH_RUNTIME = "mount -t tmpfs tmpfs /run && mount -t tmpfs tmpfs /var/tmp"
+FRESH_RUNTIME = (
+    f"mkdir -p {CLAIMS_DIR} && claims=$(mktemp -d) && mount --bind {CLAIMS_DIR} $claims"
+    f" && mount -t tmpfs tmpfs /run && mkdir {CLAIMS_DIR} && mount --move $claims {CLAIMS_DIR}"
+    " && rmdir $claims && mount -t tmpfs tmpfs /var/tmp"
+)
 
 
 def on_a_fresh_machine(script: str, *args: str) -> subprocess.CompletedProcess[str]:

@@ -1,5 +1,6 @@
 import io
 import time
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -136,4 +137,69 @@ def test_where_the_lab_address_could_leave_the_machine_r1_points_at_loopback(
     router.refresh_from_db()
     assert router.hostname == "198.18.0.11"
     assert "port" not in router.napalm_args
-    assert "changed router r1 now points at 198.18.0.11" in output.splitlines()
+    assert (
+        "changed router r1 now points at 198.18.0.11, the r1 of lab instance 0 "
+        f"(its files in {Lab(0).state_dir})" in output.splitlines()
+    )
+
+
+def test_the_demos_r1_follows_the_lab_instance_the_demo_runs_on(
+    db, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The lab's addresses stay on this machine (as root, the unreachable routes see to
+    # that); the state directories are this test's own.
+    monkeypatch.setattr("lab.guard.leaves_machine", lambda address: False)
+    monkeypatch.setenv("PEERKEEPER_LAB_DIR", str(tmp_path / "labs"))
+    _load_demo(lab_instance=7)
+    router = Router.objects.get(name="r1")
+    assert router.hostname == "198.18.7.11"
+    assert router.napalm_args == Lab(7).napalm_params("r1")["optional_args"]
+    # What the user changed stays: other objects, and r1's arguments of their own.
+    AutonomousSystem.objects.filter(asn=64501).update(ipv4_max_prefixes=250)
+    router.napalm_args = {**router.napalm_args, "ssh_config_file": "/etc/ssh/demo_config"}
+    router.save()
+    before = _counts()
+
+    output = _load_demo(lab_instance=9)
+
+    router.refresh_from_db()
+    assert output.splitlines() == [
+        "changed router r1 now points at 198.18.9.11, the r1 of lab instance 9 "
+        f"(its files in {tmp_path / 'labs' / '9'})"
+    ]
+    assert router.hostname == "198.18.9.11"
+    assert router.napalm_args == {
+        **Lab(9).napalm_params("r1")["optional_args"],
+        "ssh_config_file": "/etc/ssh/demo_config",
+    }
+    assert router.napalm_args["key_file"] == str(tmp_path / "labs" / "9" / "id_ed25519")
+    assert router.description == "The lab's FRR router"
+    assert AutonomousSystem.objects.get(asn=64501).ipv4_max_prefixes == 250
+    assert _counts() == before
+    assert "already loaded" in _load_demo(lab_instance=9)
+
+    # The same instance from another state directory (another checkout, another
+    # PEERKEEPER_LAB_DIR): r1 takes that lab's key and sockets.
+    monkeypatch.setenv("PEERKEEPER_LAB_DIR", str(tmp_path / "other-labs"))
+    output = _load_demo(lab_instance=9)
+    router.refresh_from_db()
+    assert output.splitlines() == [
+        "changed router r1 now points at 198.18.9.11, the r1 of lab instance 9 "
+        f"(its files in {tmp_path / 'other-labs' / '9'})"
+    ]
+    assert router.napalm_args["vty_socket"] == str(tmp_path / "other-labs" / "9" / "r1" / "vty")
+
+
+def test_a_router_r1_the_user_pointed_elsewhere_is_left_alone(
+    db, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("lab.guard.leaves_machine", lambda address: False)
+    monkeypatch.setenv("PEERKEEPER_LAB_DIR", str(tmp_path / "labs"))
+    _load_demo(lab_instance=7)
+    Router.objects.filter(name="r1").update(hostname="r1.example.net", napalm_args={})
+
+    output = _load_demo(lab_instance=9)
+
+    router = Router.objects.get(name="r1")
+    assert (router.hostname, router.napalm_args) == ("r1.example.net", {})
+    assert "already loaded" in output

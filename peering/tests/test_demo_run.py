@@ -1,8 +1,11 @@
-"""`make demo` (manage.py demo): a second demo refuses before changing anything, and the
-first one keeps its lab and its password."""
+"""`make demo` (manage.py demo): a second demo, from this checkout or any other, refuses
+before changing anything, and the first one keeps its lab and its password; Ctrl-C stops
+a demo, its worker and server and the lab it started, also when it was started with
+SIGINT ignored."""
 
 from __future__ import annotations
 
+import contextlib
 import http.cookiejar
 import os
 import re
@@ -20,6 +23,7 @@ import pytest
 
 from lab import Lab
 from lab.netns import list_namespaces
+from lab.processes import ProcessRecord
 from lab.pytest_plugin import spare_instance
 from peering.demo_preflight import Address, DemoLock, DemoRefused, preflight
 from peerkeeper.config import BASE_DIR
@@ -97,16 +101,25 @@ def test_a_lab_instance_the_tests_are_using_is_refused(lab: Lab) -> None:
     lock.release()
 
 
-@pytest.fixture
-def first_demo(spare_lab: Lab, tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
-    """A demo on the spare lab instance, serving on a free port; Ctrl-C'd at the end."""
+@contextlib.contextmanager
+def running_demo(
+    instance: int, directory: Path, ignore_sigint: bool = False
+) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    """A demo on `instance`, serving on a free port, its log in `directory`; Ctrl-C'd
+    (SIGINT to its process group) at the end if it still runs. With `ignore_sigint` it
+    starts with SIGINT ignored, as in the background from a script or under nohup."""
     port = free_port()
-    log_path = tmp_path / "first-demo.log"
+    log_path = directory / "first-demo.log"
+
+    def ignoring_sigint() -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
     with log_path.open("wb") as log:
         demo = subprocess.Popen(
-            demo_command(spare_lab.instance, port),
-            cwd=BASE_DIR, env=demo_environment(tmp_path), stdout=log,
+            demo_command(instance, port),
+            cwd=BASE_DIR, env=demo_environment(directory), stdout=log,
             stderr=subprocess.STDOUT, start_new_session=True,
+            preexec_fn=ignoring_sigint if ignore_sigint else None,
         )  # fmt: skip
     try:
         deadline = time.monotonic() + DEMO_START_TIMEOUT
@@ -123,6 +136,27 @@ def first_demo(spare_lab: Lab, tmp_path: Path) -> Iterator[tuple[subprocess.Pope
             except subprocess.TimeoutExpired:
                 os.killpg(demo.pid, signal.SIGKILL)
                 demo.wait()
+
+
+@pytest.fixture
+def first_demo(spare_lab: Lab, tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    """A demo on the spare lab instance, serving on a free port; Ctrl-C'd at the end."""
+    with running_demo(spare_lab.instance, tmp_path) as (demo, port):
+        yield demo, port
+
+
+def children(pid: int) -> list[ProcessRecord]:
+    """The processes `pid` started (the demo's worker and server)."""
+    text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    records = (ProcessRecord.of(int(child)) for child in text.split())
+    return [record for record in records if record is not None]
+
+
+def r1_hostname_over_ssh(lab: Lab) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["ssh", "-F", str(lab.ssh.client_config), "-o", "BatchMode=yes", "r1", "hostname"],
+        capture_output=True, text=True, timeout=30, check=False,
+    )  # fmt: skip
 
 
 def log_in(port: int, password: str) -> str:
@@ -164,12 +198,93 @@ def test_a_second_demo_refuses_and_the_first_keeps_its_lab_and_password(
         f"Not starting: lab instance {spare_lab.instance} is in use by PID {demo.pid}, "
         f"the demo serving http://127.0.0.1:{port}/; "
     )
+    # Another checkout, or another PEERKEEPER_LAB_DIR and PEERKEEPER_DATA_DIR: the lab's
+    # namespaces are the machine's, so it is refused all the same.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    other_port = free_port()
+    third = subprocess.run(
+        demo_command(spare_lab.instance, other_port),
+        capture_output=True, text=True, timeout=120, cwd=BASE_DIR,
+        env={**demo_environment(elsewhere), "PEERKEEPER_LAB_DIR": str(elsewhere / "labs")},
+        check=False,
+    )  # fmt: skip
+
+    assert (third.returncode, third.stdout) == (1, "")
+    (sentence,) = third.stderr.splitlines()
+    assert sentence.startswith(
+        f"Not starting: lab instance {spare_lab.instance} is in use by PID {demo.pid}, "
+        f"the demo serving http://127.0.0.1:{port}/; "
+    )
+    assert not (elsewhere / "demo.sqlite3").exists()
+    assert not (elsewhere / "labs").exists()
     assert demo.poll() is None
     assert spare_lab.state.owner() == supervisor
     spare_lab.wait_established("r1", timeout=30, prefixes=True)
+    assert r1_hostname_over_ssh(spare_lab).stdout == "r1\n"  # the first demo's host key
     assert log_in(port, password.group(1)) == "/"
 
     os.killpg(demo.pid, signal.SIGINT)
 
     assert demo.wait(60) == 0
     assert list_namespaces(spare_lab.topology.prefix) == []  # it started its lab: it stops it
+
+
+def test_a_lab_another_state_directory_runs_is_refused(spare_lab: Lab, tmp_path: Path) -> None:
+    instance = spare_lab.instance
+    other_env = {**os.environ, "PEERKEEPER_LAB_DIR": str(tmp_path / "labs")}
+    lab_cli = [sys.executable, "-m", "lab"]
+    up = subprocess.run(
+        [*lab_cli, "up", "--instance", str(instance)],
+        capture_output=True, text=True, timeout=120, cwd=BASE_DIR, env=other_env, check=False,
+    )  # fmt: skip
+    assert up.returncode == 0, up.stderr
+    try:
+        other = Lab(instance, state_dir=tmp_path / "labs" / str(instance))
+        supervisor = other.state.owner()
+        assert supervisor is not None
+
+        result = subprocess.run(
+            demo_command(instance, free_port()),
+            capture_output=True, text=True, timeout=120, cwd=BASE_DIR,
+            env=demo_environment(tmp_path), check=False,
+        )  # fmt: skip
+
+        assert (result.returncode, result.stdout) == (1, "")
+        (sentence,) = result.stderr.splitlines()
+        assert sentence.startswith(
+            f"Not starting: lab instance {instance} is in use by PID {supervisor.pid} "
+            f"(`python -m lab up`, state directory {other.state_dir}), not this checkout's "
+            "lab; "
+        )
+        assert not (tmp_path / "demo.sqlite3").exists()
+        assert other.state.owner() == supervisor
+        other.wait_established("r1", timeout=30, prefixes=True)
+    finally:
+        subprocess.run(
+            [*lab_cli, "down", "--instance", str(instance)],
+            capture_output=True, timeout=120, cwd=BASE_DIR, env=other_env, check=False,
+        )  # fmt: skip
+
+
+def test_a_demo_started_with_sigint_ignored_stops_on_sigint_with_its_children_and_lab(
+    spare_lab: Lab, tmp_path: Path
+) -> None:
+    with running_demo(spare_lab.instance, tmp_path, ignore_sigint=True) as (demo, port):
+        worker_and_server = children(demo.pid)
+        assert len(worker_and_server) == 2
+        supervisor = spare_lab.state.owner()
+        assert supervisor is not None
+
+        os.killpg(demo.pid, signal.SIGINT)  # Ctrl-C
+
+        try:
+            code = demo.wait(60)
+        except subprocess.TimeoutExpired:
+            code = None
+        log = (tmp_path / "first-demo.log").read_text()
+        assert code == 0, log
+        assert [child for child in worker_and_server if child.is_alive()] == []
+        assert not accepts(port)
+        assert not supervisor.record.is_alive()
+        assert list_namespaces(spare_lab.topology.prefix) == []  # it started its lab: it stops it

@@ -1,9 +1,10 @@
 """`manage.py demo`: what `make demo` runs.
 
 Checks its lab instance and address before changing anything, then migrates, starts
-the lab (unless a `python -m lab up` already runs it), loads the demo inventory and
-serves the web pages with one job worker until Ctrl-C. On the way out it stops the
-worker and the server, and takes down the lab only if it started that lab itself.
+the lab (unless a `python -m lab up` of this checkout already runs it), loads the demo
+inventory and serves the web pages with one job worker until Ctrl-C, SIGTERM or SIGHUP.
+On the way out it stops the worker and the server, and takes down the lab only if it
+started that lab itself.
 """
 
 from __future__ import annotations
@@ -22,6 +23,11 @@ from lab.processes import ProcessRecord
 from peering.demo_preflight import Address, DemoRefused, preflight
 
 CHILD_STOP_TIMEOUT = 10.0
+# Each stops the demo. SIGINT too is handled explicitly: a demo started with SIGINT
+# ignored (in the background from a script, by nohup, by some CI runners) inherits
+# that, and so would its worker and server; with a handler of its own, the children
+# it starts get the default back and Ctrl-C (SIGINT to the process group) stops them all.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
@@ -45,10 +51,12 @@ class Command(BaseCommand):
         except DemoRefused as refusal:
             self.stderr.write(str(refusal))
             sys.exit(1)
-        for signum in (signal.SIGTERM, signal.SIGHUP):
+        for signum in STOP_SIGNALS:
             signal.signal(signum, _interrupt)
+        self._lab_up_started: ProcessRecord | None = None  # the `lab up` this demo ran
         lab_started: ProcessRecord | None = None
         children: list[subprocess.Popen[bytes]] = []
+        code = 0
         try:
             call_command("migrate", interactive=False, stdout=self.stdout)
             lab_started = self._lab_up(lab_instance)
@@ -65,8 +73,13 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             code = 0
         finally:
+            # The way out runs to its end: a second Ctrl-C must not leave a server, a
+            # worker or the lab behind (each step below is bounded in time).
+            for signum in STOP_SIGNALS:
+                signal.signal(signum, signal.SIG_IGN)
             for child in reversed(children):
                 _stop(child)
+            lab_started = lab_started or self._lab_started_by_this_demo(lab_instance)
             if lab_started is not None:
                 self._lab_down(lab_instance, lab_started)
             lock.release()
@@ -76,20 +89,25 @@ class Command(BaseCommand):
     def _lab_up(self, instance: int) -> ProcessRecord | None:
         """Start the lab; returns its supervisor when this demo started it (and so owns
         it), None when it was up already or could not start."""
-        owner = Lab(instance).state.owner()
-        if owner is not None:  # preflight let only a `python -m lab up` through
+        lab = Lab(instance)
+        owner = lab.state.owner()
+        if owner is not None and owner.kind == "supervisor" and lab.state.is_ours(owner):
             self.stdout.write(
                 f"Lab instance {instance} is already up (supervisor PID {owner.pid}); "
                 "the demo uses it and leaves it running."
             )
             return None
+        if owner is not None:  # it started since the preflight
+            self.stdout.write(f"Not starting the lab: {lab.state.refusal(owner)}.")
+            return None
         self.stdout.flush()
         up = subprocess.Popen([sys.executable, "-m", "lab", "up", "--instance", str(instance)])
+        self._lab_up_started = ProcessRecord.of(up.pid)
         try:
             code = up.wait()
         except KeyboardInterrupt:
             # Interrupted, `lab up` stops the lab it was starting. A Ctrl-C reached it as
-            # well; a SIGTERM sent to this command alone did not, so pass it on.
+            # well; a signal sent to this command alone did not, so pass it on.
             try:
                 up.wait(1)
             except subprocess.TimeoutExpired:
@@ -104,11 +122,29 @@ class Command(BaseCommand):
         owner = Lab(instance).state.owner()
         return owner.record if owner is not None else None
 
+    def _lab_started_by_this_demo(self, instance: int) -> ProcessRecord | None:
+        """The lab's supervisor if the `lab up` this demo ran started it, also when the
+        demo was stopped before it could note that: a supervisor of this state directory
+        that started after that `lab up` did."""
+        launched = self._lab_up_started
+        if launched is None:
+            return None
+        lab = Lab(instance)
+        owner = lab.state.owner()
+        if owner is None or owner.kind != "supervisor" or not lab.state.is_ours(owner):
+            return None
+        return owner.record if owner.record.started >= launched.started else None
+
     def _lab_down(self, instance: int, started: ProcessRecord) -> None:
         owner = Lab(instance).state.owner()
         if owner is None or owner.record != started:
             return  # gone already, or someone else's by now
-        subprocess.run([sys.executable, "-m", "lab", "down", "--instance", str(instance)])
+        # Its own session: a Ctrl-C meant for the demo does not cut the tear-down short.
+        subprocess.run(
+            [sys.executable, "-m", "lab", "down", "--instance", str(instance)],
+            start_new_session=True,
+            check=False,
+        )
 
 
 def _stop(child: subprocess.Popen[bytes]) -> None:
