@@ -311,3 +311,55 @@ def silent_port() -> Iterator[int]:
         listener.bind(("127.0.0.1", 0))
         listener.listen(16)
         yield listener.getsockname()[1]
+
+
+# --- what a driver returns: NAPALM's getter shapes, and its mock driver -----------------
+
+
+def summary_peer(**changes: Any) -> dict[str, Any]:
+    """A peer as get_bgp_neighbors() gives it (NAPALM's BGPStateNeighborDict): AS64501,
+    up for 7,200 s, 5 prefixes received, 4 accepted, 1 sent; `changes` replace keys."""
+    return {
+        "local_as": 64500,
+        "remote_as": 64501,
+        "remote_id": "192.0.2.11",
+        "is_up": True,
+        "is_enabled": True,
+        "description": "",
+        "uptime": 7200,
+        "address_family": {
+            "ipv4": {"received_prefixes": 5, "accepted_prefixes": 4, "sent_prefixes": 1}
+        },
+        **changes,
+    }
+
+
+def detail_peer(**changes: Any) -> dict[str, Any]:
+    """A neighbour as get_bgp_neighbors_detail() lists it: 192.0.2.11, AS64501,
+    Established, 5 / 4 / 1 prefixes; `changes` replace keys."""
+    return {
+        "up": True,
+        "remote_as": 64501,
+        "remote_address": "192.0.2.11",
+        "connection_state": "Established",
+        "received_prefix_count": 5,
+        "accepted_prefix_count": 4,
+        "advertised_prefix_count": 1,
+        **changes,
+    }
+
+
+def summary(peers: Any, vrf: str = "global") -> dict[str, Any]:
+    """get_bgp_neighbors() with `peers` ({address: peer}) in one VRF."""
+    return {vrf: {"router_id": "192.0.2.1", "peers": peers}}
+
+
+def mock_answers(directory: Path, answers: dict[str, Any], calls: int = 3) -> str:
+    """Make NAPALM's `mock` driver answer each method in `answers` with its value (raise
+    the exception a {"exception": ..., "args": [...]} value names) on its first `calls`
+    calls of a connection. Returns `directory`: the mock driver's `path` argument."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, answer in answers.items():
+        for count in range(1, calls + 1):
+            (directory / f"{name}.{count}").write_text(json.dumps(answer))
+    return str(directory)

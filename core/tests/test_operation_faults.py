@@ -25,7 +25,7 @@ from peering.models import (
     InternetExchange,
     InternetExchangePeeringSession,
 )
-from peerkeeper.testing import run_command
+from peerkeeper.testing import mock_answers, run_command, summary, summary_peer
 
 DRIVER_BUG = {"exception": "AttributeError", "args": ["'NoneType' object has no attribute 'group'"]}
 BROKEN_CALLS = [
@@ -34,33 +34,6 @@ BROKEN_CALLS = [
     "load_merge_candidate",
     "compare_config",
 ]
-NEIGHBORS = {
-    "global": {
-        "router_id": "192.0.2.2",
-        "peers": {
-            "192.0.2.11": {
-                "local_as": 64500,
-                "remote_as": 64501,
-                "remote_id": "192.0.2.11",
-                "is_up": True,
-                "is_enabled": True,
-                "description": "",
-                "uptime": 100,
-                "address_family": {
-                    "ipv4": {"received_prefixes": 5, "accepted_prefixes": 5, "sent_prefixes": 1}
-                },
-            }
-        },
-    }
-}
-
-
-def _files(directory: Path, files: dict[str, object]) -> str:
-    directory.mkdir()
-    for name, content in files.items():
-        for count in (1, 2, 3):
-            (directory / f"{name}.{count}").write_text(json.dumps(content))
-    return str(directory)
 
 
 @pytest.fixture
@@ -74,11 +47,11 @@ def two_routers(db, tmp_path: Path) -> InternetExchange:
     )
     ixp = InternetExchange.objects.create(name="IX", slug="ix", local_autonomous_system=ours)
     paths = {
-        "broken": _files(tmp_path / "broken", dict.fromkeys(BROKEN_CALLS, DRIVER_BUG)),
-        "good": _files(
+        "broken": mock_answers(tmp_path / "broken", dict.fromkeys(BROKEN_CALLS, DRIVER_BUG)),
+        "good": mock_answers(
             tmp_path / "good",
             {
-                "get_bgp_neighbors": NEIGHBORS,
+                "get_bgp_neighbors": summary({"192.0.2.11": summary_peer()}),
                 "load_merge_candidate": {},
                 "compare_config": {"diff": "+router bgp 64500"},
                 "discard_config": {},
@@ -184,7 +157,7 @@ def test_a_password_a_driver_quotes_is_masked_in_messages_logs_and_jobs(
         local_autonomous_system=ours,
         config_template=template,
         napalm_password="RouterPw-Secret9",
-        napalm_args={"path": _files(tmp_path / "leaky", files)},
+        napalm_args={"path": mock_answers(tmp_path / "leaky", files)},
     )
     ixp = InternetExchange.objects.create(name="IX", slug="ix", local_autonomous_system=ours)
     connection = Connection.objects.create(

@@ -22,29 +22,14 @@ from peering.models import (
     InternetExchange,
     InternetExchangePeeringSession,
 )
-from peerkeeper.testing import run_command
-
-PEER = {
-    "local_as": 64500,
-    "remote_as": 64501,
-    "remote_id": "192.0.2.11",
-    "is_up": True,
-    "is_enabled": True,
-    "description": "",
-    "uptime": 100,
-    "address_family": {
-        "ipv4": {"received_prefixes": 1, "accepted_prefixes": 1, "sent_prefixes": 1}
-    },
-}
+from peerkeeper.testing import mock_answers, run_command, summary, summary_peer
 
 
 @pytest.fixture
 def fleet(db, tmp_path: Path) -> InternetExchange:
     """`up` answers through NAPALM's mock driver; `off` is disabled, `bare` has no
     platform, `nodriver`'s platform has no driver. All four are on one IXP (`off` twice)."""
-    (tmp_path / "get_bgp_neighbors.1").write_text(
-        json.dumps({"global": {"router_id": "192.0.2.1", "peers": {"192.0.2.11": PEER}}})
-    )
+    mock_answers(tmp_path, {"get_bgp_neighbors": summary({"192.0.2.11": summary_peer()})})
     ours = AutonomousSystem.objects.create(asn=64500, name="Us", affiliated=True)
     mock = Platform.objects.create(name="Mock", slug="mock", napalm_driver="mock")
     manual = Platform.objects.create(name="Manual", slug="manual", napalm_driver="")

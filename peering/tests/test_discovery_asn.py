@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -19,22 +18,7 @@ from peering.models import (
     InternetExchange,
     InternetExchangePeeringSession,
 )
-from peerkeeper.testing import run_command
-
-
-def _peer(remote_as: Any) -> dict[str, Any]:
-    return {
-        "local_as": 64500,
-        "remote_as": remote_as,
-        "remote_id": "0.0.0.0",
-        "is_up": True,
-        "is_enabled": True,
-        "description": "",
-        "uptime": 100,
-        "address_family": {
-            "ipv4": {"received_prefixes": 1, "accepted_prefixes": 1, "sent_prefixes": 1}
-        },
-    }
+from peerkeeper.testing import run_command, summary_peer
 
 
 @pytest.fixture
@@ -44,12 +28,12 @@ def mocked_ixp(db, tmp_path: Path) -> InternetExchange:
         "global": {
             "router_id": "192.0.2.1",
             "peers": {
-                "192.0.2.11": _peer("64499"),
-                "192.0.2.12": _peer("1.10"),
-                "192.0.2.13": _peer("AS64502"),
-                "192.0.2.14": _peer("1.70000"),
-                "192.0.2.15": _peer("4294967296"),
-                "192.0.2.16": _peer(0),
+                "192.0.2.11": summary_peer(remote_as="64499"),
+                "192.0.2.12": summary_peer(remote_as="1.10"),
+                "192.0.2.13": summary_peer(remote_as="AS64502"),
+                "192.0.2.14": summary_peer(remote_as="1.70000"),
+                "192.0.2.15": summary_peer(remote_as="4294967296"),
+                "192.0.2.16": summary_peer(remote_as=0),
             },
         }
     }

@@ -34,40 +34,7 @@ from peering.models import (
 )
 from peering.neighbors import from_detail, from_summary, read_neighbors
 from peering.polling import poll_routers
-from peerkeeper.testing import run_command
-
-
-def _summary_peer(**changes: Any) -> dict[str, Any]:
-    return {
-        "local_as": 64500,
-        "remote_as": 64501,
-        "remote_id": "192.0.2.11",
-        "is_up": True,
-        "is_enabled": True,
-        "description": "",
-        "uptime": 7200,
-        "address_family": {
-            "ipv4": {"received_prefixes": 5, "accepted_prefixes": 4, "sent_prefixes": 1}
-        },
-        **changes,
-    }
-
-
-def _detail_peer(**changes: Any) -> dict[str, Any]:
-    return {
-        "up": True,
-        "remote_as": 64501,
-        "remote_address": "192.0.2.11",
-        "connection_state": "Established",
-        "received_prefix_count": 5,
-        "accepted_prefix_count": 4,
-        "advertised_prefix_count": 1,
-        **changes,
-    }
-
-
-def _summary(peers: Any) -> dict[str, Any]:
-    return {"global": {"router_id": "192.0.2.1", "peers": peers}}
+from peerkeeper.testing import detail_peer, run_command, summary, summary_peer
 
 
 class _Device:
@@ -112,9 +79,9 @@ class _Device:
             "global from get_bgp_neighbors_detail on r1 where NAPALM's contract has a "
             "dictionary of its details.",
         ),
-        ({"global": {"64501": [_detail_peer(), 7]}}, "returned 7 as a neighbour for AS 64501"),
+        ({"global": {"64501": [detail_peer(), 7]}}, "returned 7 as a neighbour for AS 64501"),
         (
-            {"global": {"64501": [_detail_peer(remote_address=None)]}},
+            {"global": {"64501": [detail_peer(remote_address=None)]}},
             "returned None as a neighbour's remote_address for AS 64501 in VRF global",
         ),
         ({"global": {"64501": [{"up": True}]}}, "returned None as a neighbour's remote_address"),
@@ -142,15 +109,15 @@ def test_a_detailed_getter_s_output_out_of_shape_fails_the_read(returned, senten
             "get_bgp_neighbors on r1 where NAPALM's contract has a dictionary with router_id "
             "and peers.",
         ),
-        (_summary(None), "returned None as the peers of VRF global from get_bgp_neighbors"),
+        (summary(None), "returned None as the peers of VRF global from get_bgp_neighbors"),
         (
-            _summary({"192.0.2.11": None}),
+            summary({"192.0.2.11": None}),
             "returned None for neighbour 192.0.2.11 in VRF "
             "global from get_bgp_neighbors on r1 where NAPALM's contract has a dictionary of "
             "its state.",
         ),
         (
-            _summary({"192.0.2.11": _summary_peer(), "192.0.2.12": "up"}),
+            summary({"192.0.2.11": summary_peer(), "192.0.2.12": "up"}),
             "returned 'up' for neighbour 192.0.2.12",
         ),
     ],
@@ -183,36 +150,36 @@ def test_a_long_value_is_cut_short_in_the_sentence() -> None:
     "uptime", [1e15, 1e308, math.inf, -math.inf, math.nan, -1, -0.5, 10**30, "7200", None, True]
 )
 def test_an_uptime_out_of_range_is_unknown(uptime) -> None:
-    [neighbor] = from_summary(_summary({"192.0.2.11": _summary_peer(uptime=uptime)}))
+    [neighbor] = from_summary(summary({"192.0.2.11": summary_peer(uptime=uptime)}))
     assert neighbor.state == BGPState.ESTABLISHED
     assert neighbor.uptime is None
 
 
 @pytest.mark.parametrize("uptime", [0, 7200, 7200.5, 99 * 365 * 24 * 3600])
 def test_an_uptime_in_range_is_kept(uptime) -> None:
-    [neighbor] = from_summary(_summary({"192.0.2.11": _summary_peer(uptime=uptime)}))
+    [neighbor] = from_summary(summary({"192.0.2.11": summary_peer(uptime=uptime)}))
     assert neighbor.uptime == float(uptime)
 
 
 @pytest.mark.parametrize("count", [-1, math.nan, math.inf, 1e300, 2**40, "5", None, False])
 def test_a_prefix_count_out_of_range_is_unknown(count) -> None:
     families = {"ipv4": {"received_prefixes": count, "accepted_prefixes": 4, "sent_prefixes": 1}}
-    [summary] = from_summary(_summary({"192.0.2.11": _summary_peer(address_family=families)}))
-    [detail] = from_detail({"global": {"64501": [_detail_peer(received_prefix_count=count)]}})
-    for neighbor in (summary, detail):
+    [read] = from_summary(summary({"192.0.2.11": summary_peer(address_family=families)}))
+    [detail] = from_detail({"global": {"64501": [detail_peer(received_prefix_count=count)]}})
+    for neighbor in (read, detail):
         assert (neighbor.received, neighbor.accepted, neighbor.advertised) == (None, 4, 1)
 
 
 @pytest.mark.parametrize("families", [None, [], "ipv4", {"ipv4": None}])
 def test_address_families_out_of_shape_are_unknown_counts(families) -> None:
-    [neighbor] = from_summary(_summary({"192.0.2.11": _summary_peer(address_family=families)}))
+    [neighbor] = from_summary(summary({"192.0.2.11": summary_peer(address_family=families)}))
     assert (neighbor.received, neighbor.accepted, neighbor.advertised) == (None, None, None)
     assert neighbor.state == BGPState.ESTABLISHED
 
 
 @pytest.mark.parametrize("is_up", ["false", 1, None])
 def test_an_is_up_that_is_no_boolean_is_an_unknown_state(is_up) -> None:
-    [neighbor] = from_summary(_summary({"192.0.2.11": _summary_peer(is_up=is_up)}))
+    [neighbor] = from_summary(summary({"192.0.2.11": summary_peer(is_up=is_up)}))
     assert (neighbor.state, neighbor.uptime) == (None, None)
 
 
@@ -221,13 +188,13 @@ def test_an_is_up_that_is_no_boolean_is_an_unknown_state(is_up) -> None:
     [(6, True, BGPState.ESTABLISHED), (None, "yes", None), (["Active"], False, None)],
 )
 def test_a_state_that_is_not_text_falls_back_on_up_or_is_unknown(state, up, expected) -> None:
-    entry = _detail_peer(connection_state=state, up=up)
+    entry = detail_peer(connection_state=state, up=up)
     [neighbor] = from_detail({"global": {"64501": [entry]}})
     assert neighbor.state == expected
 
 
 def test_a_vrf_that_is_not_text_is_named_by_its_text() -> None:
-    [neighbor] = from_detail({7: {"64501": [_detail_peer()]}})
+    [neighbor] = from_detail({7: {"64501": [detail_peer()]}})
     assert neighbor.vrf == "7"
 
 
@@ -236,9 +203,9 @@ def test_a_vrf_that_is_not_text_is_named_by_its_text() -> None:
 
 def test_a_neighbour_named_by_an_interface_is_skipped_and_logged(caplog) -> None:
     caplog.set_level(logging.INFO, logger="peering.neighbors")
-    summary = _summary({"swp1": _summary_peer(), "192.0.2.11": _summary_peer()})
-    detail = {"global": {"64501": [_detail_peer(remote_address="swp1"), _detail_peer()]}}
-    assert [n.address for n in from_summary(summary, "frr", "r1")] == ["192.0.2.11"]
+    peers = summary({"swp1": summary_peer(), "192.0.2.11": summary_peer()})
+    detail = {"global": {"64501": [detail_peer(remote_address="swp1"), detail_peer()]}}
+    assert [n.address for n in from_summary(peers, "frr", "r1")] == ["192.0.2.11"]
     assert [n.address for n in from_detail(detail, "frr", "r1")] == ["192.0.2.11"]
     assert [r.getMessage() for r in caplog.records if r.name == "peering.neighbors"] == [
         f"the frr driver on r1: skipped neighbour swp1 from {getter}: not an IP address"
@@ -305,7 +272,7 @@ def _poll(router: Router, detail: bool):
         ),
         (
             "get_bgp_neighbors",
-            _summary({"192.0.2.11": None}),
+            summary({"192.0.2.11": None}),
             "The mock driver returned None "
             "for neighbour 192.0.2.11 in VRF global from get_bgp_neighbors on r1",
         ),
@@ -337,7 +304,7 @@ def test_a_poll_of_a_driver_out_of_contract_fails_and_keeps_the_known_state(
 def test_an_absurd_uptime_is_unknown_and_the_poll_goes_on(mocked, uptime) -> None:
     router, answer = mocked
     DirectPeeringSession.objects.update(bgp_state=BGPState.IDLE)
-    answer("get_bgp_neighbors", _summary({"192.0.2.11": _summary_peer(uptime=uptime)}))
+    answer("get_bgp_neighbors", summary({"192.0.2.11": summary_peer(uptime=uptime)}))
     result = _poll(router, detail=False)
     assert result.ok, result.error
     session = DirectPeeringSession.objects.get()
@@ -351,8 +318,8 @@ def test_an_absurd_uptime_is_unknown_and_the_poll_goes_on(mocked, uptime) -> Non
 def test_an_absurd_uptime_from_the_uptime_read_is_unknown(mocked, uptime) -> None:
     router, answer = mocked
     DirectPeeringSession.objects.update(bgp_state=BGPState.IDLE)
-    answer("get_bgp_neighbors_detail", {"global": {"64501": [_detail_peer()]}})
-    answer("get_bgp_neighbors", _summary({"192.0.2.11": _summary_peer(uptime=uptime)}))
+    answer("get_bgp_neighbors_detail", {"global": {"64501": [detail_peer()]}})
+    answer("get_bgp_neighbors", summary({"192.0.2.11": summary_peer(uptime=uptime)}))
     result = _poll(router, detail=True)
     assert result.ok, result.error
     session = DirectPeeringSession.objects.get()
@@ -362,8 +329,8 @@ def test_an_absurd_uptime_from_the_uptime_read_is_unknown(mocked, uptime) -> Non
 def test_an_uptime_read_out_of_contract_dates_the_session_by_the_poll(mocked, caplog) -> None:
     router, answer = mocked
     DirectPeeringSession.objects.update(bgp_state=BGPState.IDLE)
-    answer("get_bgp_neighbors_detail", {"global": {"64501": [_detail_peer()]}})
-    answer("get_bgp_neighbors", _summary({"192.0.2.11": None}))
+    answer("get_bgp_neighbors_detail", {"global": {"64501": [detail_peer()]}})
+    answer("get_bgp_neighbors", summary({"192.0.2.11": None}))
     result = _poll(router, detail=True)
     assert result.ok, result.error
     session = DirectPeeringSession.objects.get()
@@ -378,7 +345,7 @@ def test_an_uptime_read_out_of_contract_dates_the_session_by_the_poll(mocked, ca
 
 def test_discovery_of_a_driver_out_of_contract_fails_the_connection(mocked) -> None:
     router, answer = mocked
-    answer("get_bgp_neighbors", _summary({"192.0.2.12": _summary_peer(), "192.0.2.13": None}))
+    answer("get_bgp_neighbors", summary({"192.0.2.12": summary_peer(), "192.0.2.13": None}))
     ixp = InternetExchange.objects.create(
         name="IX", slug="ix", local_autonomous_system=router.local_autonomous_system
     )

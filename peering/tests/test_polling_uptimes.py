@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -15,6 +14,7 @@ from devices.models import Platform, Router
 from peering.models import AutonomousSystem, DirectPeeringSession
 from peering.neighbors import Neighbor
 from peering.polling import _needs_uptimes, _StoredSession, poll_routers
+from peerkeeper.testing import detail_peer, summary, summary_peer
 
 SINCE = datetime(2025, 1, 1, tzinfo=UTC)
 
@@ -52,31 +52,6 @@ def test_uptimes_are_read_only_for_sessions_that_need_them(
     assert _needs_uptimes([stored], [seen]) is needed
 
 
-def _detail(address: str, state: str) -> dict[str, Any]:
-    return {
-        "up": state == "Established",
-        "remote_as": 64501,
-        "remote_address": address,
-        "connection_state": state,
-        "received_prefix_count": 5,
-        "accepted_prefix_count": 5,
-        "advertised_prefix_count": 1,
-    }
-
-
-def _summary(uptime: int) -> dict[str, Any]:
-    return {
-        "local_as": 64500,
-        "remote_as": 64501,
-        "remote_id": "192.0.2.11",
-        "is_up": True,
-        "is_enabled": True,
-        "description": "",
-        "uptime": uptime,
-        "address_family": {},
-    }
-
-
 @pytest.fixture
 def mocked_router(db, tmp_path: Path) -> tuple[Router, Path]:
     """A router behind NAPALM's mock driver, which answers with the files of `tmp_path`."""
@@ -95,7 +70,12 @@ def mocked_router(db, tmp_path: Path) -> tuple[Router, Path]:
             router=router, autonomous_system=peer, ip_address=address
         )
     detail = {
-        "global": {"64501": [_detail("192.0.2.11", "Established"), _detail("192.0.2.12", "Active")]}
+        "global": {
+            "64501": [
+                detail_peer(),
+                detail_peer(up=False, remote_address="192.0.2.12", connection_state="Active"),
+            ]
+        }
     }
     (tmp_path / "get_bgp_neighbors_detail.1").write_text(json.dumps(detail))
     return Router.objects.select_related("platform").get(pk=router.pk), tmp_path
@@ -103,8 +83,8 @@ def mocked_router(db, tmp_path: Path) -> tuple[Router, Path]:
 
 def test_a_detailed_poll_dates_a_session_by_the_uptime_the_router_reports(mocked_router) -> None:
     router, files = mocked_router
-    summary = {"global": {"router_id": "192.0.2.1", "peers": {"192.0.2.11": _summary(7200)}}}
-    (files / "get_bgp_neighbors.1").write_text(json.dumps(summary))
+    answer = summary({"192.0.2.11": summary_peer()})
+    (files / "get_bgp_neighbors.1").write_text(json.dumps(answer))
     [result] = poll_routers([router])
     assert result.ok, result.error
     up = DirectPeeringSession.objects.get(ip_address="192.0.2.11")
