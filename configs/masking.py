@@ -24,6 +24,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from core.secrets import quoted_forms
+
 MASK = "********"
 # A generic stand-in for an empty secret slot (a session without a password).
 _GENERIC_SECRET = "Pk7secret4mask2"
@@ -76,8 +78,9 @@ class Masker:
         return text
 
     def with_literals(self, secrets: Iterable[str | None]) -> Masker:
-        """The same masker that also masks these values (a router's own password)."""
-        extra = {s for s in secrets if s} - set(self.literals)
+        """The same masker that also masks these values (a router's own password), also
+        as a program quotes them (escaped by repr() or JSON)."""
+        extra = {form for s in secrets if s for form in quoted_forms(s)} - set(self.literals)
         if not extra:
             return self
         literals = sorted({*self.literals, *extra}, key=len, reverse=True)
@@ -136,6 +139,21 @@ def learn(real: str, shape_a: str, shape_b: str, secrets: Iterable[str | None]) 
     ending = "\n" if real.endswith("\n") else ""
     masker = Masker(shapes).with_literals(literals)
     return Learned(masker, masker.mask("\n".join(shown) + ending))
+
+
+def derived_forms(variant: str, real: str) -> set[str]:
+    """What `variant`, a render with other passwords in some slots, has where `real` has
+    the current ones: the forms the template gives those other passwords."""
+    variant_lines, real_lines = variant.splitlines(), real.splitlines()
+    if len(variant_lines) != len(real_lines):
+        known = set(real_lines)
+        return {line.strip() for line in variant_lines if line not in known} - {""}
+    forms = set()
+    for line, real_line in zip(variant_lines, real_lines, strict=True):
+        if line != real_line:
+            start, end = _differing_span(line, real_line)
+            forms.add(line[start:end].strip())
+    return {form for form in forms if len(form) >= _MIN_LITERAL}
 
 
 def _secret_lines(a_lines: list[str], b_lines: list[str]) -> dict[int, _Surrounding]:
@@ -212,7 +230,10 @@ def _shape(before: str, after: str) -> str | None:
     tail = r"[ \t]+".join(_generalised(token) for token in after.split())
     if after[:1].isspace() and tail:
         tail = r"[ \t]+" + tail
-    return rf"(?P<before>(?<!\S){head})(?P<secret>\S[^\n]*?)(?P<after>{tail}[ \t\r]*)$"
+    # What follows the text after the secret is kept: a router may append to the line
+    # (Junos writes `## SECRET-DATA`).
+    rest = r"[^\n]*" if tail else r"[ \t\r]*"
+    return rf"(?P<before>(?<!\S){head})(?P<secret>\S[^\n]*?)(?P<after>{tail}{rest})$"
 
 
 @lru_cache(maxsize=4096)

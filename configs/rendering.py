@@ -22,7 +22,7 @@ from typing import Any
 from django.conf import settings
 
 from configs.context import build_context_and_router, secret_slots
-from configs.masking import Learned, Masker, learn, literal_masker, stand_in
+from configs.masking import Learned, Masker, derived_forms, learn, literal_masker, stand_in
 from configs.models import ConfigTemplate
 from configs.render_pool import RendererFailed, pool
 from configs.sandbox import Limits, RenderFailure, RenderRequest
@@ -81,7 +81,7 @@ def _failure_for_people(request: RenderRequest, failure: RenderFailure) -> Rende
     again with stand-in passwords: the same error at the same place gives its message
     (quoting the stand-in); any other outcome gives the place only."""
     secret = [(path, value) for path, value in secret_slots(request.context) if value]
-    if not secret:
+    if not secret or not failure.may_quote:
         return RenderError(failure.template, failure.line, failure.message)
     variant = {path: stand_in(value, 0) for path, value in secret}
     try:
@@ -138,9 +138,40 @@ def _learner(request: RenderRequest, real: str, previous: tuple[str, ...]) -> Ca
 
     def learn_masking() -> Learned:
         learned = _learn(request, real, slots, secrets)
-        return Learned(learned.masker.with_literals(previous), learned.masked_text)
+        forms = _previous_forms(request, real, slots, previous) if previous else set()
+        return Learned(learned.masker.with_literals([*previous, *forms]), learned.masked_text)
 
     return learn_masking
+
+
+# Renders, at most, to learn the forms the template gives previous passwords.
+MAX_PREVIOUS_RENDERS = 3
+
+
+def _previous_forms(
+    request: RenderRequest,
+    real: str,
+    slots: list[tuple[tuple[str | int, ...], str | None]],
+    previous: tuple[str, ...],
+) -> set[str]:
+    """The forms the template gives the router's previous passwords (`password[2:]` of an
+    old type-7 value, say): the template rendered with them in the slots that have a
+    password now (they pass the same tests), the most recent first."""
+    targets = [path for path, value in slots if value] or [path for path, _ in slots]
+    if not targets:
+        return set()
+    recent = list(reversed(previous))[: len(targets) * MAX_PREVIOUS_RENDERS]
+    batches = [recent[i : i + len(targets)] for i in range(0, len(recent), len(targets))]
+    variants = [dict(zip(targets, batch, strict=False)) for batch in batches]
+    try:
+        results = _render(dataclasses.replace(request, variants=variants))  # type: ignore[arg-type]
+    except RenderError:
+        return set()
+    forms: set[str] = set()
+    for result in results:
+        if isinstance(result, str):
+            forms |= derived_forms(result, real)
+    return forms
 
 
 def _learn(

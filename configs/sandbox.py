@@ -28,7 +28,14 @@ from multiprocessing.connection import Connection
 from types import FrameType
 from typing import Any
 
-from jinja2 import BaseLoader, StrictUndefined, Template, TemplateError, TemplateNotFound
+from jinja2 import (
+    BaseLoader,
+    StrictUndefined,
+    Template,
+    TemplateError,
+    TemplateNotFound,
+    Undefined,
+)
 from jinja2 import TemplateSyntaxError as JinjaSyntaxError
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import TemplateRuntimeError
@@ -72,11 +79,14 @@ class RenderRequest:
 
 @dataclass(frozen=True)
 class RenderFailure:
-    """Why a render failed: the template and line (when known) and one sentence."""
+    """Why a render failed: the template and line (when known) and one sentence.
+    `may_quote` is False for the sentences the sandbox writes itself (limits, recursion,
+    a value that is not set), which quote nothing of the context."""
 
     template: str
     line: int | None
     message: str
+    may_quote: bool = True
 
 
 class UnsetValue(TemplateRuntimeError):
@@ -91,53 +101,127 @@ class _OutputLimit(Exception):
     pass
 
 
-_WHAT_INSTEAD = "test it with {% if ... %} or give it a default with | default('...', true)"
+# Failures whose sentence the sandbox writes itself.
+_OUR_WORDS = (
+    TemplateNotFound,
+    RecursionError,
+    MemoryError,
+    _TimeLimit,
+    _OutputLimit,
+    UnsetValue,
+)
+
+
+_WHAT_INSTEAD = "test it with {% if ... %} or give it a default with | default('...')"
 UNSET_VALUE = (
     f"a value that is not set (None) would be written into the configuration; {_WHAT_INSTEAD}"
 )
-# Filters whose job is to deal with a value that is not set.
-_TAKE_NONE = frozenset({"default", "d"})
 
 
-def _unset(value: Any) -> bool:
-    """None, or a list, tuple or dict that holds None directly (text made of it would
-    read "None")."""
-    if value is None:
-        return True
-    if isinstance(value, list | tuple):
-        return any(item is None for item in value)
+class Unset:
+    """What a render's context holds where the inventory has no value (None there).
+
+    It is false, equal to None and `is none`, and `| default(...)` replaces it; but any
+    way of making text or a number of it (printing it, `~`, a filter, `%`, str.format,
+    int(), printing a list or mapping that holds it, at any depth) raises UnsetValue, so
+    the absence is an error naming the template and line, never the text "None".
+    """
+
+    __slots__ = ()
+    _instance: Unset | None = None
+
+    def __new__(cls) -> Unset:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __reduce__(self) -> tuple[type[Unset], tuple[()]]:
+        return (Unset, ())
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __eq__(self, other: object) -> bool:
+        return other is None or isinstance(other, Unset)
+
+    def __hash__(self) -> int:
+        return hash(None)
+
+    def _refuse(self, *args: Any) -> Any:
+        raise UnsetValue(UNSET_VALUE)
+
+    __str__ = __repr__ = __format__ = __int__ = __float__ = __index__ = _refuse
+
+
+UNSET = Unset()
+
+
+def _unset_missing(value: Any) -> Any:
+    """The context with every None replaced by UNSET, in place (dicts and lists)."""
     if isinstance(value, dict):
-        return any(item is None for item in value.values())
-    return False
+        for key, item in value.items():
+            if item is None:
+                value[key] = UNSET
+            elif isinstance(item, dict | list):
+                _unset_missing(item)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            if item is None:
+                value[index] = UNSET
+            elif isinstance(item, dict | list):
+                _unset_missing(item)
+    return value
 
 
 def _finalize(value: Any) -> Any:
     # Called by Jinja2 on the value of every {{ ... }} before it becomes text.
-    if _unset(value):
+    if value is None or value is UNSET:
         raise UnsetValue(UNSET_VALUE)
     return value
 
 
-def _refusing_none(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
-    """The filter, refusing None where it would turn it into text or a number: as the value
-    it filters, as an argument, or inside the list `join` joins. Filters that only select
-    or count (`select`, `map`, `length`...) may see lists that hold None."""
-    skipped = 1 if getattr(function, "jinja_pass_arg", None) else 0  # context/environment
+def _default(value: Any, default_value: Any = "", boolean: bool = False) -> Any:
+    """Jinja2's `default`, which also replaces a value the inventory does not have."""
+    if isinstance(value, Undefined | Unset) or (boolean and not value):
+        return default_value
+    return value
+
+
+def _yielding_unset(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The filter, whose None result (it yields nothing) is UNSET, and whose failure on
+    an UNSET value says so."""
 
     @functools.wraps(function)
     def checked(*args: Any, **kwargs: Any) -> Any:
-        values = args[skipped:]
-        if (
-            (values and values[0] is None)
-            or any(value is None for value in (*values[1:], *kwargs.values()))
-            or (name == "join" and values and _unset(values[0]))
-        ):
-            raise UnsetValue(
-                f"the filter “{name}” was given a value that is not set (None); {_WHAT_INSTEAD}"
-            )
-        return function(*args, **kwargs)
+        try:
+            result = function(*args, **kwargs)
+        except UnsetValue:
+            raise
+        except Exception:
+            # json.dumps, yaml... fail on UNSET in their own words (which may even try
+            # to print it): say what it is.
+            if any(_holds_unset(value) for value in (*args, *kwargs.values())):
+                raise UnsetValue(UNSET_VALUE) from None
+            raise
+        return UNSET if result is None else result
 
     return checked
+
+
+def _holds_unset(value: Any, depth: int = 0) -> bool:
+    if value is UNSET:
+        return True
+    if depth > 20:
+        return False
+    if isinstance(value, dict):
+        return any(_holds_unset(item, depth + 1) for item in value.values())
+    if isinstance(value, list | tuple):
+        return any(_holds_unset(item, depth + 1) for item in value)
+    return False
+
+
+def _is_none(value: Any) -> bool:
+    return value is None or value is UNSET
 
 
 class _CodeGenerator(CodeGenerator):
@@ -152,11 +236,10 @@ class _CodeGenerator(CodeGenerator):
 
 
 class PeeringEnvironment(SandboxedEnvironment):
-    """The sandbox with StrictUndefined, our filters and no silent None: printing None,
-    joining it with `~`, passing it to a filter, to `%` or to str.format is an error."""
+    """The sandbox with StrictUndefined, our filters, and values the inventory does not
+    have as UNSET (see Unset): no form of them becomes text."""
 
     code_generator_class = _CodeGenerator
-    intercepted_binops = frozenset({"%"})
 
     def __init__(self, trim_blocks: bool, lstrip_blocks: bool) -> None:
         super().__init__(
@@ -169,38 +252,15 @@ class PeeringEnvironment(SandboxedEnvironment):
             finalize=_finalize,
         )
         self.filters.update(FILTERS)
-        for name, function in self.filters.items():
-            if name not in _TAKE_NONE:
-                self.filters[name] = _refusing_none(name, function)
+        self.filters["default"] = self.filters["d"] = _default
+        self.filters = {name: _yielding_unset(f) for name, f in self.filters.items()}
+        self.tests["none"] = _is_none
 
     @staticmethod
     def join_text(values: tuple[Any, ...]) -> str:
         if any(value is None for value in values):
             raise UnsetValue(UNSET_VALUE)
         return "".join(str(value) for value in values)
-
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "%" and isinstance(left, str) and _unset(right):
-            raise UnsetValue(UNSET_VALUE)
-        return super().call_binop(context, operator, left, right)
-
-    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
-        formatting = super().wrap_str_format(value)
-        if formatting is None:
-            return None
-
-        def checked(*args: Any, **kwargs: Any) -> str:
-            mapping = args[0] if value.__name__ == "format_map" and args else {}
-            values = [
-                *args,
-                *kwargs.values(),
-                *(mapping.values() if isinstance(mapping, dict) else []),
-            ]
-            if any(item is None for item in values):
-                raise UnsetValue(UNSET_VALUE)
-            return formatting(*args, **kwargs)
-
-        return checked
 
 
 class _SourcesLoader(BaseLoader):
@@ -235,6 +295,7 @@ def _location(exc: BaseException, default: str) -> tuple[str, int | None]:
 
 
 def _message(exc: BaseException, limits: Limits) -> str:
+    """One sentence for a render's failure."""
     if isinstance(exc, TemplateNotFound):
         return f"includes “{exc.name}”, which does not exist"
     if isinstance(exc, RecursionError):
@@ -248,9 +309,12 @@ def _message(exc: BaseException, limits: Limits) -> str:
         return (
             f"the configuration is longer than {limits.max_output:,} characters (RENDER_MAX_OUTPUT)"
         )
-    if isinstance(exc, TemplateError):
-        return getattr(exc, "message", None) or str(exc)
-    text = str(exc).strip().splitlines()
+    try:
+        if isinstance(exc, TemplateError):
+            return getattr(exc, "message", None) or str(exc)
+        text = str(exc).strip().splitlines()
+    except Exception:  # a message that cannot be printed (it quotes UNSET, say)
+        return type(exc).__name__
     return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
 
@@ -308,6 +372,7 @@ def render(request: RenderRequest) -> list[str | RenderFailure]:
     """Render every variant of the request: its text, or why it failed."""
     environment = _environment(request.trim_blocks, request.lstrip_blocks)
     environment.loader.sources = request.sources  # type: ignore[union-attr]
+    _unset_missing(request.context)
     results: list[str | RenderFailure] = []
     for variant in request.variants:
         previous = {path: _set(request.context, path, value) for path, value in variant.items()}
@@ -317,7 +382,8 @@ def render(request: RenderRequest) -> list[str | RenderFailure]:
                 results.append(_generate(template, request.context, request.limits))
         except Exception as exc:  # whatever a template raises is that template's failure
             name, line = _location(exc, request.template)
-            results.append(RenderFailure(name, line, _message(exc, request.limits)))
+            ours = isinstance(exc, _OUR_WORDS)
+            results.append(RenderFailure(name, line, _message(exc, request.limits), not ours))
         finally:
             for path, value in previous.items():
                 _set(request.context, path, value)
@@ -331,7 +397,14 @@ def serve(connection: Connection) -> None:
             request = connection.recv()
         except (EOFError, OSError):
             return
-        connection.send(render(request))
+        try:
+            reply = render(request)
+        except Exception as exc:  # a bug of ours: this request fails, the process stays
+            failure = RenderFailure(
+                request.template, None, f"rendering failed: {_message(exc, request.limits)}"
+            )
+            reply = [failure] * len(request.variants)
+        connection.send(reply)
 
 
 if __name__ == "__main__":  # python -m configs.sandbox FD (started by configs/render_pool.py)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from core import crypto
 
 
@@ -54,3 +56,31 @@ def mask_options(options: object) -> object:
     if isinstance(options, list):
         return [mask_options(item) for item in options]
     return options
+
+
+def option_secrets(options: object) -> list[str]:
+    """The credentials among NAPALM optional arguments (see SECRET_OPTIONS), at any depth."""
+    found: list[str] = []
+    if isinstance(options, dict):
+        for key, value in options.items():
+            if key in SECRET_OPTIONS and isinstance(value, str) and value:
+                found.append(value)
+            else:
+                found += option_secrets(value)
+    elif isinstance(options, list):
+        for item in options:
+            found += option_secrets(item)
+    return found
+
+
+def quoted_forms(secret: str) -> set[str]:
+    """The secret as programs quote it: as is, escaped by repr() and by JSON."""
+    return {secret, repr(secret)[1:-1], json.dumps(secret)[1:-1]}
+
+
+def mask_values(text: str, secrets: list[str]) -> str:
+    """`text` with each secret, in each of its quoted forms, replaced by the mask."""
+    forms = {form for secret in secrets if secret for form in quoted_forms(secret)}
+    for form in sorted(forms, key=len, reverse=True):
+        text = text.replace(form, Secret.MASK)
+    return text

@@ -24,6 +24,7 @@ from napalm.base import exceptions as napalm_errors
 
 from core.choices import Status
 from core.crypto import SecretDecryptionError
+from core.secrets import mask_values, option_secrets
 from devices.models import Router
 
 logger = logging.getLogger(__name__)
@@ -284,7 +285,7 @@ class GuardedDevice:
         def guarded(*args: Any, **kwargs: Any) -> Any:
             try:
                 return attribute(*args, **kwargs)
-            except (Exception, SystemExit) as exc:
+            except (Exception, SystemExit, GeneratorExit) as exc:
                 error = exc if isinstance(exc, DeviceError) else None
                 error = error or driver_failure(exc, self._settings, name, self._hide)
                 _raise_hidden(error, self._hide)
@@ -301,9 +302,10 @@ def connect(
     password nor, masked by `mask`, what the caller knows to be secret (the session
     passwords of a configuration being pushed)."""
 
+    credentials = [settings.password, *option_secrets(settings.optional_args)]
+
     def hide(text: str) -> str:
-        if settings.password:
-            text = text.replace(settings.password, "********")
+        text = mask_values(text, credentials)
         return mask(text) if mask else text
 
     driver_class = load_driver(settings.driver)
@@ -315,7 +317,7 @@ def connect(
             timeout=settings.timeout,
             optional_args=copy.deepcopy(settings.optional_args),
         )
-    except (Exception, SystemExit) as exc:
+    except (Exception, SystemExit, GeneratorExit) as exc:
         _raise_hidden(driver_failure(exc, settings, "its setup", hide), hide)
     guarded = GuardedDevice(device, settings, hide)
     try:

@@ -3,16 +3,16 @@ error that names it, and never the process that asked for the render."""
 
 import io
 import resource
-import time
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
+from configs import rendering
 from configs.models import ConfigTemplate
 from configs.rendering import RenderError, render_router_config
-from peering.models import AutonomousSystem
+from peering.models import AutonomousSystem, InternetExchangePeeringSession
 
 RUNAWAY_TEMPLATES = {
     "recursive macro": ("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "calls itself"),
@@ -85,10 +85,8 @@ def test_the_configuration_page_shows_the_error_instead_of_failing(
 def test_a_killed_render_process_is_replaced(make_inventory, tight_limits) -> None:
     # Work the alarm cannot interrupt (one long C call) is stopped by killing the process.
     router = make_inventory(template="{{ (10 ** 10000000) % 7 }}")
-    started = time.monotonic()
     with pytest.raises(RenderError, match="RENDER_TIME_LIMIT"):
         render_router_config(router)
-    assert time.monotonic() - started < 30
     ConfigTemplate.objects.filter(name="main").update(template="ok {{ router.name }}")
     assert render_router_config(router) == "ok r1"
 
@@ -122,6 +120,26 @@ UNSET_FORMS = [
     "{{ (UNSET, 1) }}",
     "{{ [1, UNSET] | join(',') }}",
     "{{ {'k': UNSET} }}",
+    "{{ sessions | map(attribute='multihop_ttl') | join(' ') }}",
+    "{{ sessions | map(attribute='multihop_ttl') | unique | join(' ') }}",
+    "{{ '{0[multihop_ttl]}'.format(sessions[0]) }}",
+    "{{ '{s.multihop_ttl}'.format(s=sessions[0]) }}",
+    "{{ [UNSET] | string }}",
+    "{{ [UNSET] | pprint }}",
+    "{{ [UNSET] | safe_string }}",
+    "{{ [UNSET] | quote }}",
+    "{{ 'x' ~ [UNSET] }}",
+    "{{ [[UNSET]] }}",
+    "{{ {'k': [UNSET]} }}",
+    "{{ [sessions[0]] }}",
+    "{{ sessions[0].items() | list }}",
+    "{{ sessions[0] | dictsort }}",
+    "{{ sessions[0] | tojson }}",
+    "{{ sessions[0] | as_json }}",
+    "{{ sessions[0] | as_yaml }}",
+    "{% filter upper %}{{ [[UNSET]] }}{% endfilter %}",
+    "{% set ns = namespace(a=UNSET) %}{{ ns.a }}",
+    "{{ (sessions | batch(1) | list)[0] }}",
 ]
 
 
@@ -131,6 +149,15 @@ def test_no_form_of_a_missing_value_becomes_text(make_inventory, template: str) 
     AutonomousSystem.objects.update(ipv4_max_prefixes=None, ipv6_max_prefixes=None)
     with pytest.raises(RenderError, match="template “main” line 2: .*not set \\(None\\)"):
         render_router_config(router)
+
+
+def test_the_values_that_are_set_print_beside_those_that_are_not(make_inventory) -> None:
+    router = make_inventory(
+        template="{{ '{ip_address}'.format_map(sessions[0]) }} {{ '%(ip_address)s' % sessions[0] }}"
+        " {{ sessions[0].multihop_ttl | default('none') }}"
+        " {{ sessions[0].multihop_ttl == none }}"
+    )
+    assert render_router_config(router) == "198.18.0.3 198.18.0.3 none True"
 
 
 def test_filters_that_select_or_count_may_see_missing_values(make_inventory) -> None:
@@ -165,3 +192,21 @@ def test_absence_made_explicit_renders(make_inventory) -> None:
     )
     AutonomousSystem.objects.update(ipv4_max_prefixes=None, ipv6_max_prefixes=None)
     assert render_router_config(router) == "none"
+
+
+def test_a_limit_is_reported_after_one_render_even_with_passwords(
+    make_inventory, tight_limits, monkeypatch
+) -> None:
+    # The sandbox's own sentences quote nothing: no second render to check the message.
+    router = make_inventory(template=RUNAWAY_TEMPLATES["endless loop"][0])
+    session = InternetExchangePeeringSession.objects.first()
+    session.password = "a-secret"
+    session.save()
+    calls = []
+    real_render = rendering._render
+    monkeypatch.setattr(
+        rendering, "_render", lambda request: calls.append(1) or real_render(request)
+    )
+    with pytest.raises(RenderError, match="RENDER_TIME_LIMIT"):
+        render_router_config(router)
+    assert len(calls) == 1

@@ -11,6 +11,7 @@ from core.choices import Status
 from devices.connectivity import ping, ping_routers
 from devices.models import Platform, Router
 from devices.napalm import (
+    DriverFailed,
     DriverNotInstalled,
     RouterNotUsable,
     Unreachable,
@@ -190,3 +191,26 @@ def test_a_password_quoted_by_a_driver_never_reaches_the_message(db, tmp_path) -
         "Cannot reach r1 (127.0.0.1): login as admin with ******** refused."
     )
     assert "pa55word" not in "".join(traceback.format_exception(caught.value))
+
+
+def test_an_enable_secret_or_an_escaped_password_a_driver_quotes_is_masked(
+    db, tmp_path, caplog
+) -> None:
+    password, enable = 'Rtr\\Pass"42x', "EnaSecret-77x"
+    # A driver whose error prints a dict: repr() escapes the backslash.
+    error = {"exception": "RuntimeError", "args": [{"login": password, "enable": enable}]}
+    (tmp_path / "get_facts.1").write_text(json.dumps(error))
+    mock = Platform.objects.create(name="Mock", slug="mock", napalm_driver="mock")
+    router = Router.objects.create(
+        name="r1",
+        hostname="127.0.0.1",
+        platform=mock,
+        napalm_password=password,
+        napalm_args={"path": str(tmp_path), "secret": enable},
+    )
+    with pytest.raises(DriverFailed) as caught, connect(driver_settings(router)) as device:
+        device.get_facts()
+    seen = str(caught.value) + caplog.text
+    assert "RuntimeError" in seen
+    for form in (password, repr(password)[1:-1], enable, "Rtr", "42x"):
+        assert form not in seen, form
