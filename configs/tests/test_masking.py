@@ -294,3 +294,19 @@ def test_the_form_a_value_testing_template_gives_a_previous_password_is_masked(
     )
     shown = render_router(router).mask(diff)
     assert HASH not in shown and "13061E010803557878" not in shown
+
+
+def test_a_line_the_router_appends_to_is_still_masked(make_inventory) -> None:
+    # Junos shows authentication keys encoded ($9$...) and marks the line.
+    router = make_inventory(
+        template="{% for s in sessions %}{% if s.password %}neighbor {{ s.ip_address }} {\n"
+        '    authentication-key "{{ s.password }}";\n}\n{% endif %}{% endfor %}'
+    )
+    _set_password("198.18.0.3", "junos-secret-1")
+    diff = (
+        '-    authentication-key "$9$oldEncodedKey"; ## SECRET-DATA\n'
+        '+    authentication-key "$9$newEncodedKey"; ## SECRET-DATA\n'
+    )
+    shown = render_router(router).mask(diff)
+    assert "EncodedKey" not in shown
+    assert shown.count(f'authentication-key "{MASK}"; ## SECRET-DATA') == 2
