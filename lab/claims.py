@@ -1,4 +1,5 @@
-"""Machine-wide claims on a lab instance: who runs it, and which demo uses it.
+"""Machine-wide claims on a lab instance: who runs it, and which demo uses it (and which
+demo uses a database).
 
 An instance's namespaces (`pkN-*`), its root-namespace link and its management LAN
 belong to the machine, not to a checkout or a state directory: two processes that start
@@ -6,8 +7,10 @@ the same instance from two checkouts (or with two `PEERKEEPER_LAB_DIR`s) would d
 each other's lab. So a claim on an instance lives in one fixed place for the whole
 machine, `/run/peerkeeper-lab/` (a tmpfs, emptied at boot like the namespaces): an
 `flock` on `<N>.lock` (the lab's owner) or `<N>.demo.lock` (the demo using it), held for
-as long as the claiming process runs. The kernel drops the lock when the process ends,
-however it ends (even SIGKILL), so a claim never outlives its process.
+as long as the claiming process runs. A demo also claims its database there
+(`demo-database-<hash>.lock`, see peering/demo_preflight.py): a second demo on the same
+database would point the first one's r1 at its own lab. The kernel drops the lock when
+the process ends, however it ends (even SIGKILL), so a claim never outlives its process.
 
 The file also says who holds it (PID, start time, what it is, its state directory) for
 the one that is refused. Whether it is held is asked of the kernel (`/proc/locks`),
@@ -78,7 +81,8 @@ os.register_at_fork(after_in_child=_forget_after_fork)
 
 
 class Claim:
-    """One machine-wide claim, e.g. `Claim("7")` (lab 7's owner), `Claim("7.demo")`."""
+    """One machine-wide claim, e.g. `Claim("7")` (lab 7's owner), `Claim("7.demo")`, or
+    `Claim("demo-database-<hash>")` (the demo using a database)."""
 
     def __init__(self, name: str) -> None:
         self.name = name

@@ -1,20 +1,27 @@
-"""What `make demo` checks before it changes anything: its lab instance and its port.
+"""What `make demo` checks before it changes anything: its lab instance, its database
+and its port.
 
 A second demo must not take over the first one's lab (and take it down on exit), nor
-fail half-way on a busy port. A lab instance's namespaces are the machine's, so each
-demo claims its instance machine-wide (lab/claims.py: an flock in /run/peerkeeper-lab/)
-for as long as it runs, whatever checkout or state directory it runs from; the kernel
-drops the claim when the demo's process ends, however it ends.
+its database (loading the demo points that database's r1 at the second demo's lab, which
+goes down with the second demo), nor fail half-way on a busy port. A lab instance's
+namespaces are the machine's, and so is a database, so each demo claims both
+machine-wide (lab/claims.py: an flock in /run/peerkeeper-lab/, `<N>.demo.lock` and
+`demo-database-<hash>.lock`) for as long as it runs, whatever checkout or state
+directory it runs from; the kernel drops the claims when the demo's process ends,
+however it ends.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import os
 import socket
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from lab.claims import Claim, Holder
 from lab.instance import Lab
@@ -71,6 +78,93 @@ class DemoLock:
         self._claim.release()
 
 
+# Servers on this machine, whichever way the settings reach them (a Unix socket's directory,
+# a loopback address or name): the port tells them apart.
+LOCAL_HOSTS = frozenset({"", "localhost", "127.0.0.1", "::1"})
+DEFAULT_PORTS = {"postgresql": "5432", "mysql": "3306"}
+KIND_NAMES = {"postgresql": "PostgreSQL", "mysql": "MySQL", "oracle": "Oracle"}
+SQLITE = "django.db.backends.sqlite3"
+
+
+@dataclass(frozen=True)
+class Database:
+    """The database a demo loads, as the machine knows it: `key` is the same for every
+    spelling of it in the settings (a SQLite file by its real path; a server's database
+    by server, port and name), `description` names it in a sentence."""
+
+    key: str
+    description: str
+
+    @classmethod
+    def of(cls, settings: Mapping[str, Any]) -> Database | None:
+        """The database of Django settings (`DATABASES["default"]`); None for one no
+        other process can open (SQLite in memory)."""
+        engine = str(settings.get("ENGINE") or "")
+        name = str(settings.get("NAME") or "")
+        if engine.endswith("sqlite3"):
+            if name.startswith("file:"):  # a URI: the path is before the query
+                name, _, query = name.removeprefix("file:").partition("?")
+                if "mode=memory" in query:
+                    return None
+            if name in ("", ":memory:"):
+                return None
+            path = os.path.realpath(name)
+            return cls(f"sqlite:{path}", f"the database {path}")
+        kind = "postgresql" if "postgis" in engine else engine.rsplit(".", 1)[-1]
+        host = str(settings.get("HOST") or "")
+        port = str(settings.get("PORT") or DEFAULT_PORTS.get(kind, ""))
+        server = "localhost" if host in LOCAL_HOSTS or host.startswith("/") else host.lower()
+        shown = host if host and not host.startswith("/") else "localhost"
+        shown = f"[{shown}]" if ":" in shown else shown
+        return cls(
+            f"{kind}://{server}:{port}/{name}",
+            f"the {KIND_NAMES.get(kind, kind)} database {name} on {shown}:{port}",
+        )
+
+
+class DatabaseLock:
+    """The running demo's claim on its database, machine-wide
+    (`demo-database-<hash of the key>.lock`), naming the demo's PID, address, lab
+    instance and checkout for the one that is refused."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        digest = hashlib.sha256(database.key.encode()).hexdigest()[:24]
+        self._claim = Claim(f"demo-database-{digest}")
+
+    @property
+    def path(self) -> Path:
+        return self._claim.path
+
+    def acquire(self, instance: int, address: Address) -> bool:
+        return self._claim.acquire(
+            address=str(address),
+            lab_instance=str(instance),
+            checkout=str(CHECKOUT),
+            database=self.database.key,
+        )
+
+    def holder(self) -> Holder | None:
+        return self._claim.holder()
+
+    def release(self) -> None:
+        self._claim.release()
+
+
+@dataclass
+class DemoClaims:
+    """What a running demo holds: its lab instance, and its database (when one that
+    other processes can open)."""
+
+    instance: DemoLock
+    database: DatabaseLock | None
+
+    def release(self) -> None:
+        if self.database is not None:
+            self.database.release()
+        self.instance.release()
+
+
 def _demo_sentence(holder: Holder | None) -> str:
     """Who holds a demo claim: `PID 4242, the demo serving http://127.0.0.1:8000/`, with
     its checkout when that is another one."""
@@ -84,19 +178,33 @@ def _demo_sentence(holder: Holder | None) -> str:
     return what
 
 
-def preflight(instance: int, address: Address) -> DemoLock:
-    """Claim the lab instance for this demo, or say in one sentence why not: another demo
-    runs on it, another program runs it (from any checkout), or the address is taken."""
+def preflight(
+    instance: int, address: Address, database: Mapping[str, Any] | None = None
+) -> DemoClaims:
+    """Claim the lab instance and the database (Django settings, by default the
+    project's) for this demo, or say in one sentence why not: another demo runs on the
+    instance or uses the database, another program runs the instance (from any
+    checkout), or the address is taken."""
+    if database is None:
+        from django.conf import settings
+
+        database = settings.DATABASES["default"]
     lock = DemoLock(instance)
     if not lock.acquire(address):
+        shared = _in_use(Database.of(database))  # by that demo, most likely
+        example = _elsewhere(
+            free_instance(instance), Address("127.0.0.1", address.port + 1), shared
+        )
         raise DemoRefused(
             f"Not starting: lab instance {instance} is in use by "
-            f"{_demo_sentence(lock.holder())}; stop that demo "
-            f"(Ctrl-C in its terminal) or start this one on another instance and port, "
-            f"e.g. make demo DEMO_LAB={free_instance(instance)} "
-            f"DEMO_ADDRESS=127.0.0.1:{address.port + 1}."
+            f"{_demo_sentence(lock.holder())}; stop that demo (Ctrl-C in its terminal) or "
+            "start this one on another instance and port"
+            + (" with a database of its own" if shared else "")
+            + f", e.g. {example}"
         )
+    claims = DemoClaims(lock, None)
     try:
+        claims.database = _claim_database(instance, address, Database.of(database))
         lab = Lab(instance)
         owner = lab.state.owner()
         if owner is not None and owner.kind == "supervisor" and not lab.state.is_ours(owner):
@@ -119,9 +227,57 @@ def preflight(instance: int, address: Address) -> DemoLock:
                 f"make demo DEMO_ADDRESS={address.host}:{address.port + 1}."
             )
     except BaseException:
-        lock.release()
+        claims.release()
         raise
-    return lock
+    return claims
+
+
+def _claim_database(
+    instance: int, address: Address, database: Database | None
+) -> DatabaseLock | None:
+    """Claim the demo's database, or refuse: another demo (on another instance, as the
+    instance's claim came first) uses it, and loading this one would point its r1 here."""
+    if database is None:
+        return None
+    lock = DatabaseLock(database)
+    if lock.acquire(instance, address):
+        return lock
+    holder = lock.holder()
+    on = holder.get("lab_instance") if holder is not None else ""
+    raise DemoRefused(
+        f"Not starting: {database.description} is in use by {_demo_sentence(holder)}"
+        + (f" on lab instance {on}" if on else "")
+        + "; stop that demo (Ctrl-C in its terminal) or give this one a database of "
+        + f"its own, e.g. {_elsewhere(instance, address, database_in_use=True)}"
+    )
+
+
+def _in_use(database: Database | None) -> bool:
+    """Whether a demo uses the database (checked without claiming it)."""
+    return database is not None and DatabaseLock(database).holder() is not None
+
+
+def _elsewhere(instance: int, address: Address, database_in_use: bool) -> str:
+    """The example that ends a refusal: this demo on `instance` and `address`, with a
+    database of its own when another demo uses this one."""
+    command = f"make demo DEMO_LAB={instance} DEMO_ADDRESS={address}."
+    if database_in_use:
+        return f"PEERKEEPER_DATABASE_URL=sqlite:///{_spare_sqlite(instance)} {command}"
+    return command
+
+
+def _spare_sqlite(instance: int) -> str:
+    """A SQLite file in the data directory that no demo uses, for a demo of its own."""
+    from django.conf import settings
+
+    data = Path(settings.DATA_DIR).resolve()
+    for number in range(100):
+        path = data / (
+            f"demo-{instance}-{number}.sqlite3" if number else f"demo-{instance}.sqlite3"
+        )
+        if not _in_use(Database.of({"ENGINE": SQLITE, "NAME": str(path)})):
+            break
+    return str(path)
 
 
 def free_instance(busy: int) -> int:

@@ -1,7 +1,7 @@
-"""`make demo` (manage.py demo): a second demo, from this checkout or any other, refuses
-before changing anything, and the first one keeps its lab and its password; Ctrl-C stops
-a demo, its worker and server and the lab it started, also when it was started with
-SIGINT ignored."""
+"""`make demo` (manage.py demo): a second demo, from this checkout or any other, on the
+same lab instance or the same database, refuses before changing anything, and the first
+one keeps its lab, its r1 and its password; Ctrl-C stops a demo, its worker and server
+and the lab it started, also when it was started with SIGINT ignored."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -22,10 +23,18 @@ from pathlib import Path
 import pytest
 
 from lab import Lab
+from lab.instance import default_instance
 from lab.netns import list_namespaces
 from lab.processes import ProcessRecord
 from lab.pytest_plugin import spare_instance
-from peering.demo_preflight import Address, DemoLock, DemoRefused, preflight
+from peering.demo_preflight import (
+    Address,
+    Database,
+    DatabaseLock,
+    DemoLock,
+    DemoRefused,
+    preflight,
+)
 from peerkeeper.config import BASE_DIR
 
 DEMO_START_TIMEOUT = 240.0
@@ -61,6 +70,15 @@ def demo_command(instance: int, port: int) -> list[str]:
     address = f"127.0.0.1:{port}"
     manage = [sys.executable, "manage.py"]
     return [*manage, "demo", "--lab-instance", str(instance), "--address", address]
+
+
+def another_demo_instance(busy: int | None = None) -> int:
+    """A lab instance other than `busy` that no demo claims: the test session's shared
+    instance when it is free (a refused demo changes nothing of its lab)."""
+    for candidate in (default_instance(1), *range(10)):
+        if candidate != busy and DemoLock(candidate).holder() is None:
+            return candidate
+    pytest.skip("every other lab instance has a demo")
 
 
 def test_a_busy_address_is_refused_in_one_sentence_before_anything_changes(
@@ -99,6 +117,72 @@ def test_a_lab_instance_the_tests_are_using_is_refused(lab: Lab) -> None:
     lock = DemoLock(lab.instance)
     assert lock.acquire(Address("127.0.0.1", 8000))
     lock.release()
+
+
+SQLITE = "django.db.backends.sqlite3"
+POSTGRESQL = "django.db.backends.postgresql"
+
+
+def test_a_database_is_one_claim_however_the_settings_spell_it(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "data")
+    direct = Database.of({"ENGINE": SQLITE, "NAME": str(tmp_path / "data" / "db.sqlite3")})
+    linked = Database.of({"ENGINE": SQLITE, "NAME": str(tmp_path / "link" / "db.sqlite3")})
+    assert direct is not None and direct == linked
+    assert direct.description == f"the database {os.path.realpath(tmp_path)}/data/db.sqlite3"
+    assert Database.of({"ENGINE": SQLITE, "NAME": ":memory:"}) is None  # nobody shares it
+
+    def postgresql(host: str, port: str, name: str = "pk_f11") -> Database | None:
+        return Database.of({"ENGINE": POSTGRESQL, "HOST": host, "PORT": port, "NAME": name})
+
+    local = {postgresql(*server) for server in [
+        ("127.0.0.1", "5432"), ("localhost", ""), ("", "5432"), ("/var/run/postgresql", ""),
+    ]}  # fmt: skip
+    assert len({database.key for database in local if database is not None}) == 1
+    others = [postgresql("127.0.0.1", "5433"), postgresql("127.0.0.1", "", "pk_other")]
+    assert len({database.key for database in [*local, *others] if database is not None}) == 3
+    assert str(postgresql("127.0.0.1", "")) == (
+        "Database(key='postgresql://localhost:5432/pk_f11', "
+        "description='the PostgreSQL database pk_f11 on 127.0.0.1:5432')"
+    )
+
+
+def test_a_database_another_demo_uses_is_refused_and_nothing_is_held(tmp_path: Path) -> None:
+    settings = {"ENGINE": SQLITE, "NAME": str(tmp_path / "demo.sqlite3")}
+    database = Database.of(settings)
+    assert database is not None
+    holding = (  # as the demo serving 127.0.0.1:8077 on lab instance 7 claims it
+        "import sys; from peering.demo_preflight import Address, Database, DatabaseLock; "
+        f"lock = DatabaseLock(Database.of({settings!r})); "
+        "assert lock.acquire(7, Address('127.0.0.1', 8077)); "
+        "print('held', flush=True); sys.stdin.read()"
+    )
+    other = subprocess.Popen(
+        [sys.executable, "-c", holding], cwd=BASE_DIR, stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert other.stdout is not None and other.stdout.readline() == "held\n"
+        instance = another_demo_instance()
+
+        with pytest.raises(DemoRefused) as refused:
+            preflight(instance, Address("127.0.0.1", 8079), settings)
+    finally:
+        other.communicate("")
+
+    assert str(refused.value).startswith(
+        f"Not starting: {database.description} is in use by PID {other.pid}, the demo "
+        "serving http://127.0.0.1:8077/ on lab instance 7; stop that demo (Ctrl-C in its "
+        "terminal) or give this one a database of its own, e.g. "
+        "PEERKEEPER_DATABASE_URL=sqlite:///"
+    )
+    assert str(refused.value).endswith(
+        f" make demo DEMO_LAB={instance} DEMO_ADDRESS=127.0.0.1:8079."
+    )
+    assert DemoLock(instance).holder() is None  # it let go of the instance it claimed first
+    assert not (tmp_path / "demo.sqlite3").exists()
+    # That demo has ended: the kernel has dropped its claim.
+    assert DatabaseLock(database).holder() is None
 
 
 @contextlib.contextmanager
@@ -198,6 +282,8 @@ def test_a_second_demo_refuses_and_the_first_keeps_its_lab_and_password(
         f"Not starting: lab instance {spare_lab.instance} is in use by PID {demo.pid}, "
         f"the demo serving http://127.0.0.1:{port}/; "
     )
+    # The same database too: started elsewhere, it needs a database of its own.
+    assert " with a database of its own, e.g. PEERKEEPER_DATABASE_URL=sqlite:///" in sentence
     # Another checkout, or another PEERKEEPER_LAB_DIR and PEERKEEPER_DATA_DIR: the lab's
     # namespaces are the machine's, so it is refused all the same.
     elsewhere = tmp_path / "elsewhere"
@@ -216,6 +302,7 @@ def test_a_second_demo_refuses_and_the_first_keeps_its_lab_and_password(
         f"Not starting: lab instance {spare_lab.instance} is in use by PID {demo.pid}, "
         f"the demo serving http://127.0.0.1:{port}/; "
     )
+    assert "database" not in sentence  # its own database: another instance and port will do
     assert not (elsewhere / "demo.sqlite3").exists()
     assert not (elsewhere / "labs").exists()
     assert demo.poll() is None
@@ -228,6 +315,74 @@ def test_a_second_demo_refuses_and_the_first_keeps_its_lab_and_password(
 
     assert demo.wait(60) == 0
     assert list_namespaces(spare_lab.topology.prefix) == []  # it started its lab: it stops it
+
+
+def run_refused_demo(instance: int, port: int, directory: Path) -> subprocess.CompletedProcess[str]:
+    """Run a demo that must refuse. One that starts serving instead is stopped at once
+    (Ctrl-C, which takes down the lab it started) and fails the test."""
+    demo = subprocess.Popen(
+        demo_command(instance, port),
+        cwd=BASE_DIR, env=demo_environment(directory), stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + DEMO_START_TIMEOUT
+    while True:
+        try:
+            stdout, stderr = demo.communicate(timeout=1)
+            return subprocess.CompletedProcess(demo.args, demo.returncode, stdout, stderr)
+        except subprocess.TimeoutExpired:
+            if not accepts(port) and time.monotonic() < deadline:
+                continue
+        os.killpg(demo.pid, signal.SIGINT)
+        try:
+            stdout, stderr = demo.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            os.killpg(demo.pid, signal.SIGKILL)
+            stdout, stderr = demo.communicate()
+        pytest.fail(f"the demo on lab instance {instance} started:\n{stdout}{stderr}")
+
+
+def r1_hostname(database: Path) -> str:
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        (hostname,) = connection.execute(
+            "SELECT hostname FROM devices_router WHERE name = 'r1'"
+        ).fetchone()
+    return hostname
+
+
+def test_a_second_demo_on_the_same_database_refuses_and_the_first_keeps_its_r1(
+    first_demo: tuple[subprocess.Popen[bytes], int], spare_lab: Lab, tmp_path: Path
+) -> None:
+    demo, port = first_demo
+    database = tmp_path / "demo.sqlite3"
+    lab_address = f"198.18.{spare_lab.instance}.11"
+    assert r1_hostname(database) == lab_address
+    supervisor = spare_lab.state.owner()
+    other = another_demo_instance(spare_lab.instance)
+    other_owner = Lab(other).state.owner()
+
+    # The same checkout and database, another lab instance and port.
+    second = run_refused_demo(other, free_port(), tmp_path)
+
+    assert (second.returncode, second.stdout) == (1, ""), second.stderr
+    (sentence,) = second.stderr.splitlines()
+    assert sentence.startswith(
+        f"Not starting: the database {os.path.realpath(database)} is in use by PID "
+        f"{demo.pid}, the demo serving http://127.0.0.1:{port}/ on lab instance "
+        f"{spare_lab.instance}; "
+    )
+    assert DemoLock(other).holder() is None  # refused, it holds nothing
+    assert Lab(other).state.owner() == other_owner  # nor started (or stopped) that lab
+    assert demo.poll() is None
+    assert spare_lab.state.owner() == supervisor
+    assert r1_hostname(database) == lab_address
+    ping = subprocess.run(
+        [sys.executable, "manage.py", "ping_routers", "--limit", "r1"],
+        capture_output=True, text=True, timeout=120, cwd=BASE_DIR,
+        env=demo_environment(tmp_path), check=False,
+    )  # fmt: skip
+    assert ping.returncode == 0, ping.stdout + ping.stderr
+    assert ping.stdout.startswith("r1: reachable ("), ping.stdout
 
 
 def test_a_lab_another_state_directory_runs_is_refused(spare_lab: Lab, tmp_path: Path) -> None:

@@ -1,8 +1,9 @@
 """`manage.py demo`: what `make demo` runs.
 
-Checks its lab instance and address before changing anything, then migrates, starts
-the lab (unless a `python -m lab up` of this checkout already runs it), loads the demo
-inventory and serves the web pages with one job worker until Ctrl-C, SIGTERM or SIGHUP.
+Checks its lab instance, database and address before changing anything (and holds the
+first two for as long as it runs), then migrates, starts the lab (unless a `python -m lab
+up` of this checkout already runs it), loads the demo inventory and serves the web pages
+with one job worker until Ctrl-C, SIGTERM or SIGHUP.
 On the way out it stops the worker and the server, and takes down the lab only if it
 started that lab itself.
 """
@@ -47,7 +48,7 @@ class Command(BaseCommand):
     def handle(self, *args, lab_instance: int, address: str, **options) -> None:
         try:
             where = Address.parse(address)
-            lock = preflight(lab_instance, where)
+            claims = preflight(lab_instance, where)
         except DemoRefused as refusal:
             self.stderr.write(str(refusal))
             sys.exit(1)
@@ -82,7 +83,7 @@ class Command(BaseCommand):
             lab_started = lab_started or self._lab_started_by_this_demo(lab_instance)
             if lab_started is not None:
                 self._lab_down(lab_instance, lab_started)
-            lock.release()
+            claims.release()
         if code:
             sys.exit(code)
 
