@@ -29,10 +29,13 @@ from configs.rendering import (
     render,
     render_input,
 )
-from core.choices import Status
+from core.choices import BGPState, Status
 from core.concurrency import UNEXPECTED
+from core.log_format import ROUTER_DETAIL
+from devices.connectivity import broken_contract, reported_alive
 from devices.models import Router
 from devices.napalm import DeviceError, DriverSettings, connect, driver_settings
+from peering.neighbors import from_summary
 
 logger = logging.getLogger(__name__)
 
@@ -122,32 +125,51 @@ def prepare(router: Router) -> _Plan | DeployResult:
     return _Plan(settings=settings, request=request)
 
 
-def _established(device: NetworkDriver) -> set[str]:
-    neighbors = device.get_bgp_neighbors()
-    return {
-        address
-        for vrf in neighbors.values()
-        for address, peer in vrf.get("peers", {}).items()
-        if peer.get("is_up")
-    }
+def _diff(device: NetworkDriver, plan: _Plan) -> str:
+    """The candidate's differences, masked. NAPALM's contract is text ("" for none):
+    anything else is the driver's failure, never taken for "nothing to change"."""
+    diff = device.compare_config()
+    if not isinstance(diff, str):
+        raise broken_contract(
+            plan.settings, "compare_config", diff, "the differences as text", plan.mask
+        )
+    return plan.mask(diff)
+
+
+def _established(device: NetworkDriver, plan: _Plan) -> set[tuple[str, str]]:
+    """The sessions the router has up, as (VRF, address): read with get_bgp_neighbors and
+    checked against NAPALM's contract by peering.neighbors (DriverFailed when broken)."""
+    settings = plan.settings
+    neighbors = from_summary(device.get_bgp_neighbors(), settings.driver, settings.router)
+    return {(n.vrf, n.address) for n in neighbors if n.state == BGPState.ESTABLISHED}
+
+
+def _session_names(sessions: set[tuple[str, str]]) -> str:
+    return ", ".join(
+        f"{address} (VRF {vrf})" if vrf else address for vrf, address in sorted(sessions)
+    )
 
 
 def _commit_confirmed(device: NetworkDriver, plan: _Plan, seconds: int) -> str | None:
     """Commit with an automatic revert; confirm once the router is alive and every session
     that was up before is up again. Returns why it was not confirmed, or None."""
-    before = _established(device)
+    before = _established(device, plan)
     device.commit_config(revert_in=seconds)
+    reverts = f"the router reverts the change after {seconds} s"
     deadline = time.monotonic() + max(1.0, seconds - 2.0)
     missing = before
-    while time.monotonic() < deadline:
-        if device.is_alive().get("is_alive"):
-            missing = before - _established(device)
-            if not missing:
-                device.confirm_commit()
-                return None
-        time.sleep(1.0)
-    down = ", ".join(sorted(missing)) or "the connection"
-    return f"{down} did not come back; the router reverts the change after {seconds} s"
+    try:
+        while time.monotonic() < deadline:
+            if reported_alive(device, plan.settings):
+                missing = before - _established(device, plan)
+                if not missing:
+                    device.confirm_commit()
+                    return None
+            time.sleep(1.0)
+    except DeviceError as exc:  # committed already: say what happens to the change
+        raise type(exc)(f"{str(exc).rstrip('.')}; not confirmed, {reverts}.") from None
+    down = _session_names(missing) or "the connection"
+    return f"{down} did not come back; {reverts}"
 
 
 def _push(plan: _Plan, options: DeployOptions) -> DeployResult:
@@ -158,7 +180,7 @@ def _push(plan: _Plan, options: DeployOptions) -> DeployResult:
         try:
             loader(config=plan.config)
             if options.commit_check or options.dry_run:
-                result.diff = plan.mask(device.compare_config() or "")
+                result.diff = _diff(device, plan)
                 if not result.diff.strip():
                     device.discard_config()
                     result.reason = "nothing to change"
@@ -187,7 +209,11 @@ def _discard_quietly(device: NetworkDriver, router: str) -> None:
     try:
         device.discard_config()
     except Exception as exc:  # the original failure is what the user needs to see
-        logger.warning("discarding the candidate on %s failed: %s", router, exc)
+        # At WARNING in the log file and the job's log; not on the terminal, which has
+        # the router's line (the original failure) already.
+        logger.warning(
+            "discarding the candidate on %s failed: %s", router, exc, extra=ROUTER_DETAIL
+        )
 
 
 def _run(prepared: _Plan | DeployResult, options: DeployOptions) -> DeployResult:
@@ -223,6 +249,7 @@ def _run(prepared: _Plan | DeployResult, options: DeployOptions) -> DeployResult
             "configure %s: unexpected error\n%s",
             prepared.settings.router,
             prepared.mask(traceback.format_exc()),
+            extra=ROUTER_DETAIL,
         )
         message = f"unexpected {type(exc).__name__}: {exc}"
         result = DeployResult(
@@ -250,7 +277,7 @@ def _prepare_or_fail(router: Router) -> _Plan | DeployResult:
     try:
         return prepare(router)
     except Exception as exc:
-        logger.exception("configure %s: unexpected error", router.name)
+        logger.exception("configure %s: unexpected error", router.name, extra=ROUTER_DETAIL)
         message = f"unexpected {type(exc).__name__} while preparing: {exc}"
         return DeployResult(router.name, Outcome.FAILED, message, error_kind=UNEXPECTED)
 

@@ -19,6 +19,7 @@ from django.db import DatabaseError, connection, connections
 from django.utils import timezone
 
 from core.choices import JobStatus
+from core.log_format import storable
 from core.models import Job
 
 logger = logging.getLogger(__name__)
@@ -42,11 +43,12 @@ class JobLog:
             self._writer.start()
 
     def add(self, level: str, message: str, traceback_text: str = "") -> None:
-        entry = {"at": timezone.now().isoformat(), "level": level, "message": message}
+        # What routers say may hold NUL, which PostgreSQL cannot store.
+        entry = {"at": timezone.now().isoformat(), "level": level, "message": storable(message)}
         with self._lock:
             self.entries.append(entry)
             if traceback_text:
-                self.tracebacks.append(traceback_text)
+                self.tracebacks.append(storable(traceback_text))
         self._wake.set()
 
     def info(self, message: str) -> None:

@@ -22,6 +22,7 @@ from django.utils.module_loading import import_string
 from core.choices import JobKind, JobStatus
 from core.job_log import JobLog
 from core.jobs import HANDLERS, WITHOUT_ROUTER, JobOutcome
+from core.log_format import storable
 from core.models import Job
 
 logger = logging.getLogger(__name__)
@@ -101,9 +102,11 @@ def _finish(job: Job, outcome: JobOutcome, log: JobLog, duration_s: float) -> No
     Job.objects.filter(pk=job.pk).update(
         status=outcome.status,
         finished=timezone.now(),
-        output=outcome.output,
-        result=outcome.result,
-        error=outcome.error,
+        # Output, result and error quote routers, drivers and templates: NUL is written
+        # `\x00` there, as PostgreSQL cannot store it.
+        output=storable(outcome.output),
+        result=storable(outcome.result),
+        error=storable(outcome.error),
         log=log.close(),
     )
 

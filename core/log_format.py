@@ -1,6 +1,57 @@
-"""How log records read on a terminal (and so in cron's mail)."""
+"""Text that routers, drivers and templates produce, made safe where Peerkeeper shows or
+keeps it: on a terminal (and so in cron's mail), in the log file and in the database."""
 
 import logging
+from typing import Any
+
+# `extra=` of a record about one router whose failure the command already prints as that
+# router's line: the log file and the job's log keep it (traceback included), the terminal
+# does not get the same failure twice.
+ROUTER_DETAIL = {"router_detail": True}
+
+# Control characters other than newline and tab (C0, DEL and C1: escape sequences, NUL,
+# carriage return...), shown as Python writes them (`\x1b`) instead of acting on the
+# terminal.
+_VISIBLE = {
+    code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0)) if chr(code) not in "\n\t"
+}
+
+
+def printable(text: str) -> str:
+    """`text` with every control character but newline and tab visibly escaped: what a
+    router or a driver said cannot clear a screen, move the cursor or hide a line. A
+    CRLF line ending (some platforms' CLI output) is a newline; a lone CR is escaped."""
+    if "\r\n" in text:
+        text = text.replace("\r\n", "\n")
+    return text.translate(_VISIBLE)
+
+
+def storable(value: Any) -> Any:
+    """`value` (text, or JSON made of lists and dicts) with each NUL character written
+    `\\x00`: PostgreSQL's text and jsonb cannot hold NUL, so a router that sends one would
+    otherwise make the job's or the router's record impossible to save."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\\x00") if "\x00" in value else value
+    if isinstance(value, list):
+        return [storable(item) for item in value]
+    if isinstance(value, dict):
+        return {storable(key): storable(item) for key, item in value.items()}
+    return value
+
+
+class PrintableFormatter(logging.Formatter):
+    """The standard format, with control characters escaped (see printable): for the log
+    file, which people read with `tail -f`."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return printable(super().format(record))
+
+
+class SkipRouterDetails(logging.Filter):
+    """Drops the records marked with ROUTER_DETAIL: for the console handler."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not getattr(record, "router_detail", False)
 
 
 class OneLineFormatter(logging.Formatter):
@@ -14,4 +65,4 @@ class OneLineFormatter(logging.Formatter):
         if exc is not None:
             detail = str(exc).strip().splitlines()
             text += f" ({type(exc).__name__}{': ' + detail[0] if detail else ''})"
-        return f"{record.levelname} {record.name}: {text}"
+        return printable(f"{record.levelname} {record.name}: {text}")

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from core.concurrency import UNEXPECTED, run_concurrently, unexpected
+from core.log_format import ROUTER_DETAIL
 from devices.models import Router
 from devices.napalm import (
     DeviceError,
+    DriverFailed,
     DriverSettings,
     RouterNotUsable,
     connect,
@@ -25,6 +27,37 @@ from devices.napalm import (
 )
 
 logger = logging.getLogger(__name__)
+# How much of a value that breaks NAPALM's contract a sentence quotes.
+SHOWN_LIMIT = 40
+
+
+def broken_contract(
+    settings: DriverSettings,
+    getter: str,
+    found: Any,
+    expected: str,
+    hide: Callable[[str], str] = str,
+) -> DriverFailed:
+    """The driver's failure when `getter` returned `found` where NAPALM's contract has
+    `expected`: one sentence naming the driver, the getter, the router and what came back
+    (as Python writes it, through `hide` before it is cut short, so no secret is cut in
+    half and left readable)."""
+    shown = hide(repr(found))
+    if len(shown) > SHOWN_LIMIT:
+        shown = shown[: SHOWN_LIMIT - 1] + "…"
+    return DriverFailed(
+        f"The {settings.driver} driver returned {shown} from {getter} on {settings.router} "
+        f"where NAPALM's contract has {expected}."
+    )
+
+
+def reported_alive(device: Any, settings: DriverSettings) -> bool:
+    """What the driver's is_alive() says: NAPALM's contract is {"is_alive": True or False};
+    anything else is the driver's failure (DriverFailed), not a dead router."""
+    answer = device.is_alive()
+    if isinstance(answer, Mapping) and isinstance(answer.get("is_alive"), bool):
+        return answer["is_alive"]
+    raise broken_contract(settings, "is_alive", answer, '{"is_alive": True or False}')
 
 
 @dataclass
@@ -53,7 +86,7 @@ def _ping_device(settings: DriverSettings) -> PingResult:
     started = time.monotonic()
     try:
         with connect(settings) as device:
-            alive = device.is_alive().get("is_alive", False)
+            alive = reported_alive(device, settings)
     except DeviceError as exc:
         return PingResult(settings.router, ok=False, error=str(exc), reason=exc.reason)
     latency = round((time.monotonic() - started) * 1000, 1)
@@ -79,16 +112,23 @@ def _prepare(router: Router) -> DriverSettings | PingResult:
     except DeviceError as exc:
         return PingResult(router.name, ok=False, error=str(exc), reason=exc.reason)
     except Exception as exc:
-        logger.exception("ping %s: unexpected error", router.name)
+        # The router's line says it; the traceback is for the log file, not the terminal.
+        logger.exception("ping %s: unexpected error", router.name, extra=ROUTER_DETAIL)
         message = unexpected(exc, "reading its settings")
         return PingResult(router.name, ok=False, error=message, reason=UNEXPECTED)
 
 
 def _ping_prepared(prepared: DriverSettings | PingResult) -> PingResult:
-    return prepared if isinstance(prepared, PingResult) else _ping_device(prepared)
+    if isinstance(prepared, PingResult):
+        return prepared
+    try:
+        return _ping_device(prepared)
+    except Exception as exc:  # one router's surprise: its line, the others go on
+        return _unexpected(prepared, exc)
 
 
 def _unexpected(prepared: DriverSettings | PingResult, exc: Exception) -> PingResult:
+    logger.error("ping %s: unexpected error", prepared.router, exc_info=exc, extra=ROUTER_DETAIL)
     message = unexpected(exc, "pinging")
     return PingResult(prepared.router, ok=False, error=message, reason=UNEXPECTED)
 

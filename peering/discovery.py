@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core.concurrency import UNEXPECTED, run_concurrently, unexpected
+from core.log_format import ROUTER_DETAIL
 from core.validators import validate_asn
 from devices.models import Router
 from devices.napalm import (
@@ -76,16 +77,24 @@ def _prepare(router: Router) -> DriverSettings | str | tuple[str, str]:
     except RouterNotUsable as exc:
         return str(exc)
     except Exception as exc:
-        if not isinstance(exc, DeviceError):
-            logger.exception("discovery: reading %s's settings failed", router)
+        if not isinstance(exc, DeviceError):  # the connection's line says it
+            logger.exception("discovery: reading %s's settings failed", router, extra=ROUTER_DETAIL)
         return _failure(exc, "reading the router's settings")
 
 
 def _read(settings: DriverSettings) -> list[Neighbor] | Exception:
+    """The router's neighbours, or why not: returned, so that one router's failure never
+    stops the others, and an unexpected one is logged for the file only (the connection's
+    line says it)."""
     try:
         with connect(settings) as device:
             return read_neighbors(device, False, settings.driver, settings.router)
     except DeviceError as exc:
+        return exc
+    except Exception as exc:
+        logger.exception(
+            "discovery: reading %s failed: unexpected error", settings.router, extra=ROUTER_DETAIL
+        )
         return exc
 
 
@@ -213,7 +222,7 @@ def discover_ixp_sessions(
             if to_create and not dry_run:
                 _create(connection, to_create)
         except Exception as exc:
-            logger.exception("discovery on %s failed", connection)
+            logger.exception("discovery on %s failed", connection, extra=ROUTER_DETAIL)
             report.fail(*_failure(exc, "creating the sessions"))
             continue
         report.created = to_create

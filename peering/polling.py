@@ -32,6 +32,7 @@ from napalm.base import NetworkDriver
 
 from core.choices import BGPState
 from core.concurrency import UNEXPECTED, unexpected
+from core.log_format import ROUTER_DETAIL, storable
 from devices.models import Router
 from devices.napalm import DeviceError, DriverSettings, connect, driver_settings
 from peering.bulk_sql import insert_rows, update_rows
@@ -289,8 +290,10 @@ def _poll(target: _Target) -> _RouterWrite | Exception:
                 neighbors = _add_uptimes(device, neighbors, target.settings)
         return _compare(target, neighbors, timezone.now())
     except Exception as exc:  # returned, so one router's failure never stops the others
-        if not isinstance(exc, DeviceError):
-            logger.exception("polling %s: unexpected error", target.settings.router)
+        if not isinstance(exc, DeviceError):  # the router's line says it; details to the file
+            logger.exception(
+                "polling %s: unexpected error", target.settings.router, extra=ROUTER_DETAIL
+            )
         return exc
 
 
@@ -377,7 +380,8 @@ def _collect(
         if isinstance(polled, Exception):
             result.ok = False
             result.error_kind = getattr(polled, "reason", UNEXPECTED)
-            result.error = failures[target.router_id] = _failure(polled)
+            result.error = _failure(polled)
+            failures[target.router_id] = storable(result.error)  # a router may send NUL
         else:
             result.neighbors = polled.neighbors
             writes.append(polled)

@@ -120,16 +120,29 @@ LOG_DIR = DATA_DIR / "logs"
 LOG_DIR.mkdir(exist_ok=True)
 # What Peerkeeper did (each deploy's diff, each poll) goes to a rotating file; the
 # terminal, and so cron's mail, only gets Peerkeeper's own warnings and errors, one line
-# each. Libraries (paramiko's tracebacks, say) write to the file only.
+# each, and not those about one router's failure (marked core.log_format.ROUTER_DETAIL):
+# the command prints that router's line already. Libraries (paramiko's tracebacks, say)
+# write to the file only.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "plain": {
+            "()": "core.log_format.PrintableFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s: %(message)s",
+        },
         "one_line": {"()": "core.log_format.OneLineFormatter"},
     },
+    "filters": {
+        "skip_router_details": {"()": "core.log_format.SkipRouterDetails"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "one_line", "level": "WARNING"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "one_line",
+            "level": "WARNING",
+            "filters": ["skip_router_details"],
+        },
         "file": {
             "class": "logging.handlers.RotatingFileHandler",
             "filename": LOG_DIR / "peerkeeper.log",

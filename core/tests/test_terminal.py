@@ -4,15 +4,28 @@ one line per warning, never a library's traceback."""
 from __future__ import annotations
 
 import json
+import logging
+import re
 from pathlib import Path
 
+import pytest
 from django.conf import settings
+from napalm.base.mock import MockDriver
 
 from configs.models import ConfigTemplate
-from core.choices import BGPState
+from core.choices import BGPState, JobKind, JobStatus
+from core.job_runner import run
+from core.jobs import enqueue
+from core.log_format import OneLineFormatter, printable
+from core.models import Job
 from devices.models import Platform, Router
-from peering.models import AutonomousSystem, DirectPeeringSession
-from peerkeeper.testing import manage_py
+from peering.models import (
+    AutonomousSystem,
+    Connection,
+    DirectPeeringSession,
+    InternetExchange,
+)
+from peerkeeper.testing import manage_py, mock_answers
 
 
 def test_a_hung_ssh_server_gives_one_line_and_no_traceback(transactional_db, silent_port) -> None:
@@ -113,3 +126,175 @@ def test_a_warning_the_command_does_not_print_stays_on_the_terminal(
         "WARNING peering.polling: polling r1: no session uptimes from get_bgp_neighbors "
         "(The mock driver returned None for neighbour 192.0.2.11"
     )
+
+
+def _mock_router(tmp_path: Path, answers: dict) -> Router:
+    ours = AutonomousSystem.objects.create(asn=64500, name="Us", affiliated=True)
+    template = ConfigTemplate.objects.create(name="main", template="router bgp 64500\n")
+    mock = Platform.objects.create(name="Mock", slug="mock", napalm_driver="mock")
+    return Router.objects.create(
+        name="m1",
+        hostname="127.0.0.1",
+        platform=mock,
+        local_autonomous_system=ours,
+        config_template=template,
+        napalm_args={"path": mock_answers(tmp_path / "m1", answers)},
+    )
+
+
+def test_a_failed_discard_is_logged_to_the_file_not_printed_a_second_time(
+    transactional_db, tmp_path: Path
+) -> None:
+    """The load fails, then so does the discard: the terminal has the router's line (the
+    load's failure); the failed discard is a detail of that router, for the log file."""
+    _mock_router(
+        tmp_path,
+        {
+            "load_merge_candidate": {"exception": "ValueError", "args": ["cannot parse"]},
+            "discard_config": {"exception": "RuntimeError", "args": ["session gone"]},
+        },
+    )
+    start = _log_size()
+    result = manage_py("configure_routers", "--dry-run")
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "m1: failed: The mock driver failed in load_merge_candidate on m1: "
+        "ValueError: cannot parse.",
+        "1 routers: 0 changed, 0 unchanged, 0 skipped, 1 failed",
+    ]
+    assert result.stderr.strip() == "CommandError: Some routers failed.", result.stderr
+    assert (
+        "WARNING configs.deploy: discarding the candidate on m1 failed: The mock driver failed "
+        "in discard_config on m1: RuntimeError: session gone." in _log_since(start)
+    )
+
+
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def test_control_characters_in_a_diff_are_printed_escaped(transactional_db, tmp_path) -> None:
+    """A diff that would clear the screen, hide a line or end a C string is shown with
+    those characters escaped; newlines and tabs print as they are."""
+    diff = "+router bgp 64500\x1b[2J\n+\tdescription x\x00y\r\n+ z\x9b1m\rhidden"
+    _mock_router(
+        tmp_path,
+        {"load_merge_candidate": {}, "compare_config": {"diff": diff}, "discard_config": {}},
+    )
+    result = manage_py("configure_routers", "--dry-run")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not CONTROL.search(result.stdout + result.stderr), repr(result.stdout)
+    assert result.stdout.splitlines()[1:4] == [
+        "+router bgp 64500\\x1b[2J",
+        "+\tdescription x\\x00y",
+        "+ z\\x9b1m\\x0dhidden",
+    ]
+
+
+def test_a_jobs_diff_is_printed_escaped_and_kept_as_it_was(transactional_db, tmp_path) -> None:
+    diff = "+router bgp 64500\x1b[2J\n+\tdescription x\x07y\x00\r\n+ z\rhidden\n"
+    router = _mock_router(
+        tmp_path,
+        {"load_merge_candidate": {}, "compare_config": {"diff": diff}, "discard_config": {}},
+    )
+    job = enqueue(JobKind.DEPLOY_DRY_RUN, router=router)
+    assert run(str(job.pk)) == JobStatus.COMPLETED
+    # Kept as the router sent it, but for NUL, which PostgreSQL's text cannot hold.
+    assert Job.objects.get(pk=job.pk).output == diff.replace("\x00", "\\x00")
+    result = manage_py("job", str(job.pk))
+    assert result.returncode == 0, result.stderr
+    assert not CONTROL.search(result.stdout), repr(result.stdout)
+    output = result.stdout.split("\nOutput:\n", 1)[1]
+    assert output == "+router bgp 64500\\x1b[2J\n+\tdescription x\\x07y\\x00\n+ z\\x0dhidden\n"
+    # The job's log has the diff too (the deploy's INFO line), escaped the same way.
+    assert "+router bgp 64500\\x1b[2J\n" in result.stdout.split("\nOutput:\n", 1)[0]
+
+
+def test_printable_escapes_control_characters_but_newline_and_tab() -> None:
+    text = "a\x1b[2J\x00b\tc\r\n\x7f\x9bé→\rd"
+    assert printable(text) == "a\\x1b[2J\\x00b\tc\n\\x7f\\x9bé→\\x0dd"
+
+
+def test_a_log_line_on_the_terminal_has_its_control_characters_escaped() -> None:
+    record = logging.makeLogRecord(
+        {
+            "name": "devices.napalm",
+            "levelname": "WARNING",
+            "msg": "router said %s",
+            "args": ("\x1b[31mred",),
+        }
+    )
+    assert OneLineFormatter().format(record) == "WARNING devices.napalm: router said \\x1b[31mred"
+
+
+# A driver whose exception says this: it would clear the screen and end a C string.
+HOSTILE = "bad\x1b[2J\x00reply\x08hidden"
+SHOWN = "bad\\x1b[2J\\x00reply\\x08hidden"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("poll_bgp_sessions",),
+        ("discover_ixp_sessions", "ix"),
+        ("configure_routers", "--dry-run"),
+    ],
+)
+def test_a_drivers_control_characters_are_printed_escaped_by_every_command(
+    transactional_db, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    """Whatever the command, the router's line quotes the driver escaped, and the command
+    still prints its summary and exits 1."""
+    failing = {"exception": "ValueError", "args": [HOSTILE]}
+    router = _mock_router(
+        tmp_path,
+        {
+            "get_bgp_neighbors": failing,
+            "load_merge_candidate": failing,
+            "discard_config": {},
+        },
+    )
+    ixp = InternetExchange.objects.create(
+        name="IX", slug="ix", local_autonomous_system=router.local_autonomous_system
+    )
+    Connection.objects.create(internet_exchange=ixp, router=router, ipv4_address="192.0.2.1/24")
+    result = manage_py(*command)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert not CONTROL.search(result.stdout + result.stderr), repr(result.stdout + result.stderr)
+    first, summary_line = result.stdout.splitlines()
+    sentence = rf"The mock driver failed in \w+ on m1: ValueError: {re.escape(SHOWN)}\."
+    assert re.fullmatch(rf"(m1|IX on m1): failed: {sentence}", first), first
+    assert re.search(r"\b1 failed\b", summary_line), summary_line
+
+
+def test_a_poll_failure_with_nul_is_kept_on_the_router(transactional_db, tmp_path) -> None:
+    """PostgreSQL cannot store NUL: the router's last poll error keeps it written `\\x00`
+    rather than failing to save (on SQLite too, so both databases keep the same text)."""
+    router = _mock_router(
+        tmp_path, {"get_bgp_neighbors": {"exception": "ValueError", "args": [HOSTILE]}}
+    )
+    assert manage_py("poll_bgp_sessions").returncode == 1
+    router.refresh_from_db()
+    assert router.last_poll_error == (
+        "The mock driver failed in get_bgp_neighbors on m1: ValueError: "
+        "bad\x1b[2J\\x00reply\x08hidden."
+    )
+    assert router.last_polled_at is None
+
+
+def test_a_ping_job_with_nul_in_the_drivers_error_ends_failed(transactional_db, monkeypatch):
+    """The job's error, result and log keep what the driver said, NUL written `\\x00`."""
+
+    def is_alive(self):
+        raise ValueError(HOSTILE)
+
+    monkeypatch.setattr(MockDriver, "is_alive", is_alive)
+    mock = Platform.objects.create(name="Mock", slug="mock", napalm_driver="mock")
+    router = Router.objects.create(name="m1", hostname="127.0.0.1", platform=mock)
+    job = enqueue(JobKind.PING, router=router)
+    assert run(str(job.pk)) == JobStatus.FAILED
+    job = Job.objects.get(pk=job.pk)
+    assert job.error == (
+        "The mock driver failed in is_alive on m1: ValueError: bad\x1b[2J\\x00reply\x08hidden."
+    )
+    stored = json.dumps(job.result) + json.dumps(job.log)  # json.dumps writes NUL \u0000
+    assert "\\u0000" not in stored and "reply" in stored

@@ -1,6 +1,6 @@
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from configs.deploy import (
     DeployOptions,
@@ -10,12 +10,13 @@ from configs.deploy import (
     configure_routers,
 )
 from core.choices import JobKind
+from core.commands import RouterCommand
 from core.job_commands import enqueue_per_router
 from devices.napalm import unusable_reason
 from devices.selection import RouterSelectionError, select_routers
 
 
-class Command(BaseCommand):
+class Command(RouterCommand):
     help = (
         "Render each router's configuration and push it with NAPALM. By default the "
         "candidate is compared first and committed only when something changes."

@@ -1,7 +1,8 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db.models import Q
 
 from configs.rendering import NoTemplate, RenderError, render_router
+from core.commands import RouterCommand
 from devices.models import Router
 from devices.selection import select_routers
 
@@ -28,7 +29,7 @@ def _router(text: str) -> Router:
     return matches[0]
 
 
-class Command(BaseCommand):
+class Command(RouterCommand):
     help = (
         "Print a router's rendered configuration, with session passwords masked "
         "(--reveal prints them)."

@@ -1,8 +1,9 @@
 import json
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from core.commands import RouterCommand
 from core.models import Job
 
 PREFIX_MIN = 6
@@ -25,7 +26,7 @@ def find_job(reference: str) -> Job:
     raise CommandError(f"No job {reference}.")
 
 
-class Command(BaseCommand):
+class Command(RouterCommand):
     help = "Show one background job: its state, its log and its output."
 
     def add_arguments(self, parser) -> None:

@@ -1,9 +1,10 @@
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db.models import Q
 
 from core.choices import JobKind, JobStatus
+from core.commands import RouterCommand
 from core.job_maintenance import prune_jobs, sweep_stale_jobs
 from core.models import Job
 
@@ -13,7 +14,7 @@ def _short(text: str, width: int = 60) -> str:
     return line if len(line) <= width else line[: width - 1] + "…"
 
 
-class Command(BaseCommand):
+class Command(RouterCommand):
     help = "List recent background jobs, newest first; or sweep abandoned ones, or prune old ones."
 
     def add_arguments(self, parser) -> None:

@@ -1,12 +1,13 @@
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from core.commands import RouterCommand
 from devices.connectivity import ping_routers
 from devices.selection import RouterSelectionError, select_routers
 
 
-class Command(BaseCommand):
+class Command(RouterCommand):
     help = (
         "Check that each router accepts a NAPALM connection with its driver's own protocol "
         "(SSH, HTTP, NETCONF...); this is not an ICMP ping."

@@ -1,13 +1,14 @@
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db.models import Q
 
+from core.commands import RouterCommand
 from peering.discovery import discover_ixp_sessions, report_lines
 from peering.models import InternetExchange
 
 
-class Command(BaseCommand):
+class Command(RouterCommand):
     help = (
         "Create the IXP sessions that the IXP's routers already have: BGP neighbours inside "
         "each connection's subnets that the inventory lacks."

@@ -1,14 +1,15 @@
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from core.choices import JobKind
+from core.commands import RouterCommand
 from core.job_commands import enqueue_per_router
 from devices.selection import RouterSelectionError, select_routers
 from peering.polling import poll_routers, poll_skip_reason
 
 
-class Command(BaseCommand):
+class Command(RouterCommand):
     help = (
         "Read the state and prefix counts of every BGP session from the routers that have "
         "polling enabled, and store them."
