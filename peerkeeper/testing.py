@@ -363,3 +363,37 @@ def mock_answers(directory: Path, answers: dict[str, Any], calls: int = 3) -> st
         for count in range(1, calls + 1):
             (directory / f"{name}.{count}").write_text(json.dumps(answer))
     return str(directory)
+
+
+def mock_router(
+    directory: Path,
+    answers: dict[str, Any],
+    name: str = "m1",
+    template: str | None = "router bgp 64500\n",
+    **fields: Any,
+) -> Router:
+    """Router `name` on NAPALM's `mock` driver, answering `answers` (see mock_answers) from
+    `directory`, in AS64500 ("Us", affiliated) with a template named "main" holding
+    `template` (none if None). `fields` are more of the Router's fields."""
+    from configs.models import ConfigTemplate
+    from devices.models import Platform
+    from peering.models import AutonomousSystem
+
+    ours, _ = AutonomousSystem.objects.get_or_create(
+        asn=64500, defaults={"name": "Us", "affiliated": True}
+    )
+    platform, _ = Platform.objects.get_or_create(
+        slug="mock", defaults={"name": "Mock", "napalm_driver": "mock"}
+    )
+    if template is not None:
+        fields["config_template"], _ = ConfigTemplate.objects.get_or_create(
+            name="main", defaults={"template": template}
+        )
+    return Router.objects.create(
+        name=name,
+        hostname="127.0.0.1",
+        platform=platform,
+        local_autonomous_system=ours,
+        napalm_args={"path": mock_answers(directory, answers)},
+        **fields,
+    )

@@ -8,19 +8,15 @@ NAPALM's `mock` driver returns whatever its files say (peerkeeper.testing.mock_a
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from napalm.base.mock import MockDriver
 
-from configs.models import ConfigTemplate
 from core.choices import JobKind, JobStatus
 from core.job_runner import run
 from core.jobs import enqueue
 from core.models import Job
-from devices.models import Platform, Router
-from peering.models import AutonomousSystem
-from peerkeeper.testing import mock_answers, run_command, summary, summary_peer
+from peerkeeper.testing import mock_router, run_command, summary, summary_peer
 
 DIFF = {"diff": "+router bgp 64500"}
 PUSH = {"load_merge_candidate": {}, "discard_config": {}, "commit_config": {}, "confirm_commit": {}}
@@ -28,23 +24,9 @@ UP = summary({"192.0.2.11": summary_peer()})
 
 
 @pytest.fixture
-def mock_router(db, tmp_path: Path):
+def m1(db, tmp_path: Path):
     """Make router m1 on NAPALM's mock driver, answering `answers` (and PUSH's calls)."""
-
-    def make(answers: dict[str, Any]) -> Router:
-        ours = AutonomousSystem.objects.create(asn=64500, name="Us", affiliated=True)
-        template = ConfigTemplate.objects.create(name="main", template="router bgp 64500\n")
-        mock = Platform.objects.create(name="Mock", slug="mock", napalm_driver="mock")
-        return Router.objects.create(
-            name="m1",
-            hostname="127.0.0.1",
-            platform=mock,
-            local_autonomous_system=ours,
-            config_template=template,
-            napalm_args={"path": mock_answers(tmp_path / "m1", {**PUSH, **answers})},
-        )
-
-    return make
+    return lambda answers: mock_router(tmp_path / "m1", {**PUSH, **answers})
 
 
 def _line(out: str) -> str:
@@ -63,9 +45,9 @@ def _line(out: str) -> str:
     ],
 )
 def test_a_diff_that_is_not_text_fails_the_router_with_the_drivers_sentence(
-    mock_router, diff, shown
+    m1, diff, shown
 ) -> None:
-    mock_router({"compare_config": {"diff": diff}})
+    m1({"compare_config": {"diff": diff}})
     status, out, err = run_command("configure_routers", "--dry-run")
     assert status == 1
     assert _line(out) == (
@@ -75,10 +57,10 @@ def test_a_diff_that_is_not_text_fails_the_router_with_the_drivers_sentence(
     assert "unexpected" not in out + err
 
 
-def test_a_password_in_an_odd_diff_is_masked_before_the_quote_is_cut(mock_router) -> None:
+def test_a_password_in_an_odd_diff_is_masked_before_the_quote_is_cut(m1) -> None:
     """The sentence quotes the first 40 characters of what came back: a password that
     the cut falls inside is masked whole first, no readable beginning of it is left."""
-    router = mock_router({"compare_config": {"diff": ["+neighbor 192.0.2.11 password Pw-Leak77"]}})
+    router = m1({"compare_config": {"diff": ["+neighbor 192.0.2.11 password Pw-Leak77"]}})
     router.napalm_password = "Pw-Leak77"
     router.save()
     status, out, _ = run_command("configure_routers", "--dry-run")
@@ -89,8 +71,8 @@ def test_a_password_in_an_odd_diff_is_masked_before_the_quote_is_cut(mock_router
     assert "Pw-" not in line, line
 
 
-def test_a_diff_job_on_odd_data_ends_failed_not_errored(mock_router) -> None:
-    router = mock_router({"compare_config": {"diff": ["+router bgp 64500"]}})
+def test_a_diff_job_on_odd_data_ends_failed_not_errored(m1) -> None:
+    router = m1({"compare_config": {"diff": ["+router bgp 64500"]}})
     job = enqueue(JobKind.DEPLOY_DRY_RUN, router=router)
     run(str(job.pk))
     job = Job.objects.get(pk=job.pk)
@@ -113,11 +95,9 @@ def test_a_diff_job_on_odd_data_ends_failed_not_errored(mock_router) -> None:
         (summary([]), "returned [] as the peers of VRF global from get_bgp_neighbors on m1"),
     ],
 )
-def test_commit_confirm_on_odd_neighbours_fails_before_committing(
-    mock_router, neighbors, sentence
-) -> None:
+def test_commit_confirm_on_odd_neighbours_fails_before_committing(m1, neighbors, sentence) -> None:
     # Committing would fail differently: the sentence is the neighbours' read before it.
-    mock_router(
+    m1(
         {
             "compare_config": DIFF,
             "get_bgp_neighbors": neighbors,
@@ -132,8 +112,8 @@ def test_commit_confirm_on_odd_neighbours_fails_before_committing(
     assert "unexpected" not in out + err
 
 
-def test_a_commit_confirm_job_on_odd_neighbours_ends_failed(mock_router) -> None:
-    router = mock_router({"compare_config": DIFF, "get_bgp_neighbors": []})
+def test_a_commit_confirm_job_on_odd_neighbours_ends_failed(m1) -> None:
+    router = m1({"compare_config": DIFF, "get_bgp_neighbors": []})
     job = enqueue(JobKind.DEPLOY, router=router, arguments={"commit_confirm": 5})
     run(str(job.pk))
     job = Job.objects.get(pk=job.pk)
@@ -141,14 +121,14 @@ def test_a_commit_confirm_job_on_odd_neighbours_ends_failed(mock_router) -> None
     assert job.error.startswith("The mock driver returned [] from get_bgp_neighbors on m1")
 
 
-def test_commit_confirm_confirms_when_the_sessions_are_up_again(mock_router) -> None:
-    mock_router({"compare_config": DIFF, "get_bgp_neighbors": UP})
+def test_commit_confirm_confirms_when_the_sessions_are_up_again(m1) -> None:
+    m1({"compare_config": DIFF, "get_bgp_neighbors": UP})
     status, out, err = run_command("configure_routers", "--commit-confirm", "5")
     assert (status, _line(out)) == (0, "m1: changed: committed"), out + err
 
 
-def test_odd_neighbours_after_the_commit_say_the_change_reverts(mock_router, tmp_path) -> None:
-    mock_router({"compare_config": DIFF, "get_bgp_neighbors": UP})
+def test_odd_neighbours_after_the_commit_say_the_change_reverts(m1, tmp_path) -> None:
+    m1({"compare_config": DIFF, "get_bgp_neighbors": UP})
     # The read before the commit is in NAPALM's shape, the one after it is not.
     (tmp_path / "m1" / "get_bgp_neighbors.2").write_text("[]")
     status, out, _ = run_command("configure_routers", "--commit-confirm", "5")
@@ -160,9 +140,9 @@ def test_odd_neighbours_after_the_commit_say_the_change_reverts(mock_router, tmp
     )
 
 
-def test_an_odd_is_alive_after_the_commit_says_the_change_reverts(mock_router, monkeypatch) -> None:
+def test_an_odd_is_alive_after_the_commit_says_the_change_reverts(m1, monkeypatch) -> None:
     monkeypatch.setattr(MockDriver, "is_alive", lambda self: {"is_alive": "yes"})
-    mock_router({"compare_config": DIFF, "get_bgp_neighbors": UP})
+    m1({"compare_config": DIFF, "get_bgp_neighbors": UP})
     status, out, _ = run_command("configure_routers", "--commit-confirm", "5")
     assert status == 1
     assert _line(out) == (

@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from configs.deploy import DeployOptions, configure_routers
-from configs.models import ConfigTemplate
 from core.choices import JobKind, JobStatus
 from core.job_runner import run
 from core.jobs import enqueue
@@ -23,9 +22,9 @@ from core.models import Job
 from devices.connectivity import ping_routers
 from devices.models import Platform, Router
 from peering.discovery import discover_ixp_sessions
-from peering.models import AutonomousSystem, Connection, InternetExchange
+from peering.models import Connection, InternetExchange
 from peering.polling import poll_routers
-from peerkeeper.testing import mock_answers, summary, summary_peer
+from peerkeeper.testing import mock_router, summary, summary_peer
 
 LOGGERS = ("core", "devices", "peering", "configs")
 
@@ -77,25 +76,16 @@ def _our_bug(*args, **kwargs):
 
 @pytest.fixture
 def m1(db, tmp_path: Path) -> Router:
-    ours = AutonomousSystem.objects.create(asn=64500, name="Us", affiliated=True)
-    template = ConfigTemplate.objects.create(name="main", template="router bgp 64500\n")
-    mock = Platform.objects.create(
-        name="Mock", slug="mock", napalm_driver="mock", poll_with_detail=False
-    )
     answers = {
         "get_bgp_neighbors": summary({"192.0.2.11": summary_peer()}),
         "load_merge_candidate": {},
         "compare_config": {"diff": "+router bgp 64500"},
         "discard_config": {},
     }
-    router = Router.objects.create(
-        name="m1",
-        hostname="127.0.0.1",
-        platform=mock,
-        local_autonomous_system=ours,
-        config_template=template,
-        napalm_args={"path": mock_answers(tmp_path / "m1", answers)},
-    )
+    router = mock_router(tmp_path / "m1", answers)
+    Platform.objects.filter(pk=router.platform_id).update(poll_with_detail=False)
+    router.refresh_from_db()
+    ours = router.local_autonomous_system
     ixp = InternetExchange.objects.create(name="IX", slug="ix", local_autonomous_system=ours)
     Connection.objects.create(internet_exchange=ixp, router=router, ipv4_address="192.0.2.1/24")
     return router

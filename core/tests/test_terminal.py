@@ -25,7 +25,7 @@ from peering.models import (
     DirectPeeringSession,
     InternetExchange,
 )
-from peerkeeper.testing import manage_py, mock_answers
+from peerkeeper.testing import manage_py, mock_router
 
 
 def test_a_hung_ssh_server_gives_one_line_and_no_traceback(transactional_db, silent_port) -> None:
@@ -129,17 +129,7 @@ def test_a_warning_the_command_does_not_print_stays_on_the_terminal(
 
 
 def _mock_router(tmp_path: Path, answers: dict) -> Router:
-    ours = AutonomousSystem.objects.create(asn=64500, name="Us", affiliated=True)
-    template = ConfigTemplate.objects.create(name="main", template="router bgp 64500\n")
-    mock = Platform.objects.create(name="Mock", slug="mock", napalm_driver="mock")
-    return Router.objects.create(
-        name="m1",
-        hostname="127.0.0.1",
-        platform=mock,
-        local_autonomous_system=ours,
-        config_template=template,
-        napalm_args={"path": mock_answers(tmp_path / "m1", answers)},
-    )
+    return mock_router(tmp_path / "m1", answers)
 
 
 def test_a_failed_discard_is_logged_to_the_file_not_printed_a_second_time(

@@ -1,6 +1,5 @@
 """Driver settings, driver loading and error translation; connections to loopback only."""
 
-import json
 import time
 import traceback
 
@@ -19,6 +18,7 @@ from devices.napalm import (
     driver_settings,
     load_driver,
 )
+from peerkeeper.testing import mock_router
 
 
 @pytest.fixture
@@ -176,14 +176,8 @@ def test_a_password_quoted_by_a_driver_never_reaches_the_message(db, tmp_path) -
         "exception": "napalm.base.exceptions.ConnectionException",
         "args": ["login as admin with pa55word-in-error refused"],
     }
-    (tmp_path / "get_facts.1").write_text(json.dumps(error))
-    mock = Platform.objects.create(name="Mock", slug="mock", napalm_driver="mock")
-    router = Router.objects.create(
-        name="r1",
-        hostname="127.0.0.1",
-        platform=mock,
-        napalm_password="pa55word-in-error",
-        napalm_args={"path": str(tmp_path)},
+    router = mock_router(
+        tmp_path, {"get_facts": error}, "r1", None, napalm_password="pa55word-in-error"
     )
     with pytest.raises(Unreachable) as caught, connect(driver_settings(router)) as device:
         device.get_facts()
@@ -199,15 +193,9 @@ def test_an_enable_secret_or_an_escaped_password_a_driver_quotes_is_masked(
     password, enable = 'Rtr\\Pass"42x', "EnaSecret-77x"
     # A driver whose error prints a dict: repr() escapes the backslash.
     error = {"exception": "RuntimeError", "args": [{"login": password, "enable": enable}]}
-    (tmp_path / "get_facts.1").write_text(json.dumps(error))
-    mock = Platform.objects.create(name="Mock", slug="mock", napalm_driver="mock")
-    router = Router.objects.create(
-        name="r1",
-        hostname="127.0.0.1",
-        platform=mock,
-        napalm_password=password,
-        napalm_args={"path": str(tmp_path), "secret": enable},
-    )
+    router = mock_router(tmp_path, {"get_facts": error}, "r1", None, napalm_password=password)
+    router.napalm_args["secret"] = enable
+    router.save()
     with pytest.raises(DriverFailed) as caught, connect(driver_settings(router)) as device:
         device.get_facts()
     seen = str(caught.value) + caplog.text

@@ -34,7 +34,7 @@ from peering.models import (
 )
 from peering.neighbors import from_detail, from_summary, read_neighbors
 from peering.polling import poll_routers
-from peerkeeper.testing import detail_peer, run_command, summary, summary_peer
+from peerkeeper.testing import detail_peer, mock_router, run_command, summary, summary_peer
 
 
 class _Device:
@@ -225,16 +225,8 @@ def test_a_vrf_without_peers_has_no_neighbours() -> None:
 def mocked(db, tmp_path: Path):
     """r1 behind NAPALM's mock driver, with one session to 192.0.2.11, established before;
     `answer(getter, data)` sets what a getter returns."""
-    ours = AutonomousSystem.objects.create(asn=64500, name="Us", affiliated=True)
+    router = mock_router(tmp_path, {}, name="r1", template=None)
     peer = AutonomousSystem.objects.create(asn=64501, name="Peer")
-    platform = Platform.objects.create(name="Mock", slug="mock", napalm_driver="mock")
-    router = Router.objects.create(
-        name="r1",
-        hostname="127.0.0.1",
-        platform=platform,
-        local_autonomous_system=ours,
-        napalm_args={"path": str(tmp_path)},
-    )
     DirectPeeringSession.objects.create(
         router=router,
         autonomous_system=peer,

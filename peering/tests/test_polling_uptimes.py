@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from core.choices import BGPState
-from devices.models import Platform, Router
+from devices.models import Router
 from peering.models import AutonomousSystem, DirectPeeringSession
 from peering.neighbors import Neighbor
 from peering.polling import _needs_uptimes, _StoredSession, poll_routers
-from peerkeeper.testing import detail_peer, summary, summary_peer
+from peerkeeper.testing import detail_peer, mock_router, summary, summary_peer
 
 SINCE = datetime(2025, 1, 1, tzinfo=UTC)
 
@@ -55,16 +55,8 @@ def test_uptimes_are_read_only_for_sessions_that_need_them(
 @pytest.fixture
 def mocked_router(db, tmp_path: Path) -> tuple[Router, Path]:
     """A router behind NAPALM's mock driver, which answers with the files of `tmp_path`."""
-    ours = AutonomousSystem.objects.create(asn=64500, name="Us", affiliated=True)
+    router = mock_router(tmp_path, {}, name="r1", template=None)
     peer = AutonomousSystem.objects.create(asn=64501, name="Peer One")
-    platform = Platform.objects.create(name="Mock", slug="mock", napalm_driver="mock")
-    router = Router.objects.create(
-        name="r1",
-        hostname="127.0.0.1",
-        platform=platform,
-        local_autonomous_system=ours,
-        napalm_args={"path": str(tmp_path)},
-    )
     for address in ("192.0.2.11", "192.0.2.12"):
         DirectPeeringSession.objects.create(
             router=router, autonomous_system=peer, ip_address=address
