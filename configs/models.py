@@ -1,4 +1,7 @@
+from django.core.exceptions import ValidationError
 from django.db import models
+from jinja2 import TemplateSyntaxError
+from jinja2.sandbox import SandboxedEnvironment
 
 
 class ConfigTemplate(models.Model):
@@ -21,3 +24,21 @@ class ConfigTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """Refuse text that is not Jinja2 at all (forms, the admin): naming the line saves a
+        failed deploy."""
+        error = syntax_error(self.template or "")
+        if error:
+            raise ValidationError({"template": error})
+
+
+def syntax_error(text: str) -> str | None:
+    """Why `text` is not a Jinja2 template (a sentence naming the line), or None."""
+    try:
+        SandboxedEnvironment().parse(text)
+    except TemplateSyntaxError as exc:
+        return f"Line {exc.lineno}: {exc.message}"
+    except (RecursionError, MemoryError):  # `((((...))))` thousands deep
+        return "The template is nested too deeply to be read."
+    return None

@@ -43,6 +43,7 @@ from jinja2.nodes import Concat
 from jinja2.sandbox import SandboxedEnvironment
 
 from configs.filters import FILTERS
+from core.log_format import encodable, shortened
 
 FILENAME_PREFIX = "template:"
 # A context path: keys and list indexes from the context's root to one value.
@@ -101,6 +102,18 @@ class _OutputLimit(Exception):
     pass
 
 
+class _TooDeep(Exception):
+    """Reading (parsing) the template recursed too deep: `((((...))))` thousands deep."""
+
+
+class _NotUnicode(Exception):
+    """The text holds a lone surrogate (a template's "\\udc1b" escape): no router, page
+    or database takes it. `line` is the line of the configuration it is on."""
+
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
 # Failures whose sentence the sandbox writes itself.
 _OUR_WORDS = (
     TemplateNotFound,
@@ -108,6 +121,8 @@ _OUR_WORDS = (
     MemoryError,
     _TimeLimit,
     _OutputLimit,
+    _NotUnicode,
+    _TooDeep,
     UnsetValue,
 )
 
@@ -309,6 +324,13 @@ def _message(exc: BaseException, limits: Limits) -> str:
         return (
             f"the configuration is longer than {limits.max_output:,} characters (RENDER_MAX_OUTPUT)"
         )
+    if isinstance(exc, _TooDeep):
+        return "the template is nested too deeply to be read"
+    if isinstance(exc, _NotUnicode):
+        return (
+            f"line {exc.line} of the configuration has a character that is not Unicode text "
+            '(a lone surrogate, from an escape such as "\\udc1b" in a string)'
+        )
     try:
         if isinstance(exc, TemplateError):
             return getattr(exc, "message", None) or str(exc)
@@ -365,7 +387,12 @@ def _generate(template: Template, context: dict[str, Any], limits: Limits) -> st
         if length > limits.max_output:
             raise _OutputLimit
         chunks.append(chunk)
-    return "".join(chunks)
+    text = "".join(chunks)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise _NotUnicode(text.count("\n", 0, exc.start) + 1) from None
+    return text
 
 
 def render(request: RenderRequest) -> list[str | RenderFailure]:
@@ -376,14 +403,18 @@ def render(request: RenderRequest) -> list[str | RenderFailure]:
     results: list[str | RenderFailure] = []
     for variant in request.variants:
         previous = {path: _set(request.context, path, value) for path, value in variant.items()}
+        template = None
         try:
             with _bounded(request.limits):
                 template = environment.get_template(request.template)
                 results.append(_generate(template, request.context, request.limits))
         except Exception as exc:  # whatever a template raises is that template's failure
+            if isinstance(exc, RecursionError) and template is None:
+                exc = _TooDeep()
             name, line = _location(exc, request.template)
             ours = isinstance(exc, _OUR_WORDS)
-            results.append(RenderFailure(name, line, _message(exc, request.limits), not ours))
+            message = encodable(shortened(_message(exc, request.limits)))
+            results.append(RenderFailure(name, line, message, not ours))
         finally:
             for path, value in previous.items():
                 _set(request.context, path, value)

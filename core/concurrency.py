@@ -7,12 +7,19 @@ from typing import TypeVar
 
 from django.conf import settings
 
+from core.log_format import encodable, exception_text, shortened
+
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 logger = logging.getLogger(__name__)
 # The failure category of an exception nobody expected (a bug of ours): jobs end errored.
 UNEXPECTED = "unexpected error"
+
+
+class Interrupt(BaseException):
+    """An interruption of ours raised into running code (a job's time limit): never taken
+    for a router's failure, whoever's code it interrupts (devices.napalm.is_driver_fault)."""
 
 
 def run_concurrently(
@@ -49,6 +56,6 @@ def run_concurrently(
 
 def unexpected(exc: BaseException, doing: str) -> str:
     """One sentence for an exception nobody expected: `unexpected KeyError while ...: 'x'`."""
-    text = str(exc).strip().splitlines()
+    text = exception_text(exc).strip().splitlines()
     detail = f": {text[0]}" if text else ""
-    return f"unexpected {type(exc).__name__} while {doing}{detail}"
+    return shortened(encodable(f"unexpected {type(exc).__name__} while {doing}{detail}"))

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from core.choices import JobKind, JobStatus
+from core.concurrency import Interrupt
 from core.job_log import JobLog
 from core.jobs import HANDLERS, WITHOUT_ROUTER, JobOutcome
 from core.log_format import storable
@@ -34,9 +35,9 @@ STOPPED = (
 )
 
 
-class TimeLimitExceeded(BaseException):
+class TimeLimitExceeded(Interrupt):
     """Raised in the job's thread at JOB_TIME_LIMIT. A BaseException, so that no service's
-    `except Exception` swallows it."""
+    `except Exception` swallows it, and an Interrupt, so that no driver guard does."""
 
 
 def run(job_id: str) -> str:

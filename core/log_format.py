@@ -15,6 +15,43 @@ ROUTER_DETAIL = {"router_detail": True}
 _VISIBLE = {
     code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0)) if chr(code) not in "\n\t"
 }
+# Characters that reorder the text around them or hide (zero-width; Unicode's bidirectional
+# controls, TR9): a line could read differently from what it says.
+_VISIBLE.update(
+    {code: f"\\u{code:04x}" for code in (*range(0x200B, 0x2010), *range(0x202A, 0x202F))}
+)
+_VISIBLE.update({code: f"\\u{code:04x}" for code in (*range(0x2066, 0x206A), 0xFEFF)})
+
+
+# How long one reason (a router's failure line) may be: a driver's 5 MB message must not
+# become a 5 MB line on the terminal, in the database and in the log file.
+REASON_LIMIT = 1000
+
+
+def encodable(text: str) -> str:
+    """`text` with each lone surrogate (which no UTF-8 output, database or page can hold:
+    Python makes them of undecodable bytes) written `\\udcXX`."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
+def exception_text(exc: BaseException) -> str:
+    """str(exc), or a stand-in when the exception cannot say what it is (its __str__
+    raises): a driver's broken exception is still that driver's failure."""
+    try:
+        return str(exc)
+    except Exception:
+        return f"(a {type(exc).__name__} whose message cannot be read)"
+
+
+def shortened(text: str, limit: int = REASON_LIMIT) -> str:
+    """`text` cut to `limit` characters, saying how much was left out."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit} more characters)"
 
 
 def printable(text: str) -> str:
@@ -23,14 +60,16 @@ def printable(text: str) -> str:
     CRLF line ending (some platforms' CLI output) is a newline; a lone CR is escaped."""
     if "\r\n" in text:
         text = text.replace("\r\n", "\n")
-    return text.translate(_VISIBLE)
+    return encodable(text).translate(_VISIBLE)
 
 
 def storable(value: Any) -> Any:
     """`value` (text, or JSON made of lists and dicts) with each NUL character written
-    `\\x00`: PostgreSQL's text and jsonb cannot hold NUL, so a router that sends one would
-    otherwise make the job's or the router's record impossible to save."""
+    `\\x00` and made encodable: PostgreSQL's text and jsonb cannot hold NUL, nor any
+    database a lone surrogate, so a router that sends one would otherwise make the job's
+    or the router's record impossible to save."""
     if isinstance(value, str):
+        value = encodable(value)
         return value.replace("\x00", "\\x00") if "\x00" in value else value
     if isinstance(value, list):
         return [storable(item) for item in value]

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
+import re
+from collections.abc import Iterable
+from urllib.parse import quote, quote_plus
 
 from core import crypto
 
@@ -73,14 +78,52 @@ def option_secrets(options: object) -> list[str]:
     return found
 
 
+# How many times a quoted form may be quoted again (the repr of a list of reprs...).
+QUOTING_DEPTH = 3
+# A run of base64 (RFC 4648, standard or URL-safe alphabet) long enough to hold a secret.
+_BASE64 = re.compile(r"[A-Za-z0-9+/_-]{8,}={0,2}")
+
+
 def quoted_forms(secret: str) -> set[str]:
-    """The secret as programs quote it: as is, escaped by repr() and by JSON."""
-    return {secret, repr(secret)[1:-1], json.dumps(secret)[1:-1]}
+    """The secret as programs quote it: as is, escaped by repr() and by JSON, also
+    repeatedly (QUOTING_DEPTH), and percent-encoded as in a URL (RFC 3986) or a form."""
+    forms = {secret}
+    for _ in range(QUOTING_DEPTH):
+        forms |= {repr(form)[1:-1] for form in forms} | {json.dumps(form)[1:-1] for form in forms}
+    return forms | {quote(secret, safe=""), quote(secret), quote_plus(secret)}
 
 
 def mask_values(text: str, secrets: list[str]) -> str:
-    """`text` with each secret, in each of its quoted forms, replaced by the mask."""
-    forms = {form for secret in secrets if secret for form in quoted_forms(secret)}
+    """`text` with each secret, in each of its quoted forms, replaced by the mask, and
+    every run of base64 that decodes to text holding one (an HTTP Basic credential,
+    RFC 7617) masked whole."""
+    secrets = [secret for secret in secrets if secret]
+    if not secrets:
+        return text
+    forms = {form for secret in secrets for form in quoted_forms(secret)}
     for form in sorted(forms, key=len, reverse=True):
         text = text.replace(form, Secret.MASK)
-    return text
+    return _BASE64.sub(lambda run: _mask_base64(run[0], secrets), text)
+
+
+def _mask_base64(run: str, secrets: list[str]) -> str:
+    for decode in (base64.b64decode, base64.urlsafe_b64decode):
+        try:
+            decoded = decode(run + "=" * (-len(run) % 4)).decode("utf-8", "replace")
+        except (binascii.Error, ValueError):
+            continue
+        if any(secret in decoded for secret in secrets):
+            return Secret.MASK
+    return run
+
+
+def reveal_all(secrets: Iterable[Secret]) -> list[str]:
+    """The plaintexts of `secrets`, each line of a multi-line one apart (the retired
+    passwords are kept one per line); a secret that cannot be decrypted is left out."""
+    found: list[str] = []
+    for secret in secrets:
+        try:
+            found += [line for line in secret.reveal().split("\n") if line]
+        except crypto.SecretDecryptionError:
+            continue
+    return found

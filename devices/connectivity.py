@@ -15,6 +15,7 @@ from typing import Any
 
 from core.concurrency import UNEXPECTED, run_concurrently, unexpected
 from core.log_format import ROUTER_DETAIL
+from core.secrets import Secret
 from devices.models import Router
 from devices.napalm import (
     DeviceError,
@@ -23,6 +24,7 @@ from devices.napalm import (
     RouterNotUsable,
     connect,
     driver_settings,
+    session_secrets,
     unusable_reason,
 )
 
@@ -101,12 +103,12 @@ def _ping_device(settings: DriverSettings) -> PingResult:
     return PingResult(settings.router, ok=True, latency_ms=latency)
 
 
-def _prepare(router: Router) -> DriverSettings | PingResult:
+def _prepare(router: Router, secrets: tuple[Secret, ...]) -> DriverSettings | PingResult:
     reason = unusable_reason(router)
     if reason:
         return PingResult(router.name, ok=True, skipped=reason)
     try:
-        return driver_settings(router)
+        return driver_settings(router, secrets)
     except RouterNotUsable as exc:  # as polls and deployments: skipped, with why
         return PingResult(router.name, ok=True, skipped=str(exc))
     except DeviceError as exc:
@@ -141,5 +143,7 @@ def ping(router: Router) -> PingResult:
 def ping_routers(routers: Iterable[Router], max_workers: int | None = None) -> list[PingResult]:
     """One result per router, in order; a router's failure of any kind is its result, and
     a router that cannot be used is skipped."""
-    prepared = [_prepare(router) for router in routers]
+    routers = list(routers)
+    secrets = session_secrets(routers)
+    prepared = [_prepare(router, secrets[router.pk]) for router in routers]
     return run_concurrently(_ping_prepared, prepared, max_workers, on_error=_unexpected)

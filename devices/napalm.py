@@ -10,8 +10,9 @@ from __future__ import annotations
 import copy
 import logging
 import socket
+import threading
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -23,8 +24,11 @@ from napalm.base import NetworkDriver
 from napalm.base import exceptions as napalm_errors
 
 from core.choices import Status
+from core.concurrency import Interrupt
 from core.crypto import SecretDecryptionError
-from core.secrets import mask_values, option_secrets
+from core.log_format import encodable, exception_text, shortened
+from core.secrets import Secret, mask_values, option_secrets, reveal_all
+from devices.lab_networks import outside_lab
 from devices.models import Router
 
 logger = logging.getLogger(__name__)
@@ -96,6 +100,9 @@ class DriverSettings:
     password: str = field(repr=False)
     timeout: int
     optional_args: dict[str, Any] = field(repr=False)  # may hold an enable secret
+    # The router's session passwords, still encrypted (session_secrets): decrypted only
+    # to mask them in what the driver says when it fails.
+    session_secrets: tuple[Secret, ...] = field(default=(), repr=False)
 
     @property
     def address(self) -> str:
@@ -121,11 +128,35 @@ def unusable_reason(router: Router) -> str | None:
     return None
 
 
-def driver_settings(router: Router) -> DriverSettings:
+def session_secrets(routers: Iterable[Router]) -> dict[int, tuple[Secret, ...]]:
+    """Each router's session passwords as stored (Secrets, not decrypted): its direct and
+    IXP sessions' (one query whatever the number of routers) and the retired ones it may
+    still have (peering/retired_passwords.py, on the router). For driver_settings."""
+    routers = list(routers)
+    found: dict[int, list[Secret]] = {router.pk: [] for router in routers}
+    ids = list(found)
+    direct = Router.objects.order_by().filter(pk__in=ids, direct_sessions__password__isnull=False)
+    ixp = Router.objects.order_by().filter(
+        pk__in=ids, connections__sessions__password__isnull=False
+    )
+    rows = direct.values_list("pk", "direct_sessions__password").union(
+        ixp.values_list("pk", "connections__sessions__password"), all=True
+    )
+    for pk, secret in rows:
+        if secret:
+            found[pk].append(secret)
+    for router in routers:
+        if router.retired_session_passwords:
+            found[router.pk].append(router.retired_session_passwords)
+    return {pk: tuple(secrets) for pk, secrets in found.items()}
+
+
+def driver_settings(router: Router, secrets: tuple[Secret, ...] = ()) -> DriverSettings:
     """Resolve the router's connection settings without changing any setting or object.
 
     Credentials and timeout come from the router, else from NAPALM_* settings; optional
     arguments are a new dict: NAPALM_ARGS, then the platform's, then the router's.
+    `secrets` (session_secrets) are masked in the driver's errors.
     """
     reason = unusable_reason(router)
     if reason:
@@ -151,11 +182,14 @@ def driver_settings(router: Router) -> DriverSettings:
         password=password,
         timeout=router.napalm_timeout or django_settings.NAPALM_TIMEOUT,
         optional_args=optional_args,
+        session_secrets=secrets,
     )
 
 
 @lru_cache(maxsize=64)
 def load_driver(name: str) -> type[NetworkDriver]:
+    """The driver class NAPALM finds for `name`. DriverNotInstalled when there is none;
+    DriverFailed when importing it raises (anything, a SystemExit included)."""
     try:
         return get_network_driver(name)
     except napalm_errors.ModuleImportError:
@@ -163,6 +197,24 @@ def load_driver(name: str) -> type[NetworkDriver]:
             f"The NAPALM driver “{name}” is not installed: add the package that provides it "
             f"(usually napalm-{name}) to local_requirements.txt and run `make`."
         ) from None
+    except BaseException as exc:
+        if not is_driver_fault(exc):
+            raise
+        logger.info("importing the %s driver failed", name, exc_info=exc)
+        raise DriverFailed(
+            f"The NAPALM driver “{name}” could not be loaded: {_detail(exc)}."
+        ) from None
+
+
+def is_driver_fault(exc: BaseException) -> bool:
+    """Whether an exception that came out of driver code is the driver's failure. All are,
+    a SystemExit or a KeyboardInterrupt too, but an interruption of ours (Interrupt, a
+    job's time limit) and a KeyboardInterrupt in the main thread: that one may be Ctrl-C
+    (a signal handler raises it there; in a device thread it can only be the driver's)."""
+    if isinstance(exc, Interrupt):
+        return False
+    in_main = threading.current_thread() is threading.main_thread()
+    return not (isinstance(exc, KeyboardInterrupt) and in_main)
 
 
 def translate_error(exc: BaseException, settings: DriverSettings) -> DeviceError | None:
@@ -222,15 +274,19 @@ def driver_failure(
         settings.router,
         hide(trace),
     )
-    detail = f"{type(exc).__name__}: {_first_line(exc)}" if _first_line(exc) else type(exc).__name__
     return DriverFailed(
-        f"The {settings.driver} driver failed in {operation} on {settings.router}: {detail}."
+        f"The {settings.driver} driver failed in {operation} on {settings.router}: {_detail(exc)}."
     )
 
 
 def _first_line(exc: BaseException) -> str:
-    lines = str(exc).strip().splitlines()
+    lines = exception_text(exc).strip().splitlines()
     return lines[0].rstrip(".") if lines else ""
+
+
+def _detail(exc: BaseException) -> str:
+    line = _first_line(exc)
+    return f"{type(exc).__name__}: {line}" if line else type(exc).__name__
 
 
 def _is_auth_error(exc: BaseException) -> bool:
@@ -238,7 +294,7 @@ def _is_auth_error(exc: BaseException) -> bool:
     if names & {"AuthenticationException", "NetmikoAuthenticationException"}:
         return True
     # HTTP-based drivers (eAPI, NX-API...) report a 401 as a connection error.
-    text = str(exc).lower()
+    text = exception_text(exc).lower()
     return "ConnectionError" in names and ("unauthorized" in text or "401" in text)
 
 
@@ -253,7 +309,7 @@ def _is_timeout(exc: BaseException) -> bool:
         return True
     names = {cls.__name__ for cls in type(exc).__mro__}
     return bool(names & {"NetmikoTimeoutException", "ReadTimeout", "ConnectTimeout"}) or (
-        "timed out" in str(exc).lower()
+        "timed out" in exception_text(exc).lower()
     )
 
 
@@ -285,7 +341,9 @@ class GuardedDevice:
         def guarded(*args: Any, **kwargs: Any) -> Any:
             try:
                 return attribute(*args, **kwargs)
-            except (Exception, SystemExit, GeneratorExit) as exc:
+            except BaseException as exc:
+                if not is_driver_fault(exc):
+                    raise
                 error = exc if isinstance(exc, DeviceError) else None
                 error = error or driver_failure(exc, self._settings, name, self._hide)
                 _raise_hidden(error, self._hide)
@@ -303,11 +361,15 @@ def connect(
     passwords of a configuration being pushed)."""
 
     credentials = [settings.password, *option_secrets(settings.optional_args)]
+    revealed: list[str] = []
 
     def hide(text: str) -> str:
-        text = mask_values(text, credentials)
+        if settings.session_secrets and not revealed:  # on the first failure only
+            revealed.extend(reveal_all(settings.session_secrets) or [""])
+        text = mask_values(text, [*credentials, *revealed])
         return mask(text) if mask else text
 
+    _refuse_leaving_lab_address(settings)
     driver_class = load_driver(settings.driver)
     try:
         device = driver_class(
@@ -317,28 +379,54 @@ def connect(
             timeout=settings.timeout,
             optional_args=copy.deepcopy(settings.optional_args),
         )
-    except (Exception, SystemExit, GeneratorExit) as exc:
+    except BaseException as exc:
+        if not is_driver_fault(exc):
+            raise
         _raise_hidden(driver_failure(exc, settings, "its setup", hide), hide)
     guarded = GuardedDevice(device, settings, hide)
     try:
         guarded.open()
     except DeviceError:
         _close_quietly(device, settings)
+        device.is_alive = _closed
         raise
     try:
         yield guarded
     finally:
         _close_quietly(device, settings)
+        # NAPALM's NetworkDriver.__del__ closes again a connection that says it is alive;
+        # a driver whose close() raises would then print a traceback on the terminal.
+        device.is_alive = _closed
+
+
+def _closed() -> dict[str, bool]:
+    return {"is_alive": False}
+
+
+def _refuse_leaving_lab_address(settings: DriverSettings) -> None:
+    """Unreachable, before anything is sent, when the router's address is a lab address
+    (settings.LOCAL_ONLY_NETWORKS) whose route would leave this machine
+    (devices/lab_networks.py)."""
+    address = outside_lab(settings.hostname, django_settings.LOCAL_ONLY_NETWORKS)
+    if address is not None:
+        raise Unreachable(
+            f"Cannot reach {settings.router} ({settings.address}): {address} is a lab address "
+            "(LOCAL_ONLY_NETWORKS) and the lab is not up on this machine, so the connection would "
+            "leave it; nothing was sent."
+        )
 
 
 def _raise_hidden(error: DeviceError, hide: Hide) -> NoReturn:
-    """Raise the error with its message through `hide`, without the driver's exception as
-    its cause: a traceback printed later must not quote what the driver said."""
-    raise type(error)(hide(str(error))) from None
+    """Raise the error with its message through `hide` (then made encodable and cut to
+    one reason's length), without the driver's exception as its cause: a traceback
+    printed later must not quote what the driver said."""
+    raise type(error)(shortened(encodable(hide(str(error))))) from None
 
 
 def _close_quietly(device: NetworkDriver, settings: DriverSettings) -> None:
     try:
         device.close()
-    except Exception as exc:  # a close that fails must not hide the real outcome
-        logger.debug("closing the connection to %s failed: %s", settings.router, exc)
+    except BaseException as exc:  # a close that fails must not hide the real outcome
+        if not is_driver_fault(exc):
+            raise
+        logger.debug("closing the connection to %s failed: %s", settings.router, _detail(exc))

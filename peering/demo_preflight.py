@@ -113,13 +113,40 @@ class Database:
         kind = "postgresql" if "postgis" in engine else engine.rsplit(".", 1)[-1]
         host = str(settings.get("HOST") or "")
         port = str(settings.get("PORT") or DEFAULT_PORTS.get(kind, ""))
-        server = "localhost" if host in LOCAL_HOSTS or host.startswith("/") else host.lower()
+        server = _server(host)
         shown = host if host and not host.startswith("/") else "localhost"
         shown = f"[{shown}]" if ":" in shown else shown
         return cls(
             f"{kind}://{server}:{port}/{name}",
             f"the {KIND_NAMES.get(kind, kind)} database {name} on {shown}:{port}",
         )
+
+
+def _server(host: str) -> str:
+    """The database server `host` names, the same for every spelling of it: "localhost"
+    for this machine (a socket directory, a loopback address, a name or an address of
+    this machine's), else its first address (a name resolves as the client will)."""
+    if host in LOCAL_HOSTS or host.startswith("/"):
+        return "localhost"
+    try:
+        found = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return host.lower()  # the client fails to resolve it too, with its own words
+    addresses = sorted({str(entry[4][0]) for entry in found})
+    if all(_is_this_machine(address) for address in addresses):
+        return "localhost"
+    return addresses[0]
+
+
+def _is_this_machine(address: str) -> bool:
+    """Whether `address` is one of this machine's: only those can be bound."""
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((address, 0))
+        except OSError:
+            return False
+    return True
 
 
 class DatabaseLock:
@@ -151,17 +178,26 @@ class DatabaseLock:
         self._claim.release()
 
 
+def port_claim(port: int) -> Claim:
+    """A demo's claim on the port it serves (`demo-port-<port>.lock`): a second demo that
+    starts at the same moment finds the port still free, so the claim, not the bind,
+    decides which one serves (the other refuses before it changes anything)."""
+    return Claim(f"demo-port-{port}")
+
+
 @dataclass
 class DemoClaims:
-    """What a running demo holds: its lab instance, and its database (when one that
-    other processes can open)."""
+    """What a running demo holds: its lab instance, its database (when one that other
+    processes can open) and its port."""
 
     instance: DemoLock
-    database: DatabaseLock | None
+    database: DatabaseLock | None = None
+    port: Claim | None = None
 
     def release(self) -> None:
-        if self.database is not None:
-            self.database.release()
+        for claim in (self.port, self.database):
+            if claim is not None:
+                claim.release()
         self.instance.release()
 
 
@@ -192,9 +228,7 @@ def preflight(
     lock = DemoLock(instance)
     if not lock.acquire(address):
         shared = _in_use(Database.of(database))  # by that demo, most likely
-        example = _elsewhere(
-            free_instance(instance), Address("127.0.0.1", address.port + 1), shared
-        )
+        example = _elsewhere(free_instance(instance), _next_port(address), shared)
         raise DemoRefused(
             f"Not starting: lab instance {instance} is in use by "
             f"{_demo_sentence(lock.holder())}; stop that demo (Ctrl-C in its terminal) or "
@@ -202,9 +236,10 @@ def preflight(
             + (" with a database of its own" if shared else "")
             + f", e.g. {example}"
         )
-    claims = DemoClaims(lock, None)
+    claims = DemoClaims(lock)
     try:
         claims.database = _claim_database(instance, address, Database.of(database))
+        claims.port = _claim_port(instance, address)
         lab = Lab(instance)
         owner = lab.state.owner()
         if owner is not None and owner.kind == "supervisor" and not lab.state.is_ours(owner):
@@ -224,7 +259,7 @@ def preflight(
             by = f" by PID {holder_pid}" if holder_pid else ""
             raise DemoRefused(
                 f"Not starting: {address} is in use{by}; choose another address, e.g. "
-                f"make demo DEMO_ADDRESS={address.host}:{address.port + 1}."
+                + _elsewhere(instance, _next_port(address), database_in_use=False)
             )
     except BaseException:
         claims.release()
@@ -250,6 +285,31 @@ def _claim_database(
         + "; stop that demo (Ctrl-C in its terminal) or give this one a database of "
         + f"its own, e.g. {_elsewhere(instance, address, database_in_use=True)}"
     )
+
+
+def _claim_port(instance: int, address: Address) -> Claim:
+    """Claim the port for this demo, or refuse: another demo serves (or is about to
+    serve) on it."""
+    claim = port_claim(address.port)
+    if claim.acquire(address=str(address), lab_instance=str(instance), checkout=str(CHECKOUT)):
+        return claim
+    holder = claim.holder()
+    on = holder.get("lab_instance") if holder is not None else ""
+    raise DemoRefused(
+        f"Not starting: port {address.port} is in use by {_demo_sentence(holder)}"
+        + (f" on lab instance {on}" if on else "")
+        + "; choose another address, e.g. "
+        + _elsewhere(instance, _next_port(address), database_in_use=False)
+    )
+
+
+def _next_port(address: Address) -> Address:
+    """The next port that neither a demo nor anything else holds, for the suggestions."""
+    for port in range(address.port + 1, min(address.port + 100, 65536)):
+        candidate = Address(address.host, port)
+        if port_claim(port).holder() is None and port_is_free(candidate):
+            return candidate
+    return Address(address.host, address.port + 1)
 
 
 def _in_use(database: Database | None) -> bool:

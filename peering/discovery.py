@@ -19,6 +19,7 @@ from django.db import transaction
 
 from core.concurrency import UNEXPECTED, run_concurrently, unexpected
 from core.log_format import ROUTER_DETAIL
+from core.secrets import Secret
 from core.validators import validate_asn
 from devices.models import Router
 from devices.napalm import (
@@ -27,6 +28,7 @@ from devices.napalm import (
     RouterNotUsable,
     connect,
     driver_settings,
+    session_secrets,
     unusable_reason,
 )
 from peering.models import (
@@ -66,14 +68,14 @@ class ConnectionDiscovery:
         self.ok, self.error, self.error_kind = False, error, kind
 
 
-def _prepare(router: Router) -> DriverSettings | str | tuple[str, str]:
+def _prepare(router: Router, secrets: tuple[Secret, ...]) -> DriverSettings | str | tuple[str, str]:
     """The router's driver settings; else why it is skipped (a sentence), or why it
     failed (the sentence and the failure's kind)."""
     reason = unusable_reason(router)
     if reason:
         return reason
     try:
-        return driver_settings(router)
+        return driver_settings(router, secrets)
     except RouterNotUsable as exc:
         return str(exc)
     except Exception as exc:
@@ -178,7 +180,8 @@ def discover_ixp_sessions(
         .order_by("router__name", "pk")
     )
     reports = {c.pk: ConnectionDiscovery(str(c), c.router.name) for c in connections}
-    prepared = {c.router_id: _prepare(c.router) for c in connections}
+    secrets = session_secrets(c.router for c in connections)
+    prepared = {c.router_id: _prepare(c.router, secrets[c.router_id]) for c in connections}
     settings_by_router = {
         router_id: settings
         for router_id, settings in prepared.items()

@@ -34,7 +34,13 @@ from core.choices import BGPState
 from core.concurrency import UNEXPECTED, unexpected
 from core.log_format import ROUTER_DETAIL, storable
 from devices.models import Router
-from devices.napalm import DeviceError, DriverSettings, connect, driver_settings
+from devices.napalm import (
+    DeviceError,
+    DriverSettings,
+    connect,
+    driver_settings,
+    session_secrets,
+)
 from peering.bulk_sql import insert_rows, update_rows
 from peering.models import (
     BGPSessionStateChange,
@@ -398,12 +404,13 @@ def poll_routers(
     routers = list(routers)
     results = {router.pk: PollResult(router.name) for router in routers}
     to_poll: dict[int, tuple[DriverSettings, bool]] = {}
+    secrets = session_secrets(routers)
     for router in routers:
         reason = poll_skip_reason(router)
         if reason is None:
             detail = router.platform.poll_with_detail if prefer_detail is None else prefer_detail
             try:
-                to_poll[router.pk] = (driver_settings(router), detail)
+                to_poll[router.pk] = (driver_settings(router, secrets[router.pk]), detail)
             except DeviceError as exc:
                 reason = str(exc)
         if reason:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import importlib.util
+import ipaddress
 import json
 import os
 import re
@@ -99,6 +100,18 @@ def _string_list(value: Any) -> list[str]:
     if not all(isinstance(item, str) and item for item in value):
         raise _Invalid("must be a list of non-empty strings")
     return list(value)
+
+
+def _networks(value: Any) -> list[str]:
+    networks = _string_list(value)
+    for item in networks:
+        try:
+            ipaddress.ip_network(item)
+        except ValueError:
+            raise _Invalid(
+                f"must be a list of networks like 198.18.0.0/15 ({item!r} is not one)"
+            ) from None
+    return networks
 
 
 def _env_list(text: str) -> Any:
@@ -214,6 +227,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("NAPALM_TIMEOUT", _positive_int, 30, _env_int),
     Setting("NAPALM_ARGS", _json_object, {}, _env_json),
     Setting("NAPALM_MAX_WORKERS", _positive_int, 16, _env_int),
+    Setting("LOCAL_ONLY_NETWORKS", _networks, ["198.18.0.0/15"], _env_list),
     Setting("RENDER_TIME_LIMIT", _positive_int, 10, _env_int),
     Setting("RENDER_MAX_OUTPUT", _positive_int, 20_000_000, _env_int),
     Setting("RENDER_MEMORY_LIMIT", _positive_int, 1024, _env_int),

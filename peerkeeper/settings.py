@@ -1,5 +1,7 @@
 """Django settings, built from the validated configuration (see peerkeeper/config.py)."""
 
+import ipaddress
+
 from peerkeeper.config import (
     BASE_DIR,
     database_settings,
@@ -32,6 +34,9 @@ NAPALM_PASSWORD = CONFIG["NAPALM_PASSWORD"]
 NAPALM_TIMEOUT = CONFIG["NAPALM_TIMEOUT"]
 NAPALM_ARGS = CONFIG["NAPALM_ARGS"]
 NAPALM_MAX_WORKERS = CONFIG["NAPALM_MAX_WORKERS"]
+# The lab's management range: connected to only while the connection stays on this
+# machine (devices/lab_networks.py).
+LOCAL_ONLY_NETWORKS = [ipaddress.ip_network(network) for network in CONFIG["LOCAL_ONLY_NETWORKS"]]
 
 # Limits of one template render (configs/sandbox.py): seconds, characters, megabytes.
 RENDER_TIME_LIMIT = CONFIG["RENDER_TIME_LIMIT"]

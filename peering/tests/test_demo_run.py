@@ -98,10 +98,15 @@ def test_a_busy_address_is_refused_in_one_sentence_before_anything_changes(
 
     assert result.returncode == 1
     assert result.stdout == ""
-    assert result.stderr.splitlines() == [
-        f"Not starting: 127.0.0.1:{port} is in use by PID {os.getpid()}; choose another "
-        f"address, e.g. make demo DEMO_ADDRESS=127.0.0.1:{port + 1}."
-    ]
+    [line] = result.stderr.splitlines()
+    # The example keeps the instance asked for, on a port that is free.
+    suggested = re.fullmatch(
+        rf"Not starting: 127\.0\.0\.1:{port} is in use by PID {os.getpid()}; choose "
+        rf"another address, e\.g\. make demo DEMO_LAB={instance} DEMO_ADDRESS=127\.0\.0\.1:(\d+)\.",
+        line,
+    )
+    assert suggested, line
+    assert int(suggested[1]) > port
     assert not (tmp_path / "demo.sqlite3").exists()  # not even migrated
     assert not Lab(instance).is_up()
 
@@ -135,12 +140,18 @@ def test_a_database_is_one_claim_however_the_settings_spell_it(tmp_path: Path) -
     def postgresql(host: str, port: str, name: str = "pk_f11") -> Database | None:
         return Database.of({"ENGINE": POSTGRESQL, "HOST": host, "PORT": port, "NAME": name})
 
+    # The machine's own name too: a second demo must not get past the claim by it.
     local = {postgresql(*server) for server in [
         ("127.0.0.1", "5432"), ("localhost", ""), ("", "5432"), ("/var/run/postgresql", ""),
+        ("::1", "5432"), ("127.0.0.2", "5432"), (socket.gethostname(), "5432"),
     ]}  # fmt: skip
     assert len({database.key for database in local if database is not None}) == 1
-    others = [postgresql("127.0.0.1", "5433"), postgresql("127.0.0.1", "", "pk_other")]
-    assert len({database.key for database in [*local, *others] if database is not None}) == 3
+    others = [
+        postgresql("127.0.0.1", "5433"),
+        postgresql("127.0.0.1", "", "pk_other"),
+        postgresql("192.0.2.200", ""),  # another machine's server (resolving sends nothing)
+    ]
+    assert len({database.key for database in [*local, *others] if database is not None}) == 4
     assert str(postgresql("127.0.0.1", "")) == (
         "Database(key='postgresql://localhost:5432/pk_f11', "
         "description='the PostgreSQL database pk_f11 on 127.0.0.1:5432')"
@@ -183,6 +194,36 @@ def test_a_database_another_demo_uses_is_refused_and_nothing_is_held(tmp_path: P
     assert not (tmp_path / "demo.sqlite3").exists()
     # That demo has ended: the kernel has dropped its claim.
     assert DatabaseLock(database).holder() is None
+
+
+def test_a_port_another_demo_claims_is_refused_though_not_yet_bound() -> None:
+    """Two demos started at the same moment both find the port free; the claim decides:
+    the second refuses, naming the first, before it changes anything."""
+    port = free_port()
+    holding = (  # as the demo about to serve on `port` on lab instance 7 claims it
+        "import sys; from peering.demo_preflight import port_claim; "
+        f"assert port_claim({port}).acquire(address='127.0.0.1:{port}', lab_instance='7'); "
+        "print('held', flush=True); sys.stdin.read()"
+    )
+    other = subprocess.Popen(
+        [sys.executable, "-c", holding], cwd=BASE_DIR, stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert other.stdout is not None and other.stdout.readline() == "held\n"
+        instance = another_demo_instance()
+        with pytest.raises(DemoRefused) as refused:
+            preflight(instance, Address("127.0.0.1", port), {"ENGINE": SQLITE, "NAME": ":memory:"})
+    finally:
+        other.communicate("")
+
+    assert re.fullmatch(
+        rf"Not starting: port {port} is in use by PID {other.pid}, the demo serving "
+        rf"http://127\.0\.0\.1:{port}/ on lab instance 7; choose another address, e\.g\. "
+        rf"make demo DEMO_LAB={instance} DEMO_ADDRESS=127\.0\.0\.1:\d+\.",
+        str(refused.value),
+    ), str(refused.value)
+    assert DemoLock(instance).holder() is None  # it let go of what it claimed first
 
 
 @contextlib.contextmanager

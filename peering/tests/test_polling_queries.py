@@ -45,4 +45,4 @@ def test_polling_1000_sessions_costs_as_many_queries_as_10(db, fleet) -> None:
     ).count() == (SESSIONS)
     assert BGPSessionStateChange.objects.filter(direct_session__router=big).count() == SESSIONS
     assert big_queries == small_queries
-    assert big_queries <= 8
+    assert big_queries <= 9  # one of them reads the session passwords masked in errors
