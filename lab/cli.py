@@ -9,8 +9,10 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
+from lab.claims import Claim
 from lab.errors import LabError
 from lab.instance import Lab, default_instance
 from lab.processes import wait_gone
@@ -65,7 +67,21 @@ def _up(lab: Lab, timeout: float) -> int:
     supervisor.wait()
     if status == "error":
         raise LabError(detail)
-    raise LabError(f"the lab supervisor stopped before the lab was up; see {log_path}")
+    cause = _last_line(log_path)
+    raise LabError(
+        "the lab supervisor stopped before the lab was up"
+        + (f": {cause}" if cause else "")
+        + f"; see {log_path}"
+    )
+
+
+def _last_line(path: Path) -> str:
+    """The last line of a log that is not blank: a traceback's exception line."""
+    try:
+        lines = path.read_text(errors="replace").strip().splitlines()
+    except OSError:
+        return ""
+    return lines[-1].strip() if lines else ""
 
 
 def _read_line(fd: int, timeout: float) -> str:
@@ -83,6 +99,14 @@ def _read_line(fd: int, timeout: float) -> str:
 
 
 def _down(lab: Lab) -> int:
+    demo = Claim(f"{lab.instance}.demo").holder()
+    if demo is not None and demo.pid != os.getppid():  # the demo itself may take it down
+        address = demo.get("address")
+        raise LabError(
+            f"lab instance {lab.instance} is used by PID {demo.pid}, the demo"
+            + (f" serving http://{address}/" if address else "")
+            + "; stop that demo (Ctrl-C in its terminal), which takes its lab down"
+        )
     owner = lab.state.owner()
     if owner is not None and owner.kind != "supervisor":
         raise LabError(
@@ -181,4 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         return _status(lab)
     except LabError as error:
         print(f"error: {error}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # `python -m lab status | head`: the reader has gone
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1

@@ -181,3 +181,40 @@ def test_the_pytest_plugins_lab_is_refused_in_one_sentence_and_touches_nothing(
         holder.kill()
         holder.wait()
         subprocess.run(["ip", "netns", "delete", namespace], check=False)
+
+
+def test_a_lab_a_demo_uses_is_not_taken_down_under_it(spare_lab: Lab) -> None:
+    """`lab down` of the instance a demo runs on refuses and names the demo (stopping the
+    demo takes its lab down); the lab stays up."""
+    instance = spare_lab.instance
+    assert lab_cli("up", "--instance", str(instance)).returncode == 0
+    demo = hold_in_another_process(Claim(f"{instance}.demo"), address="127.0.0.1:8099")
+    try:
+        result = lab_cli("down", "--instance", str(instance))
+        assert result.returncode == 1
+        assert result.stderr.splitlines() == [
+            f"error: lab instance {instance} is used by PID {demo.pid}, the demo serving "
+            "http://127.0.0.1:8099/; stop that demo (Ctrl-C in its terminal), which takes "
+            "its lab down"
+        ]
+        assert spare_lab.is_up()
+    finally:
+        demo.kill()
+        demo.wait()
+    assert lab_cli("down", "--instance", str(instance)).returncode == 0
+    assert not spare_lab.is_up()
+
+
+def test_status_into_a_closed_pipe_ends_quietly(spare_lab: Lab) -> None:
+    """`python -m lab status | head -1`: the reader is gone before the lab writes."""
+    assert lab_cli("up", "--instance", str(spare_lab.instance)).returncode == 0
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "lab", "status", "--instance", str(spare_lab.instance)],
+            stdout=writer, stderr=subprocess.PIPE, text=True, cwd=REPO_ROOT, timeout=60,
+        )  # fmt: skip
+    finally:
+        os.close(writer)
+    assert result.stderr == ""

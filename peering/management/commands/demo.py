@@ -59,7 +59,7 @@ class Command(BaseCommand):
         children: list[subprocess.Popen[bytes]] = []
         code = 0
         try:
-            call_command("migrate", interactive=False, stdout=self.stdout)
+            call_command("migrate", interactive=False)  # its "Applying ... OK" lines as they are
             lab_started = self._lab_up(lab_instance)
             call_command("load_demo", admin=True, lab_instance=lab_instance, stdout=self.stdout)
             self.stdout.write(
