@@ -52,6 +52,18 @@ class Machine:
     name: str
     outside: str
     outside_link: str
+    link: str
+
+    def renumber(self, machine: str, gateway: str) -> None:
+        """Give the machine's uplink another address (and default route), and the
+        outside the gateway's."""
+        for namespace, link, address in (
+            (self.name, self.link, machine),
+            (self.outside, self.outside_link, gateway),
+        ):
+            _ip("-n", namespace, "address", "flush", "dev", link)
+            _ip("-n", namespace, "address", "add", f"{address}/24", "dev", link)
+        _ip("-n", self.name, "route", "replace", "default", "via", gateway)
 
     def packets_out(self) -> int:
         """Packets the outside has received from the machine."""
@@ -95,14 +107,14 @@ def rebooted_machine(lab_host: None) -> Iterator[Machine]:
         HOSTS.joinpath(machine).mkdir(parents=True)
         hosts = "127.0.0.1 localhost\n::1 localhost\n198.18.0.11 r1.lab.test\n"
         HOSTS.joinpath(machine, "hosts").write_text(hosts)
-        yield Machine(machine, outside, there)
+        yield Machine(machine, outside, there, here)
     finally:
         shutil.rmtree(HOSTS / machine, ignore_errors=True)
         for namespace in (machine, outside):
             subprocess.run(["ip", "netns", "delete", namespace], capture_output=True, check=False)
 
 
-@pytest.mark.parametrize("host", ["198.18.0.11", "r1.lab.test"])
+@pytest.mark.parametrize("host", ["198.18.0.11", "r1.lab.test", "::ffff:198.18.0.11", "3323068427"])
 def test_a_lab_address_is_refused_before_anything_is_sent(
     rebooted_machine: Machine, host: str
 ) -> None:
@@ -114,6 +126,16 @@ def test_a_lab_address_is_refused_before_anything_is_sent(
         "and the lab is not up on this machine, so the connection would leave it; nothing "
         "was sent.",
     )
+    assert rebooted_machine.packets_out() == before
+
+
+def test_an_uplink_numbered_in_the_lab_range_is_not_a_lab_link(rebooted_machine: Machine) -> None:
+    """What keeps a connection here is the interface it leaves by, not its source address:
+    a machine whose own network is numbered inside 198.18.0.0/15 still sends nothing."""
+    rebooted_machine.renumber("198.19.255.2", "198.19.255.1")
+    before = rebooted_machine.packets_out()
+    kind, message = rebooted_machine.connect("198.18.0.11")
+    assert kind == "Unreachable" and "nothing was sent" in message, message
     assert rebooted_machine.packets_out() == before
 
 
