@@ -20,6 +20,7 @@ from typing import Any
 from django.conf import settings as django_settings
 from napalm.base import NetworkDriver
 
+from configs.context import secret_slots
 from configs.masking import literal_masker
 from configs.rendering import (
     NoTemplate,
@@ -34,7 +35,7 @@ from core.concurrency import UNEXPECTED
 from core.log_format import ROUTER_DETAIL
 from devices.connectivity import broken_contract, reported_alive
 from devices.models import Router
-from devices.napalm import DeviceError, DriverSettings, connect, driver_settings
+from devices.napalm import DeviceError, DriverSettings, GuardedDevice, connect, driver_settings
 from peering.neighbors import from_summary
 
 logger = logging.getLogger(__name__)
@@ -117,15 +118,17 @@ def prepare(router: Router) -> _Plan | DeployResult:
         return DeployResult(router.name, Outcome.SKIPPED, reason=str(exc).rstrip("."))
     except RenderError as exc:
         return DeployResult(router.name, Outcome.FAILED, str(exc), error_kind="template error")
+    # The session passwords, current and previous, are masked in all the driver says.
+    secrets = tuple(value for _, value in secret_slots(request.request.context) if value)
     try:
-        settings = driver_settings(router)
+        settings = driver_settings(router, secrets + request.previous_secrets)
     except DeviceError as exc:
         outcome = Outcome.SKIPPED if exc.reason == "not usable" else Outcome.FAILED
         return DeployResult(router.name, outcome, str(exc), error_kind=exc.reason)
     return _Plan(settings=settings, request=request)
 
 
-def _diff(device: NetworkDriver, plan: _Plan) -> str:
+def _diff(device: GuardedDevice, plan: _Plan) -> str:
     """The candidate's differences, masked. NAPALM's contract is text ("" for none):
     anything else is the driver's failure, never taken for "nothing to change"."""
     diff = device.compare_config()
@@ -133,7 +136,9 @@ def _diff(device: NetworkDriver, plan: _Plan) -> str:
         raise broken_contract(
             plan.settings, "compare_config", diff, "the differences as text", plan.mask
         )
-    return plan.mask(diff)
+    # What the template made of the session passwords (the connection's mask), and every
+    # form of the router's credentials (the enable secret too).
+    return device.hide(diff)
 
 
 def _established(device: NetworkDriver, plan: _Plan) -> set[tuple[str, str]]:

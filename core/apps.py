@@ -1,4 +1,6 @@
+import logging
 import sqlite3
+import sys
 from typing import Any
 
 from django.apps import AppConfig
@@ -14,8 +16,23 @@ def _use_sqlites_real_parameter_limit(sender: Any, connection: Any, **kwargs: An
         connection.features.max_query_params = limit
 
 
+logger = logging.getLogger(__name__)
+
+
+def _log_unraisable(unraisable: Any) -> None:
+    """What Python cannot raise (an exception in a driver's __del__, say) goes to the log
+    file by its type only: Python would print it whole on the terminal, where it may
+    quote a password or carry escape sequences."""
+    logger.debug(
+        "an exception was ignored: %s in %s",
+        type(unraisable.exc_value).__name__,
+        type(unraisable.object).__name__,
+    )
+
+
 class CoreConfig(AppConfig):
     name = "core"
 
     def ready(self) -> None:
         connection_created.connect(_use_sqlites_real_parameter_limit)
+        sys.unraisablehook = _log_unraisable

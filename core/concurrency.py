@@ -17,11 +17,6 @@ logger = logging.getLogger(__name__)
 UNEXPECTED = "unexpected error"
 
 
-class Interrupt(BaseException):
-    """An interruption of ours raised into running code (a job's time limit): never taken
-    for a router's failure, whoever's code it interrupts (devices.napalm.is_driver_fault)."""
-
-
 def run_concurrently(
     work: Callable[[Item], Result],
     items: Iterable[Item],

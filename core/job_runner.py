@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from core.choices import JobKind, JobStatus
-from core.concurrency import Interrupt
+from core.interrupts import Interrupt
 from core.job_log import JobLog
 from core.jobs import HANDLERS, WITHOUT_ROUTER, JobOutcome
 from core.log_format import storable

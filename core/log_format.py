@@ -4,6 +4,8 @@ keeps it: on a terminal (and so in cron's mail), in the log file and in the data
 import logging
 from typing import Any
 
+from core.interrupts import is_ours
+
 # `extra=` of a record about one router whose failure the command already prints as that
 # router's line: the log file and the job's log keep it (traceback included), the terminal
 # does not get the same failure twice.
@@ -15,12 +17,19 @@ ROUTER_DETAIL = {"router_detail": True}
 _VISIBLE = {
     code: f"\\x{code:02x}" for code in (*range(0x20), *range(0x7F, 0xA0)) if chr(code) not in "\n\t"
 }
-# Characters that reorder the text around them or hide (zero-width; Unicode's bidirectional
-# controls, TR9): a line could read differently from what it says.
+# Unicode's format characters (category Cf: bidirectional controls of UAX #9, zero-width
+# and invisible ones, tags): they reorder or hide the text around them, so a line could
+# read differently from what it says.
+_FORMAT = (
+    0x00AD, *range(0x0600, 0x0606), 0x061C, 0x06DD, 0x070F, 0x0890, 0x0891, 0x08E2, 0x180E,
+    *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2065),
+    *range(0x2066, 0x2070), 0xFEFF, *range(0xFFF9, 0xFFFC), 0x110BD, 0x110CD,
+    *range(0x13430, 0x13439),
+    *range(0x1BCA0, 0x1BCA4), *range(0x1D173, 0x1D17B), 0xE0001, *range(0xE0020, 0xE0080),
+)  # fmt: skip
 _VISIBLE.update(
-    {code: f"\\u{code:04x}" for code in (*range(0x200B, 0x2010), *range(0x202A, 0x202F))}
+    {code: f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}" for code in _FORMAT}
 )
-_VISIBLE.update({code: f"\\u{code:04x}" for code in (*range(0x2066, 0x206A), 0xFEFF)})
 
 
 # How long one reason (a router's failure line) may be: a driver's 5 MB message must not
@@ -43,7 +52,9 @@ def exception_text(exc: BaseException) -> str:
     raises): a driver's broken exception is still that driver's failure."""
     try:
         return str(exc)
-    except Exception:
+    except BaseException as failure:  # even a SystemExit from __str__
+        if is_ours(failure):
+            raise
         return f"(a {type(exc).__name__} whose message cannot be read)"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import html
 import json
 import re
 from collections.abc import Iterable
@@ -86,24 +87,80 @@ _BASE64 = re.compile(r"[A-Za-z0-9+/_-]{8,}={0,2}")
 
 def quoted_forms(secret: str) -> set[str]:
     """The secret as programs quote it: as is, escaped by repr() and by JSON, also
-    repeatedly (QUOTING_DEPTH), and percent-encoded as in a URL (RFC 3986) or a form."""
+    repeatedly (QUOTING_DEPTH), escaped for HTML, percent-encoded as in a URL (RFC 3986)
+    or a form, and in hexadecimal."""
     forms = {secret}
     for _ in range(QUOTING_DEPTH):
         forms |= {repr(form)[1:-1] for form in forms} | {json.dumps(form)[1:-1] for form in forms}
-    return forms | {quote(secret, safe=""), quote(secret), quote_plus(secret)}
+    octets = secret.encode()
+    return forms | {
+        html.escape(secret),
+        html.escape(secret, quote=False),
+        quote(secret, safe=""),
+        quote(secret),
+        quote_plus(secret),
+        octets.hex(),
+        octets.hex().upper(),
+    }
 
 
-def mask_values(text: str, secrets: list[str]) -> str:
-    """`text` with each secret, in each of its quoted forms, replaced by the mask, and
-    every run of base64 that decodes to text holding one (an HTTP Basic credential,
-    RFC 7617) masked whole."""
+# The shortest piece of a secret that is masked where a line break or a cut ("…") has
+# split it: shorter pieces are too common to mean anything (and show nearly nothing).
+MIN_PIECE = 3
+
+
+def mask_values(text: str, secrets: list[str], decode_base64: bool = True) -> str:
+    """`text` with each secret, in each of its quoted forms, replaced by the mask; the
+    pieces of one split by a line break, or cut short before an ellipsis (`…`), masked
+    too; and, with `decode_base64`, every run of base64 that decodes to text holding a
+    secret (an HTTP Basic credential, RFC 7617) masked whole."""
     secrets = [secret for secret in secrets if secret]
     if not secrets:
         return text
-    forms = {form for secret in secrets for form in quoted_forms(secret)}
-    for form in sorted(forms, key=len, reverse=True):
+    forms = sorted(
+        {form for secret in secrets for form in quoted_forms(secret)}, key=len, reverse=True
+    )
+    for form in forms:
         text = text.replace(form, Secret.MASK)
+    text = _mask_split(text, forms)
+    text = _mask_cut(text, forms)
+    if not decode_base64:
+        return text
     return _BASE64.sub(lambda run: _mask_base64(run[0], secrets), text)
+
+
+def _mask_split(text: str, forms: list[str]) -> str:
+    """Mask the two pieces of each form a line break splits (`Pass\nword`)."""
+    if "\n" not in text:
+        return text
+    joined = text.replace("\n", "")
+    split = [form for form in forms if len(form) > MIN_PIECE and form in joined]
+    if not split:
+        return text
+    lines = text.split("\n")
+    for i in range(len(lines) - 1):
+        for form in split:
+            before, after = lines[i], lines[i + 1]
+            for k in range(1, len(form)):
+                if before.endswith(form[:k]) and after.startswith(form[k:]):
+                    lines[i] = before[: len(before) - k] + Secret.MASK
+                    lines[i + 1] = Secret.MASK + after[len(form) - k :]
+                    break
+    return "\n".join(lines)
+
+
+def _mask_cut(text: str, forms: list[str]) -> str:
+    """Mask the beginning of a form that a cut ends (`…Pass…`, see log_format.shortened)."""
+    if "…" not in text:
+        return text
+    pieces = text.split("…")
+    for i in range(len(pieces) - 1):
+        for form in forms:
+            for k in range(len(form) - 1, MIN_PIECE - 1, -1):
+                if pieces[i].endswith(form[:k]):
+                    pieces[i] = pieces[i][: len(pieces[i]) - k] + Secret.MASK
+                    break
+    return "…".join(pieces)
 
 
 def _mask_base64(run: str, secrets: list[str]) -> str:
@@ -117,13 +174,15 @@ def _mask_base64(run: str, secrets: list[str]) -> str:
     return run
 
 
-def reveal_all(secrets: Iterable[Secret]) -> list[str]:
-    """The plaintexts of `secrets`, each line of a multi-line one apart (the retired
-    passwords are kept one per line); a secret that cannot be decrypted is left out."""
+def reveal_all(secrets: Iterable[Secret | str]) -> list[str]:
+    """The plaintexts of `secrets` (a str is one already), each line of a multi-line one
+    apart (the retired passwords are kept one per line); a secret that cannot be
+    decrypted is left out."""
     found: list[str] = []
     for secret in secrets:
         try:
-            found += [line for line in secret.reveal().split("\n") if line]
+            text = secret if isinstance(secret, str) else secret.reveal()
         except crypto.SecretDecryptionError:
             continue
+        found += [line for line in text.split("\n") if line]
     return found

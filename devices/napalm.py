@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import logging
 import socket
-import threading
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -24,8 +23,8 @@ from napalm.base import NetworkDriver
 from napalm.base import exceptions as napalm_errors
 
 from core.choices import Status
-from core.concurrency import Interrupt
 from core.crypto import SecretDecryptionError
+from core.interrupts import is_ours, watch_sigint
 from core.log_format import encodable, exception_text, shortened
 from core.secrets import Secret, mask_values, option_secrets, reveal_all
 from devices.lab_networks import outside_lab
@@ -100,9 +99,9 @@ class DriverSettings:
     password: str = field(repr=False)
     timeout: int
     optional_args: dict[str, Any] = field(repr=False)  # may hold an enable secret
-    # The router's session passwords, still encrypted (session_secrets): decrypted only
-    # to mask them in what the driver says when it fails.
-    session_secrets: tuple[Secret, ...] = field(default=(), repr=False)
+    # The router's session passwords, as stored (session_secrets: decrypted only to mask
+    # them in what the driver says when it fails) or already in plain text (a deploy's).
+    session_secrets: tuple[Secret | str, ...] = field(default=(), repr=False)
 
     @property
     def address(self) -> str:
@@ -151,7 +150,7 @@ def session_secrets(routers: Iterable[Router]) -> dict[int, tuple[Secret, ...]]:
     return {pk: tuple(secrets) for pk, secrets in found.items()}
 
 
-def driver_settings(router: Router, secrets: tuple[Secret, ...] = ()) -> DriverSettings:
+def driver_settings(router: Router, secrets: tuple[Secret | str, ...] = ()) -> DriverSettings:
     """Resolve the router's connection settings without changing any setting or object.
 
     Credentials and timeout come from the router, else from NAPALM_* settings; optional
@@ -201,26 +200,24 @@ def load_driver(name: str) -> type[NetworkDriver]:
         if not is_driver_fault(exc):
             raise
         logger.info("importing the %s driver failed", name, exc_info=exc)
-        raise DriverFailed(
-            f"The NAPALM driver “{name}” could not be loaded: {_detail(exc)}."
-        ) from None
+        message = f"The NAPALM driver “{name}” could not be loaded: {_detail(exc)}."
+        raise DriverFailed(shortened(encodable(message))) from None
 
 
 def is_driver_fault(exc: BaseException) -> bool:
     """Whether an exception that came out of driver code is the driver's failure. All are,
-    a SystemExit or a KeyboardInterrupt too, but an interruption of ours (Interrupt, a
-    job's time limit) and a KeyboardInterrupt in the main thread: that one may be Ctrl-C
-    (a signal handler raises it there; in a device thread it can only be the driver's)."""
-    if isinstance(exc, Interrupt):
-        return False
-    in_main = threading.current_thread() is threading.main_thread()
-    return not (isinstance(exc, KeyboardInterrupt) and in_main)
+    a SystemExit or a KeyboardInterrupt too, but an interruption of ours: a job's time
+    limit, or the user's Ctrl-C (core/interrupts.py)."""
+    return not is_ours(exc)
 
 
-def translate_error(exc: BaseException, settings: DriverSettings) -> DeviceError | None:
-    """The DeviceError a driver's exception means, or None when it is not a device error."""
+def translate_error(
+    exc: BaseException, settings: DriverSettings, hide: Hide = str
+) -> DeviceError | None:
+    """The DeviceError a driver's exception means, or None when it is not a device error.
+    Its sentence quotes the first line of what the driver said, through `hide`."""
     where = f"{settings.router} ({settings.address})"
-    text = _first_line(exc)
+    text = _first_line(exc, hide)
     if isinstance(exc, DeviceError):
         return exc
     if isinstance(exc, napalm_errors.ConnectAuthError) or _is_auth_error(exc):
@@ -260,7 +257,7 @@ def driver_failure(
     """What an exception raised by the driver means: a known device error, else the
     driver's own failure in one sentence. The traceback goes to the log file, through
     `hide` (it may quote a password the driver was given)."""
-    error = translate_error(exc, settings)
+    error = translate_error(exc, settings, hide)
     if error is not None:
         return error
     trace = "".join(traceback.format_exception(exc))
@@ -275,17 +272,20 @@ def driver_failure(
         hide(trace),
     )
     return DriverFailed(
-        f"The {settings.driver} driver failed in {operation} on {settings.router}: {_detail(exc)}."
+        f"The {settings.driver} driver failed in {operation} on {settings.router}: "
+        f"{_detail(exc, hide)}."
     )
 
 
-def _first_line(exc: BaseException) -> str:
-    lines = exception_text(exc).strip().splitlines()
+def _first_line(exc: BaseException, hide: Hide = str) -> str:
+    """The first line of what the exception says, masked before it is cut from the rest
+    (a secret a line break splits is masked whole)."""
+    lines = hide(exception_text(exc)).strip().splitlines()
     return lines[0].rstrip(".") if lines else ""
 
 
-def _detail(exc: BaseException) -> str:
-    line = _first_line(exc)
+def _detail(exc: BaseException, hide: Hide = str) -> str:
+    line = _first_line(exc, hide)
     return f"{type(exc).__name__}: {line}" if line else type(exc).__name__
 
 
@@ -328,10 +328,18 @@ class GuardedDevice:
     "unexpected". Messages go through `hide`: no password reaches them.
     """
 
-    def __init__(self, device: NetworkDriver, settings: DriverSettings, hide: Hide) -> None:
+    def __init__(
+        self, device: NetworkDriver, settings: DriverSettings, hide: Hide, hide_data: Hide
+    ) -> None:
         self._device = device
         self._settings = settings
         self._hide = hide
+        self._hide_data = hide_data
+
+    def hide(self, text: str) -> str:
+        """`text`, something the driver returned (a diff), as it may be shown: the
+        router's credentials masked in every form, and what connect()'s `mask` masks."""
+        return self._hide_data(text)
 
     def __getattr__(self, name: str) -> Any:
         attribute = getattr(self._device, name)
@@ -369,7 +377,15 @@ def connect(
         text = mask_values(text, [*credentials, *revealed])
         return mask(text) if mask else text
 
+    def hide_data(text: str) -> str:
+        # Session passwords appear in a configuration in the template's forms, which
+        # `mask` knows (configs/masking.py); each form of them all over a whole diff
+        # would cost more than the deploy.
+        text = mask(text) if mask else text
+        return mask_values(text, credentials, decode_base64=False)
+
     _refuse_leaving_lab_address(settings)
+    watch_sigint()
     driver_class = load_driver(settings.driver)
     try:
         device = driver_class(
@@ -383,7 +399,7 @@ def connect(
         if not is_driver_fault(exc):
             raise
         _raise_hidden(driver_failure(exc, settings, "its setup", hide), hide)
-    guarded = GuardedDevice(device, settings, hide)
+    guarded = GuardedDevice(device, settings, hide, hide_data)
     try:
         guarded.open()
     except DeviceError:
@@ -392,6 +408,8 @@ def connect(
         raise
     try:
         yield guarded
+    except DeviceError as error:  # also one raised on what the driver returned (odd data)
+        _raise_hidden(error, hide)
     finally:
         _close_quietly(device, settings)
         # NAPALM's NetworkDriver.__del__ closes again a connection that says it is alive;

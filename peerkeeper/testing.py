@@ -66,7 +66,7 @@ WORKER_STOP_TIMEOUT = 5.0
 TEST_REDIS_DB = 15
 
 
-def _database_environment() -> dict[str, str]:
+def database_environment() -> dict[str, str]:
     """The variables that point a worker process at this test run's database."""
     database = connection.settings_dict
     if database["ENGINE"] == "django.db.backends.sqlite3":
@@ -89,7 +89,7 @@ def manage_py(
 ) -> subprocess.CompletedProcess[str]:
     """Run `manage.py <args>` in a new process on this test run's database, the way cron
     runs it: what reaches the terminal is in `.stdout` and `.stderr`."""
-    environment = {**os.environ, **_database_environment()}
+    environment = {**os.environ, **database_environment()}
     if "PEERKEEPER_DATABASE" in environment and "PEERKEEPER_DATABASE_URL" in environment:
         del environment["PEERKEEPER_DATABASE"]
     for name, value in setting_overrides.items():
@@ -177,7 +177,7 @@ class JobWorkers:
     def start(self, **setting_overrides: Any) -> WorkerProcess:
         environment = {
             **os.environ,
-            **_database_environment(),
+            **database_environment(),
             "PEERKEEPER_TASKS_BACKEND": settings.TASKS_BACKEND,
             "PEERKEEPER_JOB_QUEUE": settings.JOB_QUEUE,
             "PEERKEEPER_REDIS_URL": settings.REDIS_URL,

@@ -9,7 +9,12 @@ on device threads, where no KeyboardInterrupt can be the user's Ctrl-C.
 from __future__ import annotations
 
 import base64
+import html
+import os
+import signal
+import subprocess
 import sys
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -30,7 +35,16 @@ from peering.models import (
     InternetExchange,
     InternetExchangePeeringSession,
 )
-from peerkeeper.testing import mock_answers, mock_router, run_command, summary, summary_peer
+from peerkeeper.config import BASE_DIR
+from peerkeeper.testing import (
+    database_environment,
+    manage_py,
+    mock_answers,
+    mock_router,
+    run_command,
+    summary,
+    summary_peer,
+)
 
 NEIGHBORS = summary({"192.0.2.11": summary_peer()})
 ANSWERS = {
@@ -282,3 +296,205 @@ def _log_in(client: Client) -> None:
 
     user = get_user_model().objects.create_superuser("admin", "a@example.net", "pw")
     client.force_login(user)
+
+
+ROUTER_PW = "Rtr&Pw<1>\"Sec'X9"
+ENABLE = "En@ble&Sec<7>"
+SESSION_PW = "Ixp&Pw<1>42"
+
+
+@pytest.fixture
+def secrets(fleet) -> dict[str, Router]:
+    """`bad` with a router password, an enable secret and an IXP session password."""
+    bad = fleet["bad"]
+    bad.napalm_password = ROUTER_PW
+    bad.napalm_args = {**bad.napalm_args, "secret": ENABLE}
+    bad.save()
+    InternetExchangePeeringSession.objects.create(
+        ixp_connection=bad.connections.get(),
+        autonomous_system=AutonomousSystem.objects.create(asn=64501, name="Peer"),
+        ip_address="192.0.2.42",
+        password=SESSION_PW,
+    )
+    return fleet
+
+
+def assert_no_secret(text: str) -> None:
+    for secret in (ROUTER_PW, ENABLE, SESSION_PW):
+        for piece in (secret[:5], secret[-5:]):
+            assert piece not in text, f"{piece!r} of a secret in: {text}"
+
+
+def test_odd_driver_data_quoted_in_a_sentence_holds_no_secret(secrets, monkeypatch) -> None:
+    misbehave(monkeypatch, "is_alive", lambda: {"is_alive": f"{ENABLE} {ROUTER_PW}"})
+    peers = {"global": {"router_id": "192.0.2.1", "peers": {"192.0.2.11": f"{SESSION_PW} x"}}}
+    mock_answers(Path(secrets["bad"].napalm_args["path"]), {"get_bgp_neighbors": peers})
+    for command in COMMANDS:
+        if command[0] == "configure_routers":
+            continue
+        status, out, err = run_command(*command)
+        assert status == 1
+        assert "returned" in bad_line(out), out
+        assert_no_secret(out + err)
+
+
+def test_a_diff_masks_every_form_of_the_routers_credentials(secrets) -> None:
+    diff = f"+enable secret {ENABLE}\n+ username admin password {html.escape(ROUTER_PW)}\n"
+    mock_answers(Path(secrets["bad"].napalm_args["path"]), {"compare_config": {"diff": diff}})
+    status, out, err = run_command("configure_routers", "--dry-run", "--limit", "bad")
+    assert status == 0, out + err
+    assert "+enable secret ********" in out and "password ********" in out
+    assert_no_secret(out + err)
+
+
+def test_a_session_password_in_a_rejection_is_masked_in_any_form(secrets) -> None:
+    encoded = base64.b64encode(SESSION_PW.encode()).decode()
+    rejected = {
+        "exception": "napalm.base.exceptions.MergeConfigException",
+        "args": [f"bad line: neighbor 192.0.2.42 password {encoded}"],
+    }
+    mock_answers(Path(secrets["bad"].napalm_args["path"]), {"load_merge_candidate": rejected})
+    status, out, err = run_command("configure_routers", "--dry-run", "--limit", "bad")
+    assert status == 1
+    assert bad_line(out).endswith("password ********"), out
+    assert encoded not in out + err
+
+
+def test_a_password_split_by_a_line_break_is_masked(secrets, monkeypatch) -> None:
+    said = f"password {SESSION_PW[:6]}\n{SESSION_PW[6:]} / {ROUTER_PW[:4]}\n{ROUTER_PW[4:]}"
+    bad_raises(monkeypatch, secrets, RuntimeError(said))
+    status, out, err = run_command("poll_bgp_sessions")
+    assert status == 1
+    assert bad_line(out).endswith("RuntimeError: password ********."), out
+    assert_no_secret(out + err + Router.objects.get(name="bad").last_poll_error)
+
+
+@pytest.mark.parametrize(
+    "form", [html.escape, lambda pw: pw.encode().hex(), lambda pw: pw.encode().hex().upper()]
+)
+def test_html_and_hex_forms_of_the_router_password_are_masked(secrets, monkeypatch, form):
+    misbehave(monkeypatch, "is_alive", raising(ConnectionError(f"login {form(ROUTER_PW)}")))
+    status, out, _ = run_command("ping_routers")
+    assert status == 1
+    assert bad_line(out).endswith("login ********."), out
+
+
+@pytest.mark.parametrize("command", [("ping_routers",), ("configure_routers", "--dry-run")])
+def test_a_drivers_keyboard_interrupt_is_its_failure_with_one_router_too(
+    fleet, monkeypatch, command
+) -> None:
+    """One router runs in the main thread: only a real SIGINT there is the user's Ctrl-C
+    (core/interrupts.py; a real one is tested in test_ctrl_c_still_stops_a_command)."""
+    bad_raises(monkeypatch, fleet, KeyboardInterrupt())
+    status, out, _ = run_command(*command, "--limit", "bad")
+    assert status == 1
+    assert "KeyboardInterrupt" in bad_line(out), out
+
+
+class ExitingStr(Exception):
+    def __str__(self) -> str:
+        raise SystemExit("str exits")
+
+
+def test_an_exception_whose_str_exits_is_still_the_drivers(fleet, monkeypatch) -> None:
+    bad_raises(monkeypatch, fleet, ExitingStr())
+    status, out, _ = run_command("poll_bgp_sessions")
+    assert status == 1
+    assert bad_line(out).endswith("ExitingStr: (a ExitingStr whose message cannot be read).")
+    assert out.splitlines()[-1] == "2 routers: 1 polled, 1 failed, 0 skipped"
+
+
+def test_a_huge_import_failure_is_cut(fleet, monkeypatch, tmp_path) -> None:
+    (tmp_path / "napalm_pkhuge.py").write_text("raise RuntimeError('z' * 5_000_000)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    load_driver.cache_clear()
+    from devices.models import Platform
+
+    huge = Platform.objects.create(name="Huge", slug="huge", napalm_driver="pkhuge")
+    Router.objects.filter(name="bad").update(platform=huge)
+    try:
+        status, out, _ = run_command("ping_routers")
+    finally:
+        sys.modules.pop("napalm_pkhuge", None)
+        load_driver.cache_clear()
+    assert status == 1
+    assert len(bad_line(out)) < REASON_LIMIT + 100
+
+
+INIT_FAILS = """
+from napalm.base import mock
+
+class PkInitDriver(mock.MockDriver):
+    def __init__(self, hostname, username, password, timeout=60, optional_args=None):
+        self.password = password
+        raise RuntimeError("cannot start")
+
+    def is_alive(self):
+        raise SystemExit("\\x1b[31mRED pw=" + self.password)
+"""
+
+
+def test_what_python_cannot_raise_reaches_the_log_not_the_terminal(
+    transactional_db, tmp_path, monkeypatch
+) -> None:
+    """A driver whose __init__ fails leaves NAPALM's __del__ to call its is_alive(), which
+    raises here: Python would print that, password and escape sequence, on stderr."""
+    (tmp_path / "napalm_pkinit.py").write_text(INIT_FAILS)
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    from devices.models import Platform
+
+    platform = Platform.objects.create(name="Init", slug="init", napalm_driver="pkinit")
+    Router.objects.create(
+        name="r1", hostname="127.0.0.1", platform=platform, napalm_password=ROUTER_PW
+    )
+    result = manage_py("ping_routers")
+    assert result.returncode == 1
+    assert result.stdout.startswith("r1: driver error: The pkinit driver failed in its setup")
+    assert "RED" not in result.stderr and "\x1b" not in result.stderr, result.stderr
+    assert_no_secret(result.stdout + result.stderr)
+
+
+SLOW = """
+import time
+from napalm.base import mock
+
+class PkSlowDriver(mock.MockDriver):
+    def is_alive(self):
+        print("connected", flush=True)
+        time.sleep(30)
+        return {"is_alive": True}
+"""
+
+
+def test_ctrl_c_still_stops_a_command(transactional_db, tmp_path) -> None:
+    """A real SIGINT while a driver works (one router: in the main thread) stops the
+    command as Ctrl-C does, rather than being taken for the driver's failure."""
+    (tmp_path / "napalm_pkslow.py").write_text(SLOW)
+    from devices.models import Platform
+
+    platform = Platform.objects.create(name="Slow", slug="slow", napalm_driver="pkslow")
+    Router.objects.create(name="r1", hostname="127.0.0.1", platform=platform)
+    environment = {**os.environ, **database_environment(), "PYTHONPATH": str(tmp_path)}
+    command = subprocess.Popen(
+        [sys.executable, "manage.py", "ping_routers"], cwd=BASE_DIR, env=environment,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert command.stdout is not None
+        assert command.stdout.readline() == "connected\n"
+        command.send_signal(signal.SIGINT)
+        out, _ = command.communicate(timeout=20)
+    finally:
+        if command.poll() is None:
+            command.kill()
+            command.wait()
+    assert command.returncode != 0
+    assert "r1:" not in out  # not reported as the router's failure: the command stopped
+
+
+def test_every_format_character_is_printed_escaped() -> None:
+    """Unicode's format characters (category Cf): bidirectional controls, zero-width and
+    invisible characters, tags."""
+    for code in range(0x110000):
+        if unicodedata.category(chr(code)) == "Cf":
+            assert printable(chr(code)).startswith("\\"), hex(code)
