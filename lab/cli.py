@@ -105,7 +105,7 @@ def _down(lab: Lab) -> int:
         raise LabError(
             f"lab instance {lab.instance} is used by PID {demo.pid}, the demo"
             + (f" serving http://{address}/" if address else "")
-            + "; stop that demo (Ctrl-C in its terminal), which takes its lab down"
+            + "; stop that demo first (Ctrl-C in its terminal; it takes down a lab it started)"
         )
     owner = lab.state.owner()
     if owner is not None and owner.kind != "supervisor":

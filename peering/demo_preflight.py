@@ -98,7 +98,9 @@ class Database:
     @classmethod
     def of(cls, settings: Mapping[str, Any]) -> Database | None:
         """The database of Django settings (`DATABASES["default"]`); None for one no
-        other process can open (SQLite in memory)."""
+        other process can open (SQLite in memory). A SQLite file that exists is known by
+        its device and inode, so a hard link to it is the same database; one that does
+        not yet, by its real path (DemoClaims.claim_created_file)."""
         engine = str(settings.get("ENGINE") or "")
         name = str(settings.get("NAME") or "")
         if engine.endswith("sqlite3"):
@@ -109,7 +111,11 @@ class Database:
             if name in ("", ":memory:"):
                 return None
             path = os.path.realpath(name)
-            return cls(f"sqlite:{path}", f"the database {path}")
+            try:
+                file = os.stat(path)
+            except OSError:
+                return cls(f"sqlite:{path}", f"the database {path}")
+            return cls(f"sqlite-file:{file.st_dev}:{file.st_ino}", f"the database {path}")
         kind = "postgresql" if "postgis" in engine else engine.rsplit(".", 1)[-1]
         host = str(settings.get("HOST") or "")
         port = str(settings.get("PORT") or DEFAULT_PORTS.get(kind, ""))
@@ -193,9 +199,21 @@ class DemoClaims:
     instance: DemoLock
     database: DatabaseLock | None = None
     port: Claim | None = None
+    file: DatabaseLock | None = None  # a SQLite file made by this demo, by its inode
+
+    def claim_created_file(self, instance: int, address: Address) -> None:
+        """Once the demo has made its SQLite file (migrate), claim it by its inode too: a
+        demo given a hard link to it must be refused as well. DemoRefused if one got
+        there first."""
+        if self.database is None or not self.database.database.key.startswith("sqlite:"):
+            return
+        path = self.database.database.key.removeprefix("sqlite:")
+        made = Database.of({"ENGINE": SQLITE, "NAME": path})
+        if made is not None and made.key != self.database.database.key:
+            self.file = _claim_database(instance, address, made)
 
     def release(self) -> None:
-        for claim in (self.port, self.database):
+        for claim in (self.file, self.port, self.database):
             if claim is not None:
                 claim.release()
         self.instance.release()

@@ -194,8 +194,8 @@ def test_a_lab_a_demo_uses_is_not_taken_down_under_it(spare_lab: Lab) -> None:
         assert result.returncode == 1
         assert result.stderr.splitlines() == [
             f"error: lab instance {instance} is used by PID {demo.pid}, the demo serving "
-            "http://127.0.0.1:8099/; stop that demo (Ctrl-C in its terminal), which takes "
-            "its lab down"
+            "http://127.0.0.1:8099/; stop that demo first (Ctrl-C in its terminal; it takes "
+            "down a lab it started)"
         ]
         assert spare_lab.is_up()
     finally:

@@ -31,6 +31,7 @@ from peering.demo_preflight import (
     Address,
     Database,
     DatabaseLock,
+    DemoClaims,
     DemoLock,
     DemoRefused,
     preflight,
@@ -158,9 +159,15 @@ def test_a_database_is_one_claim_however_the_settings_spell_it(tmp_path: Path) -
     )
 
 
-def test_a_database_another_demo_uses_is_refused_and_nothing_is_held(tmp_path: Path) -> None:
+@pytest.mark.parametrize("spelling", ["demo.sqlite3", "hard-link.sqlite3"])
+def test_a_database_another_demo_uses_is_refused_and_nothing_is_held(
+    tmp_path: Path, spelling: str
+) -> None:
     settings = {"ENGINE": SQLITE, "NAME": str(tmp_path / "demo.sqlite3")}
-    database = Database.of(settings)
+    (tmp_path / "demo.sqlite3").write_bytes(b"")  # as the demo using it has made it
+    os.link(tmp_path / "demo.sqlite3", tmp_path / "hard-link.sqlite3")
+    ours = {"ENGINE": SQLITE, "NAME": str(tmp_path / spelling)}
+    database = Database.of(ours)
     assert database is not None
     holding = (  # as the demo serving 127.0.0.1:8077 on lab instance 7 claims it
         "import sys; from peering.demo_preflight import Address, Database, DatabaseLock; "
@@ -177,7 +184,7 @@ def test_a_database_another_demo_uses_is_refused_and_nothing_is_held(tmp_path: P
         instance = another_demo_instance()
 
         with pytest.raises(DemoRefused) as refused:
-            preflight(instance, Address("127.0.0.1", 8079), settings)
+            preflight(instance, Address("127.0.0.1", 8079), ours)
     finally:
         other.communicate("")
 
@@ -191,9 +198,27 @@ def test_a_database_another_demo_uses_is_refused_and_nothing_is_held(tmp_path: P
         f" make demo DEMO_LAB={instance} DEMO_ADDRESS=127.0.0.1:8079."
     )
     assert DemoLock(instance).holder() is None  # it let go of the instance it claimed first
-    assert not (tmp_path / "demo.sqlite3").exists()
+    assert (tmp_path / "demo.sqlite3").read_bytes() == b""  # not migrated
     # That demo has ended: the kernel has dropped its claim.
     assert DatabaseLock(database).holder() is None
+
+
+def test_a_demo_claims_the_sqlite_file_it_made_by_its_inode_too(tmp_path: Path) -> None:
+    """A new file is claimed by its path; once migrate has made it, by its inode too: a
+    hard link to it is then the same database."""
+    settings = {"ENGINE": SQLITE, "NAME": str(tmp_path / "new.sqlite3")}
+    address = Address("127.0.0.1", 8078)
+    claims = DemoClaims(DemoLock(9), DatabaseLock(Database.of(settings)))
+    assert claims.database is not None and claims.database.acquire(9, address)
+    try:
+        (tmp_path / "new.sqlite3").write_bytes(b"")  # as migrate makes it
+        claims.claim_created_file(9, address)
+        os.link(tmp_path / "new.sqlite3", tmp_path / "link.sqlite3")
+        link = Database.of({"ENGINE": SQLITE, "NAME": str(tmp_path / "link.sqlite3")})
+        holder = DatabaseLock(link).holder()
+        assert holder is not None and holder.pid == os.getpid()
+    finally:
+        claims.release()
 
 
 def test_a_port_another_demo_claims_is_refused_though_not_yet_bound() -> None:

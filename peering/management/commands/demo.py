@@ -60,6 +60,7 @@ class Command(BaseCommand):
         code = 0
         try:
             call_command("migrate", interactive=False)  # its "Applying ... OK" lines as they are
+            claims.claim_created_file(lab_instance, where)
             lab_started = self._lab_up(lab_instance)
             call_command("load_demo", admin=True, lab_instance=lab_instance, stdout=self.stdout)
             self.stdout.write(
@@ -73,6 +74,9 @@ class Command(BaseCommand):
             code = server.wait()
         except KeyboardInterrupt:
             code = 0
+        except DemoRefused as refusal:  # its new SQLite file: another demo took it
+            self.stderr.write(str(refusal))
+            code = 1
         finally:
             # The way out runs to its end: a second Ctrl-C must not leave a server, a
             # worker or the lab behind (each step below is bounded in time).
