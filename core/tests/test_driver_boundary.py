@@ -150,21 +150,27 @@ def test_a_close_that_raises_anything_changes_no_outcome(fleet, monkeypatch, exc
     assert out.splitlines()[-1] == "2 routers: 2 polled, 0 failed, 0 skipped"
 
 
-def test_a_driver_that_cannot_be_imported_is_that_routers_failure(
-    fleet, monkeypatch, tmp_path
-) -> None:
-    (tmp_path / "napalm_pkexit.py").write_text("import sys\nsys.exit(0)\n")
+def ping_with_driver_module(monkeypatch, tmp_path: Path, name: str, source: str) -> tuple:
+    """Run ping_routers with router `bad` on driver `name`, the module napalm_<name> made
+    of `source` (NAPALM finds `napalm_<name>` on the path)."""
+    (tmp_path / f"napalm_{name}.py").write_text(source)
     monkeypatch.syspath_prepend(str(tmp_path))
     load_driver.cache_clear()
     from devices.models import Platform
 
-    exiting = Platform.objects.create(name="Exiting", slug="exiting", napalm_driver="pkexit")
-    Router.objects.filter(name="bad").update(platform=exiting)
+    platform = Platform.objects.create(name=name, slug=name, napalm_driver=name)
+    Router.objects.filter(name="bad").update(platform=platform)
     try:
-        status, out, _ = run_command("ping_routers")
+        return run_command("ping_routers")
     finally:
-        sys.modules.pop("napalm_pkexit", None)
+        sys.modules.pop(f"napalm_{name}", None)
         load_driver.cache_clear()
+
+
+def test_a_driver_that_cannot_be_imported_is_that_routers_failure(
+    fleet, monkeypatch, tmp_path
+) -> None:
+    status, out, _ = ping_with_driver_module(monkeypatch, tmp_path, "pkexit", "raise SystemExit(0)")
     assert status == 1
     assert bad_line(out) == (
         "bad: driver error: The NAPALM driver “pkexit” could not be loaded: SystemExit: 0."
@@ -405,18 +411,8 @@ def test_an_exception_whose_str_exits_is_still_the_drivers(fleet, monkeypatch) -
 
 
 def test_a_huge_import_failure_is_cut(fleet, monkeypatch, tmp_path) -> None:
-    (tmp_path / "napalm_pkhuge.py").write_text("raise RuntimeError('z' * 5_000_000)\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    load_driver.cache_clear()
-    from devices.models import Platform
-
-    huge = Platform.objects.create(name="Huge", slug="huge", napalm_driver="pkhuge")
-    Router.objects.filter(name="bad").update(platform=huge)
-    try:
-        status, out, _ = run_command("ping_routers")
-    finally:
-        sys.modules.pop("napalm_pkhuge", None)
-        load_driver.cache_clear()
+    huge = "raise RuntimeError('z' * 5_000_000)"
+    status, out, _ = ping_with_driver_module(monkeypatch, tmp_path, "pkhuge", huge)
     assert status == 1
     assert len(bad_line(out)) < REASON_LIMIT + 100
 

@@ -82,6 +82,18 @@ def another_demo_instance(busy: int | None = None) -> int:
     pytest.skip("every other lab instance has a demo")
 
 
+def holding_claim(claiming: str) -> subprocess.Popen[str]:
+    """Another process that runs `claiming` (Python that takes a claim) and holds the
+    claim until its standard input closes (`.communicate("")`)."""
+    program = f"import sys; {claiming}; print('held', flush=True); sys.stdin.read()"
+    other = subprocess.Popen(
+        [sys.executable, "-c", program], cwd=BASE_DIR, stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert other.stdout is not None and other.stdout.readline() == "held\n"
+    return other
+
+
 def test_a_busy_address_is_refused_in_one_sentence_before_anything_changes(
     tmp_path: Path,
 ) -> None:
@@ -169,20 +181,13 @@ def test_a_database_another_demo_uses_is_refused_and_nothing_is_held(
     ours = {"ENGINE": SQLITE, "NAME": str(tmp_path / spelling)}
     database = Database.of(ours)
     assert database is not None
-    holding = (  # as the demo serving 127.0.0.1:8077 on lab instance 7 claims it
-        "import sys; from peering.demo_preflight import Address, Database, DatabaseLock; "
-        f"lock = DatabaseLock(Database.of({settings!r})); "
-        "assert lock.acquire(7, Address('127.0.0.1', 8077)); "
-        "print('held', flush=True); sys.stdin.read()"
+    other = holding_claim(  # as the demo serving 127.0.0.1:8077 on lab instance 7 does
+        "from peering.demo_preflight import Address, Database, DatabaseLock; "
+        f"claim = DatabaseLock(Database.of({settings!r})); "
+        "assert claim.acquire(7, Address('127.0.0.1', 8077))"
     )
-    other = subprocess.Popen(
-        [sys.executable, "-c", holding], cwd=BASE_DIR, stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
     try:
-        assert other.stdout is not None and other.stdout.readline() == "held\n"
         instance = another_demo_instance()
-
         with pytest.raises(DemoRefused) as refused:
             preflight(instance, Address("127.0.0.1", 8079), ours)
     finally:
@@ -225,17 +230,11 @@ def test_a_port_another_demo_claims_is_refused_though_not_yet_bound() -> None:
     """Two demos started at the same moment both find the port free; the claim decides:
     the second refuses, naming the first, before it changes anything."""
     port = free_port()
-    holding = (  # as the demo about to serve on `port` on lab instance 7 claims it
-        "import sys; from peering.demo_preflight import port_claim; "
-        f"assert port_claim({port}).acquire(address='127.0.0.1:{port}', lab_instance='7'); "
-        "print('held', flush=True); sys.stdin.read()"
+    other = holding_claim(  # as the demo about to serve on `port` on lab instance 7 does
+        "from peering.demo_preflight import port_claim; "
+        f"assert port_claim({port}).acquire(address='127.0.0.1:{port}', lab_instance='7')"
     )
-    other = subprocess.Popen(
-        [sys.executable, "-c", holding], cwd=BASE_DIR, stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
     try:
-        assert other.stdout is not None and other.stdout.readline() == "held\n"
         instance = another_demo_instance()
         with pytest.raises(DemoRefused) as refused:
             preflight(instance, Address("127.0.0.1", port), {"ENGINE": SQLITE, "NAME": ":memory:"})
