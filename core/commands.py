@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, OutputWrapper
@@ -21,6 +22,15 @@ class RouterCommand(BaseCommand):
     """A management command whose every line, on stdout and stderr (the CommandError
     Django prints included), goes through EscapedOutput. Django assigns `stdout` and
     `stderr` in __init__ and again in execute(); each assignment is wrapped here."""
+
+    def execute(self, *args: Any, **options: Any) -> Any:
+        """Ctrl-C ends the command with one line and status 130 (as a shell reports it),
+        not a traceback that may quote a driver's frames."""
+        try:
+            return super().execute(*args, **options)
+        except KeyboardInterrupt:
+            self.stderr.write("Interrupted.")
+            sys.exit(130)
 
     @property
     def stdout(self) -> OutputWrapper:

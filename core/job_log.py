@@ -19,7 +19,7 @@ from django.db import DatabaseError, connection, connections
 from django.utils import timezone
 
 from core.choices import JobStatus
-from core.log_format import storable
+from core.log_format import LOG_RECORD_LIMIT, shortened, storable
 from core.models import Job
 
 logger = logging.getLogger(__name__)
@@ -44,11 +44,12 @@ class JobLog:
 
     def add(self, level: str, message: str, traceback_text: str = "") -> None:
         # What routers say may hold NUL, which PostgreSQL cannot store.
-        entry = {"at": timezone.now().isoformat(), "level": level, "message": storable(message)}
+        message = shortened(storable(message), LOG_RECORD_LIMIT)
+        entry = {"at": timezone.now().isoformat(), "level": level, "message": message}
         with self._lock:
             self.entries.append(entry)
             if traceback_text:
-                self.tracebacks.append(storable(traceback_text))
+                self.tracebacks.append(shortened(storable(traceback_text), LOG_RECORD_LIMIT))
         self._wake.set()
 
     def info(self, message: str) -> None:

@@ -30,11 +30,16 @@ _FORMAT = (
 _VISIBLE.update(
     {code: f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}" for code in _FORMAT}
 )
+# And Unicode's line and paragraph separators, which some programs break lines at.
+_VISIBLE.update({0x2028: "\\u2028", 0x2029: "\\u2029"})
 
 
 # How long one reason (a router's failure line) may be: a driver's 5 MB message must not
 # become a 5 MB line on the terminal, in the database and in the log file.
 REASON_LIMIT = 1000
+# How long one log record may be (the log file, a job's log): a diff is long, a driver's
+# 5 MB message must not push every other record out of the rotated files.
+LOG_RECORD_LIMIT = 200_000
 
 
 def encodable(text: str) -> str:
@@ -94,7 +99,7 @@ class PrintableFormatter(logging.Formatter):
     file, which people read with `tail -f`."""
 
     def format(self, record: logging.LogRecord) -> str:
-        return printable(super().format(record))
+        return shortened(printable(super().format(record)), LOG_RECORD_LIMIT)
 
 
 class SkipRouterDetails(logging.Filter):

@@ -129,24 +129,26 @@ def mask_values(text: str, secrets: list[str], decode_base64: bool = True) -> st
     return _BASE64.sub(lambda run: _mask_base64(run[0], secrets), text)
 
 
+# Every line break str.splitlines() knows (the first line of a message is taken with it).
+_LINE_BREAK = re.compile(r"(\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029])")
+
+
 def _mask_split(text: str, forms: list[str]) -> str:
     """Mask the two pieces of each form a line break splits (`Pass\nword`)."""
-    if "\n" not in text:
+    parts = _LINE_BREAK.split(text)  # lines at even indexes, their breaks between
+    if len(parts) == 1:
         return text
-    joined = text.replace("\n", "")
+    joined = "".join(parts[::2])
     split = [form for form in forms if len(form) > MIN_PIECE and form in joined]
-    if not split:
-        return text
-    lines = text.split("\n")
-    for i in range(len(lines) - 1):
+    for i in range(0, len(parts) - 2, 2):
         for form in split:
-            before, after = lines[i], lines[i + 1]
+            before, after = parts[i], parts[i + 2]
             for k in range(1, len(form)):
                 if before.endswith(form[:k]) and after.startswith(form[k:]):
-                    lines[i] = before[: len(before) - k] + Secret.MASK
-                    lines[i + 1] = Secret.MASK + after[len(form) - k :]
+                    parts[i] = before[: len(before) - k] + Secret.MASK
+                    parts[i + 2] = Secret.MASK + after[len(form) - k :]
                     break
-    return "\n".join(lines)
+    return "".join(parts)
 
 
 def _mask_cut(text: str, forms: list[str]) -> str:

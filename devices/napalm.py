@@ -25,7 +25,7 @@ from napalm.base import exceptions as napalm_errors
 from core.choices import Status
 from core.crypto import SecretDecryptionError
 from core.interrupts import is_ours, watch_sigint
-from core.log_format import encodable, exception_text, shortened
+from core.log_format import LOG_RECORD_LIMIT, encodable, exception_text, shortened
 from core.secrets import Secret, mask_values, option_secrets, reveal_all
 from devices.lab_networks import outside_lab
 from devices.models import Router
@@ -260,7 +260,8 @@ def driver_failure(
     error = translate_error(exc, settings, hide)
     if error is not None:
         return error
-    trace = "".join(traceback.format_exception(exc))
+    # Cut before it is masked (the mask knows a secret cut short before "…").
+    trace = shortened("".join(traceback.format_exception(exc)), LOG_RECORD_LIMIT)
     # INFO: the log file and the job's log keep the traceback; the terminal already gets
     # the router's failure line from the command.
     logger.info(

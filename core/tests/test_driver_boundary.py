@@ -21,11 +21,12 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from napalm.base.mock import MockDriver
 
 from configs.models import ConfigTemplate
-from core.log_format import REASON_LIMIT, printable
+from core.log_format import LOG_RECORD_LIMIT, REASON_LIMIT, printable
 from devices.models import Router
 from devices.napalm import load_driver
 from peering.models import (
@@ -207,7 +208,11 @@ def test_a_lone_surrogate_from_a_driver_is_kept_written_out(fleet, monkeypatch, 
 
 def test_a_huge_message_is_cut_to_one_reason(fleet, monkeypatch) -> None:
     bad_raises(monkeypatch, fleet, RuntimeError("x" * 5_000_000))
+    log = Path(settings.LOG_DIR) / "peerkeeper.log"
+    before = log.stat().st_size if log.exists() else 0
     status, out, _ = run_command("poll_bgp_sessions")
+    # The log file keeps the traceback, cut too: the other records stay in it.
+    assert log.stat().st_size - before < 3 * LOG_RECORD_LIMIT
     assert status == 1
     line = bad_line(out)
     assert len(line) < REASON_LIMIT + 100
@@ -295,6 +300,7 @@ def test_a_template_nested_too_deep_is_refused_by_the_form_and_the_admin(db, cli
 
 def test_reordering_and_invisible_characters_are_printed_escaped() -> None:
     assert printable("peer\u202egnp.exe\u200b!") == "peer\\u202egnp.exe\\u200b!"
+    assert printable("a\u2028b\u2029c") == "a\\u2028b\\u2029c"  # line separators
 
 
 def _log_in(client: Client) -> None:
@@ -366,8 +372,13 @@ def test_a_session_password_in_a_rejection_is_masked_in_any_form(secrets) -> Non
     assert encoded not in out + err
 
 
-def test_a_password_split_by_a_line_break_is_masked(secrets, monkeypatch) -> None:
-    said = f"password {SESSION_PW[:6]}\n{SESSION_PW[6:]} / {ROUTER_PW[:4]}\n{ROUTER_PW[4:]}"
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r", "\v", "\x85", "\u2028"])
+def test_a_password_split_by_a_line_break_is_masked(secrets, monkeypatch, newline) -> None:
+    """Any line break str.splitlines() knows: the first line is taken with it."""
+    said = (
+        f"password {SESSION_PW[:6]}{newline}{SESSION_PW[6:]} / "
+        f"{ROUTER_PW[:4]}{newline}{ROUTER_PW[4:]}"
+    )
     bad_raises(monkeypatch, secrets, RuntimeError(said))
     status, out, err = run_command("poll_bgp_sessions")
     assert status == 1
@@ -479,13 +490,14 @@ def test_ctrl_c_still_stops_a_command(transactional_db, tmp_path) -> None:
         assert command.stdout is not None
         assert command.stdout.readline() == "connected\n"
         command.send_signal(signal.SIGINT)
-        out, _ = command.communicate(timeout=20)
+        out, err = command.communicate(timeout=20)
     finally:
         if command.poll() is None:
             command.kill()
             command.wait()
-    assert command.returncode != 0
+    assert command.returncode == 130
     assert "r1:" not in out  # not reported as the router's failure: the command stopped
+    assert err.strip() == "Interrupted.", err
 
 
 def test_every_format_character_is_printed_escaped() -> None:
