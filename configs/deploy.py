@@ -33,9 +33,16 @@ from configs.rendering import (
 from core.choices import BGPState, Status
 from core.concurrency import UNEXPECTED
 from core.log_format import ROUTER_DETAIL
-from devices.connectivity import broken_contract, reported_alive
+from devices.connectivity import reported_alive
 from devices.models import Router
-from devices.napalm import DeviceError, DriverSettings, GuardedDevice, connect, driver_settings
+from devices.napalm import (
+    DeviceError,
+    DriverSettings,
+    GuardedDevice,
+    connect,
+    contract_broken,
+    driver_settings,
+)
 from peering.neighbors import from_summary
 
 logger = logging.getLogger(__name__)
@@ -133,12 +140,18 @@ def _diff(device: GuardedDevice, plan: _Plan) -> str:
     anything else is the driver's failure, never taken for "nothing to change"."""
     diff = device.compare_config()
     if not isinstance(diff, str):
-        raise broken_contract(
-            plan.settings, "compare_config", diff, "the differences as text", plan.mask
+        settings = plan.settings
+        raise contract_broken(
+            settings.driver,
+            settings.router,
+            "compare_config",
+            diff,
+            "the differences as text",
+            hide=plan.mask,
         )
     # What the template made of the session passwords (the connection's mask), and every
     # form of the router's credentials (the enable secret too).
-    return device.hide(diff)
+    return device.hide_returned(diff)
 
 
 def _established(device: NetworkDriver, plan: _Plan) -> set[tuple[str, str]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -19,38 +19,16 @@ from core.secrets import Secret
 from devices.models import Router
 from devices.napalm import (
     DeviceError,
-    DriverFailed,
     DriverSettings,
     RouterNotUsable,
     connect,
+    contract_broken,
     driver_settings,
     session_secrets,
     unusable_reason,
 )
 
 logger = logging.getLogger(__name__)
-# How much of a value that breaks NAPALM's contract a sentence quotes.
-SHOWN_LIMIT = 40
-
-
-def broken_contract(
-    settings: DriverSettings,
-    getter: str,
-    found: Any,
-    expected: str,
-    hide: Callable[[str], str] = str,
-) -> DriverFailed:
-    """The driver's failure when `getter` returned `found` where NAPALM's contract has
-    `expected`: one sentence naming the driver, the getter, the router and what came back
-    (as Python writes it, through `hide` before it is cut short, so no secret is cut in
-    half and left readable)."""
-    shown = hide(repr(found))
-    if len(shown) > SHOWN_LIMIT:
-        shown = shown[: SHOWN_LIMIT - 1] + "…"
-    return DriverFailed(
-        f"The {settings.driver} driver returned {shown} from {getter} on {settings.router} "
-        f"where NAPALM's contract has {expected}."
-    )
 
 
 def reported_alive(device: Any, settings: DriverSettings) -> bool:
@@ -59,7 +37,8 @@ def reported_alive(device: Any, settings: DriverSettings) -> bool:
     answer = device.is_alive()
     if isinstance(answer, Mapping) and isinstance(answer.get("is_alive"), bool):
         return answer["is_alive"]
-    raise broken_contract(settings, "is_alive", answer, '{"is_alive": True or False}')
+    expected = '{"is_alive": True or False}'
+    raise contract_broken(settings.driver, settings.router, "is_alive", answer, expected)
 
 
 @dataclass

@@ -45,16 +45,16 @@ def _unmapped(address: IPAddress) -> IPAddress:
     return mapped if mapped is not None else address
 
 
-def source_for(address: IPAddress) -> IPAddress | None:
-    """The source address the kernel would use to reach `address`; None when it has no
-    route there (unreachable, prohibited: then nothing can be sent either)."""
+def has_route(address: IPAddress) -> bool:
+    """Whether the kernel has a route to `address`: without one (unreachable,
+    prohibited) a connection fails here and nothing is sent."""
     family = socket.AF_INET6 if address.version == 6 else socket.AF_INET
     with socket.socket(family, socket.SOCK_DGRAM) as probe:
         try:
             probe.connect((str(address), 9))  # port 9 (discard): no datagram is sent
         except OSError:
-            return None
-        return ipaddress.ip_address(probe.getsockname()[0].split("%")[0])
+            return False
+    return True
 
 
 def outside_lab(host: str, networks: Iterable[IPNetwork]) -> IPAddress | None:
@@ -69,8 +69,8 @@ def outside_lab(host: str, networks: Iterable[IPNetwork]) -> IPAddress | None:
     for address in addresses_of(host):
         if not any(address.version == net.version and address in net for net in networks):
             continue
-        if source_for(address) is None:
-            continue  # no route: the connection fails here, at once
+        if not has_route(address):
+            continue  # the connection fails here, at once
         if not _stays_here(address):
             return address
     return None

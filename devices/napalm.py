@@ -278,6 +278,33 @@ def driver_failure(
     )
 
 
+# How much of a value that breaks NAPALM's contract a sentence quotes.
+SHOWN_LIMIT = 40
+
+
+def contract_broken(
+    driver: str | None,
+    router: str | None,
+    getter: str,
+    found: Any,
+    expected: str,
+    where: str = "",
+    hide: Hide = str,
+) -> DriverFailed:
+    """The driver's failure when `getter` returned `found` (at `where`, e.g. " for VRF x")
+    where NAPALM's contract has `expected`: one sentence naming the driver, the getter,
+    the router and what came back, as Python writes it, through `hide` and then cut short
+    (connect() masks the connection's secrets in it again, a piece cut short included)."""
+    shown = hide(repr(found))
+    if len(shown) > SHOWN_LIMIT:
+        shown = shown[: SHOWN_LIMIT - 1] + "…"
+    who = f"The {driver} driver" if driver else "The driver"
+    on = f" on {router}" if router else ""
+    return DriverFailed(
+        f"{who} returned {shown}{where} from {getter}{on} where NAPALM's contract has {expected}."
+    )
+
+
 def _first_line(exc: BaseException, hide: Hide = str) -> str:
     """The first line of what the exception says, masked before it is cut from the rest
     (a secret a line break splits is masked whole)."""
@@ -337,7 +364,7 @@ class GuardedDevice:
         self._hide = hide
         self._hide_data = hide_data
 
-    def hide(self, text: str) -> str:
+    def hide_returned(self, text: str) -> str:
         """`text`, something the driver returned (a diff), as it may be shown: the
         router's credentials masked in every form, and what connect()'s `mask` masks."""
         return self._hide_data(text)
@@ -404,7 +431,7 @@ def connect(
     try:
         guarded.open()
     except DeviceError:
-        _close_quietly(device, settings)
+        _close_quietly(device, settings, hide)
         device.is_alive = _closed
         raise
     try:
@@ -412,7 +439,7 @@ def connect(
     except DeviceError as error:  # also one raised on what the driver returned (odd data)
         _raise_hidden(error, hide)
     finally:
-        _close_quietly(device, settings)
+        _close_quietly(device, settings, hide)
         # NAPALM's NetworkDriver.__del__ closes again a connection that says it is alive;
         # a driver whose close() raises would then print a traceback on the terminal.
         device.is_alive = _closed
@@ -442,10 +469,11 @@ def _raise_hidden(error: DeviceError, hide: Hide) -> NoReturn:
     raise type(error)(shortened(encodable(hide(str(error))))) from None
 
 
-def _close_quietly(device: NetworkDriver, settings: DriverSettings) -> None:
+def _close_quietly(device: NetworkDriver, settings: DriverSettings, hide: Hide) -> None:
     try:
         device.close()
     except BaseException as exc:  # a close that fails must not hide the real outcome
         if not is_driver_fault(exc):
             raise
-        logger.debug("closing the connection to %s failed: %s", settings.router, _detail(exc))
+        detail = _detail(exc, hide)
+        logger.debug("closing the connection to %s failed: %s", settings.router, detail)

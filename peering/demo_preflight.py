@@ -219,9 +219,10 @@ class DemoClaims:
         self.instance.release()
 
 
-def _demo_sentence(holder: Holder | None) -> str:
+def _demo_sentence(holder: Holder | None, on_instance: bool = False) -> str:
     """Who holds a demo claim: `PID 4242, the demo serving http://127.0.0.1:8000/`, with
-    its checkout when that is another one."""
+    its checkout when that is another one, and with `on_instance` the lab instance it
+    runs on."""
     if holder is None:
         return "another demo"
     address = holder.get("address")
@@ -229,7 +230,8 @@ def _demo_sentence(holder: Holder | None) -> str:
     checkout = holder.get("checkout")
     if checkout and os.path.realpath(checkout) != os.path.realpath(CHECKOUT):
         what += f" from {checkout}"
-    return what
+    instance = holder.get("lab_instance") if on_instance else ""
+    return what + (f" on lab instance {instance}" if instance else "")
 
 
 def preflight(
@@ -295,11 +297,9 @@ def _claim_database(
     lock = DatabaseLock(database)
     if lock.acquire(instance, address):
         return lock
-    holder = lock.holder()
-    on = holder.get("lab_instance") if holder is not None else ""
     raise DemoRefused(
-        f"Not starting: {database.description} is in use by {_demo_sentence(holder)}"
-        + (f" on lab instance {on}" if on else "")
+        f"Not starting: {database.description} is in use by "
+        f"{_demo_sentence(lock.holder(), on_instance=True)}"
         + "; stop that demo (Ctrl-C in its terminal) or give this one a database of "
         + f"its own, e.g. {_elsewhere(instance, address, database_in_use=True)}"
     )
@@ -311,11 +311,9 @@ def _claim_port(instance: int, address: Address) -> Claim:
     claim = port_claim(address.port)
     if claim.acquire(address=str(address), lab_instance=str(instance), checkout=str(CHECKOUT)):
         return claim
-    holder = claim.holder()
-    on = holder.get("lab_instance") if holder is not None else ""
     raise DemoRefused(
-        f"Not starting: port {address.port} is in use by {_demo_sentence(holder)}"
-        + (f" on lab instance {on}" if on else "")
+        f"Not starting: port {address.port} is in use by "
+        f"{_demo_sentence(claim.holder(), on_instance=True)}"
         + "; choose another address, e.g. "
         + _elsewhere(instance, _next_port(address), database_in_use=False)
     )

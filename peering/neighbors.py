@@ -39,7 +39,7 @@ from napalm.base import NetworkDriver
 
 from core.choices import BGPState
 from core.validators import ASN_MAX, ASN_MIN, ASNTextError, asn_from_text
-from devices.napalm import DriverFailed
+from devices.napalm import contract_broken
 
 logger = logging.getLogger(__name__)
 
@@ -88,12 +88,7 @@ class _Getter:
 
     def broken(self, found: Any, where: str, expected: str) -> NoReturn:
         """Fail the read: the driver returned `found` (at `where`) instead of `expected`."""
-        driver = f"The {self.driver} driver" if self.driver else "The driver"
-        on = f" on {self.router}" if self.router else ""
-        raise DriverFailed(
-            f"{driver} returned {_shown(found)}{where} from {self.name}{on} "
-            f"where NAPALM's contract has {expected}."
-        )
+        raise contract_broken(self.driver, self.router, self.name, found, expected, where)
 
     def skip(self, address: Any, why: str) -> None:
         """Say in the log that a neighbour was left out, and why."""
@@ -107,12 +102,6 @@ class _Getter:
             self.name,
             why,
         )
-
-
-def _shown(value: Any, limit: int = 40) -> str:
-    """A value a driver returned, as Python writes it, cut short."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _name(key: Any, limit: int = 40) -> str:
