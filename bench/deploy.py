@@ -142,7 +142,7 @@ def _problems(results: list[Any], naive_diffs: dict[str, str]) -> list[str]:
     by_router = {result.router: result for result in results}
     for result in results:
         if result.outcome != "changed":
-            problems.append(f"{result.router}: {result.outcome} ({result.reason})")
+            problems.append(result.summary)
         elif "md5-" in result.diff or "password ********" not in result.diff:
             problems.append(f"{result.router}: session passwords not masked in the diff")
     for name, diff in naive_diffs.items():

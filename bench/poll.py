@@ -137,7 +137,7 @@ def measure_ours(served: Fleet, label: str, getter: str, pks: list[int], workers
         sessions=sum(result.sessions for result in results),
         cost=cost,
         ok=sum(result.ok and not result.skipped for result in results),
-        failures=dict(Counter(str(r.error_kind) for r in results if not r.ok)),
+        failures=dict(Counter(str(r.category) for r in results if not r.ok)),
         fleet_cpu=process_cpu(served.pid) - cpu_before,
     )
     run.mismatches = check_states(

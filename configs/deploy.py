@@ -10,29 +10,18 @@ from __future__ import annotations
 
 import logging
 import time
-import traceback
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
-from enum import StrEnum
-from typing import Any
+from dataclasses import dataclass, field
+from typing import ClassVar
 
-from django.conf import settings as django_settings
 from napalm.base import NetworkDriver
 
 from configs.context import secret_slots
 from configs.masking import literal_masker
-from configs.rendering import (
-    NoTemplate,
-    RenderedConfig,
-    RenderError,
-    RenderInput,
-    render,
-    render_input,
-)
+from configs.rendering import RenderedConfig, RenderInput, render, render_input
 from core.choices import BGPState, Status
-from core.concurrency import UNEXPECTED
 from core.log_format import ROUTER_DETAIL
+from core.operations import BatchResult, Category, Operation, RouterResult, batch, run_operation
 from devices.connectivity import reported_alive
 from devices.models import Router
 from devices.napalm import (
@@ -42,17 +31,16 @@ from devices.napalm import (
     connect,
     contract_broken,
     driver_settings,
+    unusable_reason,
 )
 from peering.neighbors import from_summary
 
 logger = logging.getLogger(__name__)
 
 
-class Outcome(StrEnum):
-    CHANGED = "changed"
-    UNCHANGED = "unchanged"
-    SKIPPED = "skipped"
-    FAILED = "failed"
+# Seconds a confirmed commit gives the router at least: the check after the commit (alive,
+# every session that was up is up again) needs a few.
+MIN_COMMIT_CONFIRM = 5
 
 
 @dataclass(frozen=True)
@@ -62,24 +50,60 @@ class DeployOptions:
     replace: bool = False  # the template is the whole configuration
     commit_confirm: int | None = None  # seconds before the router reverts unless confirmed
 
+    def __post_init__(self) -> None:
+        """ValueError (one sentence) for options that contradict each other or a confirm
+        time too short to check the router."""
+        if self.commit_confirm is not None and self.commit_confirm < MIN_COMMIT_CONFIRM:
+            raise ValueError(
+                f"A confirmed commit needs at least {MIN_COMMIT_CONFIRM} seconds "
+                f"(commit-confirm {self.commit_confirm})."
+            )
+        if self.dry_run and not self.commit_check:
+            raise ValueError("A dry run compares by definition: drop --no-commit-check.")
+
+    def describe(self) -> str:
+        """How the configuration is pushed, in words: `merging, comparing, ...`."""
+        how = "replacing the configuration" if self.replace else "merging"
+        if self.dry_run:
+            return f"{how}, comparing, then discarding (dry run)"
+        if not self.commit_check:
+            return f"{how} and committing without comparing"
+        confirm = f", confirmed after {self.commit_confirm} s" if self.commit_confirm else ""
+        return f"{how}, comparing, committing only when it differs{confirm}"
+
 
 @dataclass
-class DeployResult:
-    router: str
-    outcome: Outcome
-    reason: str = ""
+class DeployResult(RouterResult):
+    """A deployment's result (core.operations.RouterResult). Done is `changed` (committed,
+    or would be in a dry run) or `unchanged`; `note` says how ("committed", "nothing to
+    change"); `diff` is the candidate's differences, every password masked. A commit the
+    router will revert (commit-confirm) fails as `not confirmed`, with its diff."""
+
+    changed: bool = False
+    note: str = ""
     diff: str = ""
     committed: bool = False
     dry_run: bool = False
-    error_kind: str | None = None
-    duration_s: float = 0.0
+    statuses: ClassVar[tuple[str, ...]] = ("changed", "unchanged", "skipped", "failed")
 
     @property
-    def ok(self) -> bool:
-        return self.outcome != Outcome.FAILED
+    def status(self) -> str:
+        status = super().status
+        if status == self.done:
+            return "changed" if self.changed else "unchanged"
+        return status
 
-    def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "outcome": str(self.outcome)}
+    @property
+    def outcome(self) -> str:
+        """The status: changed, unchanged, skipped or failed."""
+        return self.status
+
+    def done_line(self) -> str:
+        return f"{self.status}: {self.note}"
+
+    def detail_lines(self, verbose: bool = False) -> list[str]:
+        """The diff, when asked for (a dry run prints it always)."""
+        return [self.diff.rstrip("\n")] if verbose and self.diff else []
 
 
 @dataclass
@@ -104,35 +128,14 @@ class _Plan:
         return self.rendered.masker.with_literals([self.settings.password]).mask(text)
 
 
-def _skip_reason(router: Router) -> str | None:
+def deploy_skip_reason(router: Router) -> str | None:
+    """Why configure_routers skips this router (no template, disabled, in maintenance, or
+    NAPALM cannot be used on it: devices.napalm.unusable_reason), or None."""
     if router.config_template_id is None:
         return "no configuration template"
-    if router.status == Status.DISABLED:
-        return "the router is disabled"
     if router.status == Status.MAINTENANCE:
         return "the router is in maintenance"
-    return None
-
-
-def prepare(router: Router) -> _Plan | DeployResult:
-    """Read what the router needs in the calling thread; a result means nothing to push."""
-    reason = _skip_reason(router)
-    if reason:
-        return DeployResult(router.name, Outcome.SKIPPED, reason=reason)
-    try:
-        request = render_input(router)
-    except NoTemplate as exc:
-        return DeployResult(router.name, Outcome.SKIPPED, reason=str(exc).rstrip("."))
-    except RenderError as exc:
-        return DeployResult(router.name, Outcome.FAILED, str(exc), error_kind="template error")
-    # The session passwords, current and previous, are masked in all the driver says.
-    secrets = tuple(value for _, value in secret_slots(request.request.context) if value)
-    try:
-        settings = driver_settings(router, secrets + request.previous_secrets)
-    except DeviceError as exc:
-        outcome = Outcome.SKIPPED if exc.reason == "not usable" else Outcome.FAILED
-        return DeployResult(router.name, outcome, str(exc), error_kind=exc.reason)
-    return _Plan(settings=settings, request=request)
+    return unusable_reason(router)
 
 
 def _diff(device: GuardedDevice, plan: _Plan) -> str:
@@ -191,8 +194,7 @@ def _commit_confirmed(device: NetworkDriver, plan: _Plan, seconds: int) -> str |
 
 
 def _push(plan: _Plan, options: DeployOptions) -> DeployResult:
-    name = plan.settings.router
-    result = DeployResult(name, Outcome.UNCHANGED, dry_run=options.dry_run)
+    result = DeployResult(plan.settings.router, dry_run=options.dry_run)
     with connect(plan.settings, mask=plan.mask) as device:
         loader = device.load_replace_candidate if options.replace else device.load_merge_candidate
         try:
@@ -201,25 +203,25 @@ def _push(plan: _Plan, options: DeployOptions) -> DeployResult:
                 result.diff = _diff(device, plan)
                 if not result.diff.strip():
                     device.discard_config()
-                    result.reason = "nothing to change"
+                    result.note = "nothing to change"
                     return result
+            result.changed = True
             if options.dry_run:
                 device.discard_config()
-                result.outcome, result.reason = Outcome.CHANGED, "would change (dry run)"
+                result.note = "would change (dry run)"
                 return result
             if options.commit_confirm:
                 not_confirmed = _commit_confirmed(device, plan, options.commit_confirm)
                 if not_confirmed:
-                    result.outcome, result.reason = Outcome.FAILED, not_confirmed
-                    result.error_kind = "not confirmed"
+                    result.fail(Category.NOT_CONFIRMED, not_confirmed)
                     return result
             else:
                 device.commit_config()
         except Exception:
-            _discard_quietly(device, name)
+            _discard_quietly(device, plan.settings.router)
             raise
-    result.outcome, result.committed = Outcome.CHANGED, True
-    result.reason = "committed" if options.commit_check else "committed without comparing"
+    result.committed = True
+    result.note = "committed" if options.commit_check else "committed without comparing"
     return result
 
 
@@ -234,93 +236,66 @@ def _discard_quietly(device: NetworkDriver, router: str) -> None:
         )
 
 
-def _run(prepared: _Plan | DeployResult, options: DeployOptions) -> DeployResult:
-    if isinstance(prepared, DeployResult):
-        return prepared
-    started = time.monotonic()
-    try:
+class Deploy(Operation[Router, _Plan, DeployResult]):
+    """Plan: the router's template context and driver settings (the database). Run: render
+    (a template error never opens a connection), load, compare, commit or discard. Write:
+    each router's outcome and diff to the log."""
+
+    name = "configure"
+    doing = "configuring it"
+    result_type = DeployResult
+
+    def __init__(self, options: DeployOptions) -> None:
+        self.options = options
+
+    def new_result(self, name: str) -> DeployResult:
+        return DeployResult(name, dry_run=self.options.dry_run)
+
+    def plan(self, router: Router) -> _Plan | DeployResult:
+        reason = deploy_skip_reason(router)
+        if reason:
+            return self.new_result(router.name).skip(reason)
+        request = render_input(router)
+        # The session passwords, current and previous, are masked in all the driver says.
+        secrets = tuple(value for _, value in secret_slots(request.request.context) if value)
+        settings = driver_settings(router, secrets + request.previous_secrets)
+        return _Plan(settings=settings, request=request)
+
+    def plan_name(self, plan: _Plan) -> str:
+        return plan.settings.router
+
+    def mask(self, plan: _Plan, text: str) -> str:
+        return plan.mask(text)
+
+    def run(self, plan: _Plan) -> DeployResult:
         # Rendered here, on a worker (render processes run in parallel), and always
         # before a connection is opened: a template error never reaches the router.
-        prepared.rendered = render(prepared.request)
-    except RenderError as exc:
-        return DeployResult(
-            prepared.settings.router,
-            Outcome.FAILED,
-            str(exc),
-            dry_run=options.dry_run,
-            error_kind="template error",
-            duration_s=round(time.monotonic() - started, 3),
-        )
-    try:
-        result = _push(prepared, options)
-    except DeviceError as exc:
-        result = DeployResult(
-            prepared.settings.router,
-            Outcome.FAILED,
-            prepared.mask(str(exc)),
-            dry_run=options.dry_run,
-            error_kind=exc.reason,
-        )
-    except Exception as exc:  # one router's surprise must not stop the others
-        # The traceback may quote the candidate: it is logged masked, like everything else.
-        logger.error(
-            "configure %s: unexpected error\n%s",
-            prepared.settings.router,
-            prepared.mask(traceback.format_exc()),
-            extra=ROUTER_DETAIL,
-        )
-        message = f"unexpected {type(exc).__name__}: {exc}"
-        result = DeployResult(
-            prepared.settings.router,
-            Outcome.FAILED,
-            prepared.mask(message),
-            dry_run=options.dry_run,
-            error_kind=UNEXPECTED,
-        )
-    result.duration_s = round(time.monotonic() - started, 3)
-    return result
+        plan.rendered = render(plan.request)
+        return _push(plan, self.options)
 
-
-def _log(result: DeployResult) -> None:
-    """Each router's outcome, for the log file (and a job's log). At INFO, below the
-    console's level: every door shows the outcome itself, and a failure printed twice on
-    a terminal (or in cron's mail) reads as two faults."""
-    logger.info("configure %s: %s (%s)", result.router, result.outcome, result.reason)
-    if result.diff:
-        logger.info("configure %s: diff\n%s", result.router, result.diff)
-
-
-def _prepare_or_fail(router: Router) -> _Plan | DeployResult:
-    # Routers before this one may be pushed already: this one fails, the others go on.
-    try:
-        return prepare(router)
-    except Exception as exc:
-        logger.exception("configure %s: unexpected error", router.name, extra=ROUTER_DETAIL)
-        message = f"unexpected {type(exc).__name__} while preparing: {exc}"
-        return DeployResult(router.name, Outcome.FAILED, message, error_kind=UNEXPECTED)
+    def write(self, finished: list[tuple[_Plan, DeployResult]]) -> None:
+        """Each router's outcome, for the log file (and a job's log). At INFO, below the
+        console's level: every door shows the outcome itself, and a failure printed twice
+        on a terminal (or in cron's mail) reads as two faults."""
+        for _, result in finished:
+            logger.info("configure %s", result.summary)
+            if result.diff:
+                logger.info("configure %s: diff\n%s", result.router, result.diff)
 
 
 def configure_routers(
     routers: Iterable[Router], options: DeployOptions, max_workers: int | None = None
-) -> list[DeployResult]:
-    """Render and push every router's configuration, routers in parallel.
+) -> BatchResult[DeployResult]:
+    """Render and push every router's configuration, routers in parallel; one result per
+    router, in order (core.operations.run_operation).
 
     Each router is handed to the pool as soon as its context is read, so reading the next
     routers (in this thread: it reads the database) overlaps rendering the previous ones
     (in render processes, on every core) and pushing them.
     """
-    routers = list(routers)
-    workers = min(max_workers or django_settings.NAPALM_MAX_WORKERS, len(routers) or 1)
-    if workers == 1:
-        results = [_run(_prepare_or_fail(router), options) for router in routers]
-    else:
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="device-io") as pool:
-            futures = [pool.submit(_run, _prepare_or_fail(router), options) for router in routers]
-            results = [future.result() for future in futures]
-    for result in results:
-        _log(result)
-    return results
+    return batch(run_operation(Deploy(options), routers, max_workers))
 
 
 def configure_router(router: Router, options: DeployOptions) -> DeployResult:
+    """One router's deployment, in this thread (see configure_routers)."""
     return configure_routers([router], options, max_workers=1)[0]

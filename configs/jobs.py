@@ -1,60 +1,141 @@
-"""Background jobs of the configs app (run by core/job_runner.py)."""
+"""Background jobs of the configs app (core.job_types): render, diff (dry run), deploy."""
 
-from configs.deploy import DeployOptions, Outcome, configure_router
-from configs.rendering import NoTemplate, RenderError, render_router
-from core.concurrency import UNEXPECTED
+from __future__ import annotations
+
+from typing import Any
+
+from configs.deploy import (
+    MIN_COMMIT_CONFIRM,
+    DeployOptions,
+    DeployResult,
+    configure_router,
+    deploy_skip_reason,
+)
+from configs.previews import RenderResult, render_routers
+from core.choices import JobStatus
 from core.job_log import JobLog
-from core.jobs import JobOutcome
+from core.job_types import Argument, JobDisplay, JobType, first_line, register
 from core.models import Job
+from core.operations import RouterResult
+from devices.jobs import RouterJob
+from devices.models import Router
+
+__all__ = ["MIN_COMMIT_CONFIRM", "DeployDryRunJob", "DeployJob", "RenderJob", "deploy_job"]
 
 
-def render(job: Job, log: JobLog) -> JobOutcome:
-    router = job.router
-    log.info(f"Rendering {router.name}'s configuration.")
-    try:
-        rendered = render_router(router)
-    except (NoTemplate, RenderError) as exc:
-        return JobOutcome.failed(str(exc))
-    # The job's output is kept and shown to other users: no session password in it.
-    masked = rendered.masked
-    if masked != rendered.text:
-        log.info("Session passwords are masked in the output.")
-    lines = len(rendered.text.splitlines())
-    return JobOutcome.completed(masked, {"router": router.name, "lines": lines})
+@register
+class RenderJob(RouterJob):
+    """The router's configuration as its template renders it, session passwords masked
+    (the job's output is kept and shown to other users)."""
+
+    kind = "render"
+    label = "Render configuration"
+
+    def starting(self, job: Job) -> str:
+        return f"Rendering {job.target.name}'s configuration."
+
+    def call(self, job: Job, log: JobLog) -> RenderResult:
+        result = render_routers([job.target])[0]
+        if result.text != result.masked:
+            log.info("Session passwords are masked in the output.")
+        return result
+
+    def output(self, job: Job, result: RouterResult) -> str:
+        assert isinstance(result, RenderResult)
+        return result.masked
+
+    def result_data(self, result: Any) -> Any:
+        data = result.as_dict()
+        data.pop("masked", None)  # the output has it
+        return data
+
+    def finished_display(self, job: Job) -> JobDisplay:
+        display = super().finished_display(job)
+        if not display.ok:
+            return display
+        lines = job.result.get("lines") if isinstance(job.result, dict) else None
+        count = f" ({lines} lines)" if isinstance(lines, int) else ""
+        return JobDisplay(True, True, f"Rendered configuration{count}", job.output)
 
 
-def deploy_dry_run(job: Job, log: JobLog) -> JobOutcome:
-    options = DeployOptions(dry_run=True, replace=job.arguments.get("replace", False))
-    return _configure(job, log, options)
+class ConfigureJob(RouterJob):
+    """Push the rendered configuration (configs.deploy.configure_router); the panel shows
+    the diff."""
+
+    def options(self, job: Job) -> DeployOptions:
+        raise NotImplementedError
+
+    def skip_reason(self, target: Router) -> str | None:
+        return deploy_skip_reason(target)
+
+    def starting(self, job: Job) -> str:
+        how = self.options(job).describe()
+        return f"Rendering {job.target.name}'s configuration and pushing it: {how}."
+
+    def call(self, job: Job, log: JobLog) -> DeployResult:
+        return configure_router(job.target, self.options(job))
+
+    def output(self, job: Job, result: RouterResult) -> str:
+        """The diff as the router gave it (masked), or the result's line when none."""
+        assert isinstance(result, DeployResult)
+        return result.diff or result.summary
+
+    def failure_output(self, job: Job, result: RouterResult) -> str:
+        assert isinstance(result, DeployResult)
+        return result.diff
+
+    def finished_display(self, job: Job) -> JobDisplay:
+        """`changed: committed` (or why it failed) over the diff, line by line."""
+        data = job.result if isinstance(job.result, dict) else {}
+        diff = data.get("diff") or ""
+        if job.status != JobStatus.COMPLETED:
+            return JobDisplay(True, False, first_line(job.error) or "Failed", diff, True)
+        status, note = data.get("status"), data.get("note")
+        summary = f"{status}: {note}" if status and note else first_line(job.output)
+        return JobDisplay(True, True, summary, diff, body_is_diff=True)
 
 
-def deploy(job: Job, log: JobLog) -> JobOutcome:
-    options = DeployOptions(
-        commit_check=job.arguments.get("commit_check", True),
-        replace=job.arguments.get("replace", False),
-        commit_confirm=job.arguments.get("commit_confirm"),
+@register
+class DeployDryRunJob(ConfigureJob):
+    """Load the candidate, compare, discard: the diff, nothing committed."""
+
+    kind = "deploy_dry_run"
+    label = "Configuration diff (dry run)"
+    arguments = (Argument("replace", bool, default=False),)
+
+    def options(self, job: Job) -> DeployOptions:
+        return DeployOptions(dry_run=True, replace=self.argument_values(job)["replace"])
+
+
+@register
+class DeployJob(ConfigureJob):
+    """Commit the rendered configuration: compared first unless `commit_check` is false;
+    with `commit_confirm`, the router reverts after that many seconds unless confirmed."""
+
+    kind = "deploy"
+    label = "Deploy configuration"
+    arguments = (
+        Argument("commit_check", bool, default=True),
+        Argument("replace", bool, default=False),
+        Argument("commit_confirm", int, minimum=MIN_COMMIT_CONFIRM, unit="seconds"),
     )
-    return _configure(job, log, options)
+
+    def options(self, job: Job) -> DeployOptions:
+        values = self.argument_values(job)
+        return DeployOptions(
+            commit_check=values["commit_check"],
+            replace=values["replace"],
+            commit_confirm=values["commit_confirm"],
+        )
 
 
-def _plan(options: DeployOptions) -> str:
-    how = "replacing the configuration" if options.replace else "merging"
+def deploy_job(options: DeployOptions) -> tuple[type[JobType], dict[str, Any]]:
+    """The job type and arguments that deploy with `options` (a dry run is a diff job)."""
     if options.dry_run:
-        return f"{how}, comparing, then discarding (dry run)"
-    if not options.commit_check:
-        return f"{how} and committing without comparing"
-    confirm = f", confirmed after {options.commit_confirm} s" if options.commit_confirm else ""
-    return f"{how}, comparing, committing only when it differs{confirm}"
-
-
-def _configure(job: Job, log: JobLog, options: DeployOptions) -> JobOutcome:
-    router = job.router
-    log.info(f"Rendering {router.name}'s configuration and pushing it: {_plan(options)}.")
-    result = configure_router(router, options)
-    summary = dict(result.as_dict())
-    if result.outcome == Outcome.SKIPPED:
-        return JobOutcome.failed(f"{router.name} was skipped: {result.reason}.", result=summary)
-    if result.outcome == Outcome.FAILED:
-        make = JobOutcome.errored if result.error_kind == UNEXPECTED else JobOutcome.failed
-        return make(result.reason, output=result.diff, result=summary)
-    return JobOutcome.completed(result.diff or f"{router.name}: {result.reason}", summary)
+        return DeployDryRunJob, {"replace": options.replace}
+    arguments = {
+        "commit_check": options.commit_check,
+        "replace": options.replace,
+        "commit_confirm": options.commit_confirm,
+    }
+    return DeployJob, arguments

@@ -27,14 +27,18 @@ from configs.models import ConfigTemplate
 from configs.render_pool import RendererFailed, pool
 from configs.sandbox import Limits, RenderFailure, RenderRequest
 from core.crypto import SecretDecryptionError
+from core.operations import Category, OperationError
 from devices.models import Router
 from peering.retired_passwords import retired_passwords
 
 logger = logging.getLogger(__name__)
 
 
-class RenderError(Exception):
-    """A template could not be rendered; `str()` names the template and line."""
+class RenderError(OperationError):
+    """A template could not be rendered; `str()` names the template and line. An input
+    error: the template or the inventory needs fixing, not the router."""
+
+    category = Category.INPUT
 
     def __init__(self, template: str, line: int | None, message: str) -> None:
         self.template, self.line, self.message = template, line, message
@@ -42,8 +46,11 @@ class RenderError(Exception):
         super().__init__(f"{where}: {message}")
 
 
-class NoTemplate(Exception):
-    pass
+class NoTemplate(OperationError):
+    """The router has no configuration template: it is skipped, nothing failed."""
+
+    category = Category.INPUT
+    skips = True
 
 
 def limits() -> Limits:

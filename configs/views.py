@@ -5,8 +5,8 @@ from configs.forms import ConfigTemplateForm
 from configs.models import ConfigTemplate
 from configs.tables import ConfigTemplateTable
 from core.views.generic import ModelViews
+from devices.queries import routers_with_counts
 from devices.tables import RouterTable
-from devices.views import routers_with_counts
 
 
 class ConfigTemplateViews(ModelViews):

@@ -12,10 +12,10 @@ from core.models import Job
 
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
-    list_display = ["created", "kind", "router", "status", "user", "finished"]
+    list_display = ["created", "kind", "target_name", "status", "user", "finished"]
     list_filter = ["status", "kind"]
-    list_select_related = ["router", "user"]
-    search_fields = ["id", "router__name"]
+    list_select_related = ["user"]
+    search_fields = ["id", "target_name"]
 
     def has_add_permission(self, request: object) -> bool:
         return False

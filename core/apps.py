@@ -5,6 +5,7 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
+from django.utils.module_loading import autodiscover_modules
 
 
 def _use_sqlites_real_parameter_limit(sender: Any, connection: Any, **kwargs: Any) -> None:
@@ -36,3 +37,6 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         connection_created.connect(_use_sqlites_real_parameter_limit)
         sys.unraisablehook = _log_unraisable
+        # Job types (core.job_types): every installed app's `jobs` module registers its
+        # own, so that each process knows them all before a job is enqueued or run.
+        autodiscover_modules("jobs")

@@ -24,12 +24,3 @@ class JobStatus(models.TextChoices):
     COMPLETED = "completed", "Completed"
     FAILED = "failed", "Failed"
     ERRORED = "errored", "Errored"
-
-
-class JobKind(models.TextChoices):
-    PING = "ping", "Ping"
-    RENDER = "render", "Render configuration"
-    DEPLOY_DRY_RUN = "deploy_dry_run", "Configuration diff (dry run)"
-    DEPLOY = "deploy", "Deploy configuration"
-    POLL = "poll", "Poll BGP sessions"
-    DISCOVER = "discover", "Discover IXP sessions"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand, OutputWrapper
+from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 
 from core.log_format import printable
+from core.operations import BatchResult
 
 
 class EscapedOutput(OutputWrapper):
@@ -31,6 +34,28 @@ class RouterCommand(BaseCommand):
         except KeyboardInterrupt:
             self.stderr.write("Interrupted.")
             sys.exit(130)
+
+    @staticmethod
+    def add_output_arguments(parser: ArgumentParser) -> None:
+        """`--json`, shared by the commands that print a batch result."""
+        parser.add_argument(
+            "--json", action="store_true", dest="as_json", help="Print the results as JSON."
+        )
+
+    def print_batch(self, batch: BatchResult[Any], as_json: bool, verbose: bool = False) -> None:
+        """The one way a command shows a batch: a line per result (its details when
+        `verbose`) and a summary line, or the batch's JSON form; then exit status 1
+        (CommandError: one line on stderr) when any result failed, else 0."""
+        if as_json:
+            self.stdout.write(json.dumps(batch.as_dict(), indent=2))
+        else:
+            for line in batch.lines(verbose):
+                self.stdout.write(line)
+        if batch.exit_code:
+            failed = len(batch.failed)
+            raise CommandError(
+                f"{failed} of {batch.count_of(batch.noun)} failed.", returncode=batch.exit_code
+            )
 
     @property
     def stdout(self) -> OutputWrapper:

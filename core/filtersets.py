@@ -8,7 +8,8 @@ import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 
-from core.choices import JobKind, JobStatus
+from core.choices import JobStatus
+from core.job_types import kind_choices
 from core.models import Job
 
 
@@ -48,10 +49,22 @@ def asn_query(value: str, field: str = "asn") -> Q:
 
 
 class JobFilterSet(SearchFilterSet):
-    search_fields = ("router__name", "output", "error")
-    kind = django_filters.ChoiceFilter(choices=JobKind.choices)
+    """Jobs by kind (the registered job types), status, target (the name the target had
+    when the job was enqueued, any case) and whether they repeat."""
+
+    search_fields = ("target_name", "output", "error")
+    kind = django_filters.ChoiceFilter(choices=kind_choices)
     status = django_filters.ChoiceFilter(choices=JobStatus.choices)
+    target = django_filters.CharFilter(
+        field_name="target_name", lookup_expr="iexact", label="Target"
+    )
+    repeating = yes_no_filter("Repeats", field_name="repeat_every", method="filter_repeating")
 
     class Meta:
         model = Job
-        fields = ["q", "kind", "status", "router"]
+        fields = ["q", "kind", "status", "target", "repeating"]
+
+    def filter_repeating(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return queryset
+        return queryset.filter(repeat_every__isnull=not value)

@@ -1,51 +1,85 @@
-"""`--tasks` of the commands: one job per usable router, each job's id printed."""
+"""`--tasks` of the commands: one job per target worth a job, each job's id printed.
+
+`enqueue_for_each` returns a BatchResult, which RouterCommand.print_batch prints like any
+operation's: `r1: queued job <id>`, `r2: skipped: <why>`, `r3: not queued: <why>`, then
+`3 routers: 1 jobs queued, 1 skipped, 1 not queued` (or the JSON form), and exits 1 when
+a job could not be queued.
+"""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
-from django.core.management.base import OutputWrapper
+from django.db.models import Model
 
-from core.choices import JobKind
+from core.job_types import JobType, get_job_type
 from core.jobs import JobNotQueued, enqueue
+from core.operations import BatchResult, Category, RouterResult
+
+QUEUED, SKIPPED, NOT_QUEUED = "queued", "skipped", "not queued"
 
 
-def enqueue_per_router(
-    out: OutputWrapper,
-    routers: Iterable[Any],
-    kind: JobKind,
-    skip_reason: Callable[[Any], str | None],
+@dataclass
+class QueuedJob(RouterResult):
+    """One target's job: queued (`job` is its id), skipped (`skipped` says why) or not
+    queued (`error` says why). `router` is the target's name."""
+
+    job: str | None = None
+    done: ClassVar[str] = QUEUED
+    statuses: ClassVar[tuple[str, ...]] = (QUEUED, SKIPPED, NOT_QUEUED)
+
+    @property
+    def status(self) -> str:
+        return NOT_QUEUED if self.error is not None else super().status
+
+    def done_line(self) -> str:
+        return f"queued job {self.job}"
+
+    @property
+    def summary(self) -> str:
+        if self.error is not None:
+            return f"{self.label}: not queued: {self.error}"
+        return super().summary
+
+
+@dataclass
+class QueuedJobs(BatchResult[QueuedJob]):
+    """The jobs of one `--tasks` run; its summary counts jobs queued, not targets done."""
+
+    @property
+    def summary(self) -> str:
+        counts = self.counts
+        line = f"{len(self)} {self.noun}: {counts[QUEUED]} jobs queued, {counts[SKIPPED]} skipped"
+        return line + (f", {counts[NOT_QUEUED]} not queued" if counts[NOT_QUEUED] else "")
+
+
+def enqueue_for_each(
+    job_type: JobType | type[JobType] | str,
+    targets: Iterable[Model],
     arguments: dict[str, Any] | None = None,
-    as_json: bool = False,
-) -> bool:
-    """Queue a job for every router that is not skipped; print one line per router (or
-    JSON) and a summary. Returns False when a job could not be queued."""
-    rows: list[dict[str, Any]] = []
-    for router in routers:
-        row: dict[str, Any] = {"router": router.name, "job": None, "skipped": None, "error": None}
-        rows.append(row)
-        row["skipped"] = skip_reason(router)
-        if row["skipped"]:
+) -> QueuedJobs:
+    """Queue a job of `job_type` on every target its `skip_reason` does not skip, in
+    order. ValueError (before anything is queued) for arguments the type refuses."""
+    job_type = get_job_type(job_type)
+    job_type.check_arguments(arguments)
+    results = []
+    for target in targets:
+        result = QueuedJob(str(target))
+        results.append(result)
+        reason = job_type.skip_reason(target)
+        if reason:
+            result.skip(reason)
             continue
         try:
-            row["job"] = str(enqueue(kind, router=router, arguments=arguments).pk)
+            result.job = str(enqueue(job_type, target=target, arguments=arguments).pk)
         except JobNotQueued as exc:
-            row["error"] = str(exc)
-    if as_json:
-        out.write(json.dumps(rows, indent=2))
-    else:
-        for row in rows:
-            if row["job"]:
-                out.write(f"{row['router']}: queued job {row['job']}")
-            elif row["skipped"]:
-                out.write(f"{row['router']}: skipped: {row['skipped']}")
-            else:
-                out.write(f"{row['router']}: not queued: {row['error']}")
-        queued = sum(bool(row["job"]) for row in rows)
-        skipped = sum(bool(row["skipped"]) for row in rows)
-        failed = len(rows) - queued - skipped
-        summary = f"{len(rows)} routers: {queued} jobs queued, {skipped} skipped"
-        out.write(summary + (f", {failed} not queued" if failed else ""))
-    return all(row["job"] or row["skipped"] for row in rows)
+            result.fail(Category.ERROR, str(exc))
+    model = job_type.target_model
+    noun = str(model._meta.verbose_name_plural) if model is not None else "jobs"
+    return QueuedJobs(results, noun, QueuedJob.statuses)
+
+
+# The name the commands knew it by.
+enqueue_per_router = enqueue_for_each

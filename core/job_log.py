@@ -24,6 +24,7 @@ from core.models import Job
 
 logger = logging.getLogger(__name__)
 WRITER_STOP_TIMEOUT = 30.0
+TRACEBACK = "\nTraceback (most recent call last):"
 
 
 class JobLog:
@@ -116,6 +117,11 @@ class _CaptureHandler(logging.Handler):
                 exc = record.exc_info[1]
                 message = f"{message} ({type(exc).__name__}: {exc})"
                 traceback_text = "".join(traceback.format_exception(*record.exc_info))
+            elif TRACEBACK in message:
+                # A traceback written into the message (core.operations logs it masked):
+                # kept apart, as one of exc_info's, for the error of an errored job.
+                message, _, rest = message.partition(TRACEBACK)
+                message, traceback_text = message.rstrip(), TRACEBACK.lstrip() + rest
             self.log.add(record.levelname.lower(), message, traceback_text)
         except Exception:
             self.handleError(record)

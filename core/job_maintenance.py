@@ -21,6 +21,7 @@ from django_tasks import default_task_backend
 from django_tasks.exceptions import TaskResultDoesNotExist
 
 from core.choices import JobStatus
+from core.jobs import enqueue_next_run
 from core.models import FINISHED_STATUSES, Job
 
 logger = logging.getLogger(__name__)
@@ -106,7 +107,21 @@ def _mark_errored(pk: Any, expected: str, reason: str, now: datetime) -> bool:
     )
     if marked and expected == JobStatus.RUNNING:
         _fail_database_task(job.task_id, reason)
+    if marked:
+        _repeat(pk)
     return bool(marked)
+
+
+def _repeat(pk: Any) -> None:
+    """A repeating job the sweep ends (its worker died, the queue lost it) is repeated, as
+    the runner repeats the jobs it finishes."""
+    job = Job.objects.select_related("user", "target_type").get(pk=pk)
+    if not job.repeat_every:
+        return
+    try:
+        enqueue_next_run(job)
+    except Exception as exc:  # the target was deleted, the queue is down: not repeated
+        logger.warning("job %s was not repeated: %s", pk, exc)
 
 
 def sweep_stale_jobs() -> int:

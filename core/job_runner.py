@@ -1,5 +1,6 @@
-"""Run one job inside a worker: claim it, call its handler under the time limit, record
-the outcome. The same code runs under every task backend."""
+"""Run one job inside a worker: claim it, load its target, run its type under the time
+limit, record the outcome, and queue the next run of a repeating job. The same code runs
+under every task backend."""
 
 from __future__ import annotations
 
@@ -16,19 +17,18 @@ from types import FrameType
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
-from core.choices import JobKind, JobStatus
+from core.choices import JobStatus
 from core.interrupts import Interrupt
 from core.job_log import JobLog
-from core.jobs import HANDLERS, WITHOUT_ROUTER, JobOutcome
+from core.job_types import JobOutcome, JobType, captured_loggers, get_job_type, with_article
+from core.jobs import JobNotQueued, enqueue_next_run
 from core.log_format import storable
 from core.models import Job
 
 logger = logging.getLogger(__name__)
-# The loggers whose records during a job go into its log.
-CAPTURED_LOGGERS = ("devices", "configs", "peering")
 STOPPED = (
     "The worker was stopped while the job was running; what it did on the router is "
     "unknown. Enqueue it again to retry."
@@ -52,7 +52,7 @@ def run(job_id: str) -> str:
     # What is recorded if the worker is shut down (SystemExit, KeyboardInterrupt) mid-job.
     outcome = JobOutcome.errored(STOPPED)
     try:
-        with log.capturing(CAPTURED_LOGGERS):
+        with log.capturing(captured_loggers()):
             log.info(f"Started on {job.worker_host} (process {job.worker_pid}).")
             outcome = _outcome(job, log)
     finally:
@@ -70,25 +70,45 @@ def _claim(job_id: str) -> Job | None:
     )
     if not claimed:
         return None
-    return Job.objects.select_related(
-        "router__platform", "router__config_template", "router__local_autonomous_system", "user"
-    ).get(pk=job_id)
+    return Job.objects.select_related("user", "target_type").get(pk=job_id)
 
 
 def _outcome(job: Job, log: JobLog) -> JobOutcome:
-    if job.router is None and job.kind not in WITHOUT_ROUTER:
-        return JobOutcome.failed("The job's router was deleted before the job ran.")
-    handler = import_string(HANDLERS[JobKind(job.kind)])
+    try:
+        job_type = get_job_type(job.kind)
+    except ValueError as exc:
+        return JobOutcome.errored(f"{exc} (Is the app that defines it installed?)")
+    missing = _load_target(job, job_type)
+    if missing is not None:
+        return missing
     limit = settings.JOB_TIME_LIMIT
     try:
         with time_limit(limit):
-            return handler(job, log)
+            return job_type.run(job, log)
     except TimeLimitExceeded:
         return JobOutcome.failed(
             f"The job did not finish within {limit} s (JOB_TIME_LIMIT) and was stopped."
         )
     except Exception:
         return JobOutcome.errored(traceback.format_exc())
+
+
+def _load_target(job: Job, job_type: JobType) -> JobOutcome | None:
+    """Set `job.target` from the type's queryset; the outcome when it cannot be run."""
+    model = job_type.target_model
+    if model is None:
+        return None
+    noun = str(model._meta.verbose_name)
+    if job.target_type_id not in (None, ContentType.objects.get_for_model(model).pk):
+        about = with_article(job.target_noun or "thing")
+        return JobOutcome.errored(
+            f"The job is about {about}, but a {job_type.label} job runs on {with_article(noun)}."
+        )
+    target = job_type.target_queryset().filter(pk=job.target_id).first()
+    if job.target_id is None or target is None:
+        return JobOutcome.failed(f"The job's {noun} was deleted before the job ran.")
+    job.target = target
+    return None
 
 
 def _finish(job: Job, outcome: JobOutcome, log: JobLog, duration_s: float) -> None:
@@ -100,6 +120,7 @@ def _finish(job: Job, outcome: JobOutcome, log: JobLog, duration_s: float) -> No
         log.warning(f"Failed: {_summary(outcome.error)}")
     else:
         log.error(f"Errored: {_summary(outcome.error)}")
+    _repeat(job, log)
     Job.objects.filter(pk=job.pk).update(
         status=outcome.status,
         finished=timezone.now(),
@@ -110,6 +131,25 @@ def _finish(job: Job, outcome: JobOutcome, log: JobLog, duration_s: float) -> No
         error=storable(outcome.error),
         log=log.close(),
     )
+
+
+def _repeat(job: Job, log: JobLog) -> None:
+    """Queue the next run of a repeating job; the log says when, or why not."""
+    try:
+        next_run = enqueue_next_run(job)
+    except (ValueError, JobNotQueued) as exc:
+        log.warning(f"Not repeated: {exc}")
+        return
+    except Exception:  # the outcome is recorded all the same
+        logger.exception("queueing the next run of job %s failed", job.pk)
+        log.error("Not repeated: queueing the next run failed unexpectedly.")
+        return
+    if next_run is not None:
+        when = f"{timezone.localtime(next_run.run_after or timezone.now()):%Y-%m-%d %H:%M:%S %Z}"
+        log.info(
+            f"Repeats every {next_run.repeat_every} s: the next run is job {next_run.pk}, "
+            f"not before {when}."
+        )
 
 
 def _summary(error: str) -> str:

@@ -2,114 +2,80 @@
 
 The backend (django-tasks: a database queue by default, RQ on Redis for production) only
 carries the job's id to a worker; everything a user reads (status, log, output, result,
-error) lives in the Job row. The worker runs `run_job`, which claims the job, calls the
-service through the kind's handler and records the outcome (core/job_runner.py).
+error) lives in the Job row. The worker runs `run_job`, which claims the job, runs its
+type (core.job_types) and records the outcome (core/job_runner.py).
+
+A job enqueued with `repeat_every` (seconds) repeats: when it finishes, whatever its
+status, the runner enqueues the next run (a new Job, `repeat_of` this one) to start no
+earlier than this one's start plus `repeat_every`. `cancel_job` ends the repetition.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 from django_tasks import task
 
-from core.choices import JobKind, JobStatus
+from core.choices import JobStatus
+from core.job_types import JobType, get_job_type
 from core.models import Job
 
-# The function that runs each kind of job: handler(job, log) -> JobOutcome.
-HANDLERS = {
-    JobKind.PING: "devices.jobs.ping",
-    JobKind.RENDER: "configs.jobs.render",
-    JobKind.DEPLOY_DRY_RUN: "configs.jobs.deploy_dry_run",
-    JobKind.DEPLOY: "configs.jobs.deploy",
-    JobKind.POLL: "peering.jobs.poll",
-    JobKind.DISCOVER: "peering.jobs.discover",
-}
-# The arguments each kind accepts: name -> (type, required).
-ARGUMENTS: dict[JobKind, dict[str, tuple[type, bool]]] = {
-    JobKind.DEPLOY: {
-        "commit_check": (bool, False),
-        "replace": (bool, False),
-        "commit_confirm": (int, False),
-    },
-    JobKind.DEPLOY_DRY_RUN: {"replace": (bool, False)},
-    JobKind.DISCOVER: {"ixp": (int, True), "dry_run": (bool, False)},
-}
-# Kinds that work on an Internet exchange rather than on one router.
-WITHOUT_ROUTER = frozenset({JobKind.DISCOVER})
-MIN_COMMIT_CONFIRM = 5
+# The characters of a target's name kept on the job (Job.target_name).
+TARGET_NAME_LENGTH = Job._meta.get_field("target_name").max_length
+MAX_REPEAT_EVERY = 366 * 24 * 3600  # a year, in seconds
 
 
 class JobNotQueued(Exception):
     """The task backend refused the job (Redis unreachable, say); the Job is marked errored."""
 
 
-@dataclass
-class JobOutcome:
-    """What a handler reports: the job's final status and what the user reads."""
-
-    status: JobStatus
-    output: str = ""
-    result: Any = None
-    error: str = ""
-
-    @classmethod
-    def completed(cls, output: str, result: Any = None) -> JobOutcome:
-        return cls(JobStatus.COMPLETED, output, result)
-
-    @classmethod
-    def failed(cls, error: str, output: str = "", result: Any = None) -> JobOutcome:
-        """The device or the input said no: a clear sentence, no traceback."""
-        return cls(JobStatus.FAILED, output, result, error)
-
-    @classmethod
-    def errored(cls, error: str, output: str = "", result: Any = None) -> JobOutcome:
-        """Our bug or an unexpected exception; the runner adds the traceback."""
-        return cls(JobStatus.ERRORED, output, result, error)
-
-
-def _checked_arguments(kind: JobKind, arguments: dict[str, Any]) -> dict[str, Any]:
-    accepted = ARGUMENTS.get(kind, {})
-    unknown = sorted(set(arguments) - set(accepted))
-    if unknown:
-        raise ValueError(f"A {kind.label} job does not take {', '.join(unknown)}.")
-    for name, (expected, required) in accepted.items():
-        value = arguments.get(name)
-        if value is None:
-            if required:
-                raise ValueError(f"A {kind.label} job needs {name}.")
-            continue
-        # bool is an int to Python, not to a user.
-        if isinstance(value, bool) != (expected is bool) or not isinstance(value, expected):
-            wanted = "true or false" if expected is bool else "a whole number"
-            raise ValueError(f"{name} must be {wanted}.")
-    confirm = arguments.get("commit_confirm")
-    if confirm is not None and confirm < MIN_COMMIT_CONFIRM:
-        raise ValueError(f"commit_confirm must be at least {MIN_COMMIT_CONFIRM} seconds.")
-    return dict(arguments)
-
-
 def enqueue(
-    kind: JobKind | str,
-    router: Any = None,
+    job_type: JobType | type[JobType] | str,
+    target: Model | None = None,
     user: Any = None,
     arguments: dict[str, Any] | None = None,
+    repeat_every: int | None = None,
+    *,
+    run_after: datetime | None = None,
+    repeat_of: Job | None = None,
 ) -> Job:
-    """Create the Job (pending) and queue it; a worker runs it. Raises ValueError for bad
-    input and JobNotQueued when the backend cannot take it."""
-    kind = JobKind(kind)
-    arguments = _checked_arguments(kind, arguments or {})
-    if router is None and kind not in WITHOUT_ROUTER:
-        raise ValueError(f"A {kind.label} job needs a router.")
+    """Create the Job (pending) and queue it; a worker runs it.
+
+    `job_type` is a registered JobType (class or instance) or its kind; `target` what the
+    job is about (an instance of the type's target_model; None for a type without one);
+    `arguments` are checked against the type's; `repeat_every` (whole seconds, from 1 to
+    MAX_REPEAT_EVERY) makes the job repeat; `run_after` (an aware datetime) delays it.
+
+    Raises ValueError (one sentence) for anything the type does not accept, and
+    JobNotQueued when the backend cannot take the job (the Job is then errored)."""
+    job_type = get_job_type(job_type)
+    checked = job_type.check_arguments(arguments)
+    job_type.check_target(target)
+    if repeat_every is not None and (
+        isinstance(repeat_every, bool)
+        or not isinstance(repeat_every, int)
+        or not 1 <= repeat_every <= MAX_REPEAT_EVERY
+    ):
+        raise ValueError(
+            f"repeat_every must be a whole number of seconds, from 1 to {MAX_REPEAT_EVERY}."
+        )
+    if run_after is not None and timezone.is_naive(run_after):
+        raise ValueError("run_after must be an aware datetime.")
     job = Job.objects.create(
-        kind=kind,
-        router=router,
+        kind=job_type.kind,
+        target=target,
+        target_name=str(target)[:TARGET_NAME_LENGTH] if target is not None else "",
         user=user if getattr(user, "is_authenticated", False) else None,
-        arguments=arguments,
+        arguments=checked,
+        repeat_every=repeat_every,
+        run_after=run_after,
+        repeat_of=repeat_of,
     )
     # After commit, so that a worker never takes the job before its row is visible.
     transaction.on_commit(partial(_submit, job))
@@ -118,7 +84,15 @@ def enqueue(
 
 def _submit(job: Job) -> None:
     try:
-        result = run_job.using(queue_name=settings.JOB_QUEUE).enqueue(str(job.pk))
+        # Both backends defer: the database one by its `run_after` column, RQ through its
+        # scheduled-job registry, which only a worker started with its scheduler moves to
+        # the queue (`manage.py worker` starts it). RQ keeps whole seconds, cut down: the
+        # time is rounded up, so that a job never starts before its run_after.
+        run_after = job.run_after
+        if run_after is not None and run_after.microsecond:
+            run_after = run_after.replace(microsecond=0) + timedelta(seconds=1)
+        queued = run_job.using(queue_name=settings.JOB_QUEUE, run_after=run_after)
+        result = queued.enqueue(str(job.pk))
     except Exception as exc:
         job.status, job.finished = JobStatus.ERRORED, timezone.now()
         job.error = f"The job could not be queued ({settings.TASKS_BACKEND} backend): {exc}"
@@ -130,9 +104,51 @@ def _submit(job: Job) -> None:
     Job.objects.filter(pk=job.pk).update(task_id=job.task_id)
 
 
+def enqueue_next_run(job: Job) -> Job | None:
+    """Queue the next run of `job` if it still repeats (`cancel_job` may have stopped it
+    meanwhile): same type, target, user, arguments and interval, not before this run's
+    start plus the interval. None when it does not repeat; ValueError or JobNotQueued
+    as `enqueue` (its target was deleted, say)."""
+    every = Job.objects.filter(pk=job.pk).values_list("repeat_every", flat=True).first()
+    if not every:
+        return None
+    not_before = (job.started or timezone.now()) + timedelta(seconds=every)
+    return enqueue(
+        job.kind,
+        target=job.target,
+        user=job.user,
+        arguments=job.arguments,
+        repeat_every=every,
+        run_after=not_before if not_before > timezone.now() else None,
+        repeat_of=job,
+    )
+
+
+def cancel_job(job: Job, by: str = "") -> str:
+    """Stop a job: a pending one never runs (it ends failed, "Cancelled ..."), so it does
+    not repeat either; a running one that repeats finishes but is not repeated. Returns
+    what was done, in a sentence; ValueError when there is nothing to stop."""
+    who = f" by {by}" if by else ""
+    now = timezone.now()
+    message = f"Cancelled{who} before it ran."
+    entry = {"at": now.isoformat(), "level": "warning", "message": message}
+    cancelled = Job.objects.filter(pk=job.pk, status=JobStatus.PENDING).update(
+        status=JobStatus.FAILED, finished=now, error=message, log=[*job.log, entry]
+    )
+    if cancelled:
+        return f"Job {job.pk} cancelled: it will not run."
+    stopped = Job.objects.filter(
+        pk=job.pk, status=JobStatus.RUNNING, repeat_every__isnull=False
+    ).update(repeat_every=None)
+    if stopped:
+        return f"Job {job.pk} is running: it will finish, and not be repeated."
+    job.refresh_from_db(fields=["status"])
+    raise ValueError(f"Job {job.pk} is {job.status}: there is nothing to cancel.")
+
+
 @task(queue_name=settings.JOB_QUEUE)
 def run_job(job_id: str) -> str:
     """Run one job and return its final status. Running it again does nothing."""
-    from core.job_runner import run  # the handlers import the other apps' services
+    from core.job_runner import run  # which imports this module
 
     return run(job_id)

@@ -1,21 +1,31 @@
 import uuid
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from core.choices import JobKind, JobStatus
+from core.choices import JobStatus
+from core.job_types import JobType, get_job_type, kind_label
 
 FINISHED_STATUSES = frozenset({JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.ERRORED})
 
 
 class Job(models.Model):
-    """One unit of background work against (usually) one router, with a log a user can read."""
+    """One unit of background work, with a log a user can read.
+
+    `kind` names its type (core.job_types); `target` is what it is about (a router, an
+    IXP; none for some kinds), and `target_name` what the target was called when the job
+    was enqueued, so that the job still says it once the target is deleted."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    kind = models.CharField(max_length=32, choices=JobKind.choices)
-    router = models.ForeignKey(
-        "devices.Router", null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
+    kind = models.CharField(max_length=32)
+    target_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    target_id = models.PositiveBigIntegerField(null=True, blank=True)
+    target = GenericForeignKey("target_type", "target_id")
+    target_name = models.CharField(max_length=200, blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -39,14 +49,43 @@ class Job(models.Model):
     # Where the job runs, so a stale-job sweep can tell a running job from an abandoned one.
     worker_host = models.CharField(max_length=255, blank=True)
     worker_pid = models.PositiveIntegerField(null=True, blank=True)
+    # Seconds between runs of a repeating job: when it finishes, the next run is queued
+    # for `started + repeat_every`, as a new job (`repeat_of` this one).
+    repeat_every = models.PositiveIntegerField(null=True, blank=True)
+    run_after = models.DateTimeField(null=True, blank=True)
+    repeat_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="next_runs"
+    )
 
     class Meta:
         ordering = ["-created"]
-        indexes = [models.Index(fields=["router", "-created"])]
+        indexes = [models.Index(fields=["target_type", "target_id", "-created"])]
 
     def __str__(self) -> str:
-        target = f" on {self.router}" if self.router_id else ""
-        return f"{self.get_kind_display()}{target} ({self.status})"
+        target = f" on {self.target_name}" if self.target_name else ""
+        return f"{self.kind_label}{target} ({self.status})"
+
+    @property
+    def kind_label(self) -> str:
+        """What people call this kind of job ("Poll BGP sessions")."""
+        return kind_label(self.kind)
+
+    def get_kind_display(self) -> str:
+        return self.kind_label
+
+    @property
+    def job_type(self) -> JobType | None:
+        """The registered type of this job's kind, or None if none is registered."""
+        try:
+            return get_job_type(self.kind)
+        except ValueError:
+            return None
+
+    @property
+    def target_noun(self) -> str:
+        """What kind of thing the target is ("router"), or "" for a job without one."""
+        model = self.target_type.model_class() if self.target_type_id else None
+        return str(model._meta.verbose_name) if model is not None else ""
 
     @property
     def is_finished(self) -> bool:
@@ -57,3 +96,18 @@ class Job(models.Model):
         if self.started is None or self.finished is None:
             return None
         return round((self.finished - self.started).total_seconds(), 3)
+
+
+class JobRelation(GenericRelation):
+    """`jobs = JobRelation()` on a model that jobs are about: its jobs, newest first.
+
+    Unlike a plain GenericRelation, deleting the object keeps its jobs: they are its
+    history, and they still name it (Job.target_name)."""
+
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("content_type_field", "target_type")
+        kwargs.setdefault("object_id_field", "target_id")
+        super().__init__(Job, **kwargs)
+
+    def bulk_related_objects(self, objs: object, using: str = "default") -> list[Job]:
+        return []  # nothing to delete along with the target

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.urls import reverse
 
 
@@ -29,30 +30,15 @@ class Entry:
     active: bool
 
 
-MENU: list[tuple[str, list[Item]]] = [
-    (
-        "Devices",
-        [Item("Routers", "devices", "router"), Item("Platforms", "devices", "platform")],
-    ),
-    (
-        "Peering",
-        [
-            Item("Autonomous systems", "peering", "autonomoussystem"),
-            Item("Internet exchanges", "peering", "internetexchange"),
-            Item("Connections", "peering", "connection"),
-            Item("BGP groups", "peering", "bgpgroup"),
-            Item("Direct sessions", "peering", "directpeeringsession"),
-            Item("IXP sessions", "peering", "internetexchangepeeringsession"),
-        ],
-    ),
-    ("Configuration", [Item("Templates", "configs", "configtemplate")]),
-    ("Jobs", [Item("Jobs", "core", "job")]),
-]
+def _menu() -> list[tuple[str, list[Item]]]:
+    """settings.MENU (the project lists its apps' pages, as INSTALLED_APPS lists the apps)
+    as Items."""
+    return [(title, [Item(*entry) for entry in entries]) for title, entries in settings.MENU]
 
 
 def menu_for(user: object, path: str) -> list[tuple[str, list[Entry]]]:
     sections = []
-    for title, items in MENU:
+    for title, items in _menu():
         entries = []
         for item in items:
             if user.has_perm(item.permission):

@@ -29,7 +29,6 @@ from django.conf import settings
 
 from core.log_format import ROUTER_DETAIL, encodable, exception_text, shortened
 
-logger = logging.getLogger(__name__)
 # Routers written in one batch at most (one transaction for a poll).
 MAX_PER_WRITE = 50
 
@@ -56,10 +55,12 @@ class Category(StrEnum):
 class OperationError(Exception):
     """A router's failure with its category; the message is one sentence for a person.
 
-    Services raise subclasses (devices.napalm.DeviceError and its kinds); the runner
+    Services raise subclasses (the NAPALM layer's DeviceError and its kinds); the runner
     turns one into the router's failed result."""
 
     category: ClassVar[Category] = Category.ERROR
+    # Whether the target is skipped rather than failed (the inventory says not to use it).
+    skips: ClassVar[bool] = False
 
 
 def unexpected(exc: BaseException, doing: str) -> str:
@@ -132,6 +133,11 @@ class RouterResult:
         """Lines shown under the result's line (a diff, a report); none by default."""
         return []
 
+    @classmethod
+    def batch_note(cls, results: list[Any]) -> str:
+        """What a batch's summary line adds after its counts (`; 3 sessions created`)."""
+        return ""
+
     def as_dict(self) -> dict[str, Any]:
         """The JSON form: every field, plus `ok` and `status`."""
         data = asdict(self)
@@ -183,9 +189,15 @@ class BatchResult(Generic[R]):
 
     @property
     def summary(self) -> str:
-        """`3 routers: 2 polled, 1 failed, 0 skipped`."""
+        """`3 routers: 2 polled, 1 failed, 0 skipped` (`1 router: ...`)."""
         counts = ", ".join(f"{count} {status}" for status, count in self.counts.items())
-        return f"{len(self.results)} {self.noun}: {counts}"
+        note = type(self.results[0]).batch_note(self.results) if self.results else ""
+        return f"{self.count_of(self.noun)}: {counts}{note}"
+
+    def count_of(self, noun: str) -> str:
+        """`1 router`, `3 routers` (`noun` is plural)."""
+        count = len(self.results)
+        return f"{count} {noun.removesuffix('s') if count == 1 else noun}"
 
     def lines(self, verbose: bool = False) -> list[str]:
         """What a person reads: each result's line and details, then the summary."""
@@ -330,11 +342,14 @@ def _plan(operation: Operation[Target, Plan, R], target: Target) -> Plan | R:
     try:
         return operation.plan(target)
     except OperationError as exc:
-        return operation.new_result(operation.target_name(target)).fail(exc.category, str(exc))
+        result = operation.new_result(operation.target_name(target))
+        return result.skip(str(exc)) if exc.skips else result.fail(exc.category, str(exc))
     except Exception as exc:
         # Targets before this one may be done already: this one fails, the others go on.
         name = operation.target_name(target)
-        logger.exception("%s %s: unexpected error", operation.name, name, extra=ROUTER_DETAIL)
+        _logger(operation).exception(
+            "%s %s: unexpected error", operation.name, name, extra=ROUTER_DETAIL
+        )
         message = unexpected(exc, "preparing")
         return operation.new_result(name).fail(Category.UNEXPECTED, message)
 
@@ -350,13 +365,19 @@ def _run(operation: Operation[Target, Plan, R], plan: Plan) -> R:
     except Exception as exc:  # one router's surprise: its result, the others go on
         # The traceback may quote what the router was sent: it is logged masked.
         trace = operation.mask(plan, "".join(_traceback(exc)))
-        logger.error(
+        _logger(operation).error(
             "%s %s: unexpected error\n%s", operation.name, name, trace, extra=ROUTER_DETAIL
         )
         result = operation.new_result(name)
         result.fail(Category.UNEXPECTED, operation.mask(plan, unexpected(exc, operation.doing)))
     result.duration_s = round(time.monotonic() - started, 3)
     return result
+
+
+def _logger(operation: Operation[Any, Any, Any]) -> logging.Logger:
+    """The operation's own module's logger: its records go where that app's go (the log
+    file, a job's log)."""
+    return logging.getLogger(type(operation).__module__)
 
 
 def _traceback(exc: BaseException) -> list[str]:

@@ -35,8 +35,8 @@ class BaseTable(tables.Table):
 
     def paginate(self, paginator_class: type = Paginator, per_page: int | None = None,
                  page: int = 1, *args: Any, **kwargs: Any) -> BaseTable:  # fmt: skip
-        # ?per_page= comes from the user: keep one page affordable.
-        per_page = min(per_page or self._meta.per_page, MAX_PER_PAGE)
+        # ?per_page= comes from the user: keep one page affordable, and at least one row.
+        per_page = max(1, min(per_page or self._meta.per_page, MAX_PER_PAGE))
         return super().paginate(paginator_class, per_page, page, *args, **kwargs)
 
 
@@ -59,14 +59,23 @@ def status_column(**kwargs: Any) -> ChoiceBadgeColumn:
     return ChoiceBadgeColumn("status", **kwargs)
 
 
+def link_target(record: Job) -> str | None:
+    """The job's target's page, while the target exists."""
+    return object_url(record.target) if record.target_id is not None else None
+
+
 class JobTable(BaseTable):
+    """Jobs; the target is linked while it exists (prefetch `target` for a long list)."""
+
     created = tables.DateTimeColumn(linkify=link_record, format="Y-m-d H:i:s")
-    kind = tables.Column()
-    router = tables.Column(linkify=link_value, order_by=("router__name",))
+    kind = tables.Column(accessor="kind_label", order_by=("kind",), verbose_name="Kind")
+    target = tables.Column(
+        accessor="target_name", linkify=link_target, order_by=("target_name",), default="—"
+    )
     status = ChoiceBadgeColumn("job")
     user = tables.Column(order_by=("user__username",))
     finished = tables.DateTimeColumn(format="Y-m-d H:i:s")
 
     class Meta(BaseTable.Meta):
         model = Job
-        fields = ["created", "kind", "router", "status", "user", "finished"]
+        fields = ["created", "kind", "target", "status", "user", "finished"]

@@ -7,28 +7,22 @@ failure.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
-from core.concurrency import UNEXPECTED, run_concurrently, unexpected
-from core.log_format import ROUTER_DETAIL
+from core.operations import BatchResult, Category, Operation, RouterResult, batch, run_operation
 from core.secrets import Secret
 from devices.models import Router
 from devices.napalm import (
-    DeviceError,
     DriverSettings,
-    RouterNotUsable,
     connect,
     contract_broken,
     driver_settings,
     session_secrets,
     unusable_reason,
 )
-
-logger = logging.getLogger(__name__)
 
 
 def reported_alive(device: Any, settings: DriverSettings) -> bool:
@@ -42,87 +36,55 @@ def reported_alive(device: Any, settings: DriverSettings) -> bool:
 
 
 @dataclass
-class PingResult:
-    router: str
-    ok: bool  # False: the router failed; a skipped router is ok (nothing failed)
+class PingResult(RouterResult):
+    """A ping's result (core.operations.RouterResult): done means the driver opened a
+    connection and reported the router alive; `latency_ms` is how long that took."""
+
     latency_ms: float | None = None
-    error: str | None = None
-    reason: str | None = None  # short category: unreachable, authentication failed...
-    skipped: str | None = None  # why the router was not pinged
+    done: ClassVar[str] = "reachable"
+    statuses: ClassVar[tuple[str, ...]] = ("reachable", "failed", "skipped")
 
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @property
-    def summary(self) -> str:
-        """One line for a person: reachable and how fast, skipped and why, or why not."""
-        if self.skipped:
-            return f"{self.router}: skipped: {self.skipped}"
-        if self.ok:
-            return f"{self.router}: reachable ({self.latency_ms} ms)"
-        return f"{self.router}: {self.reason}: {self.error}"
+    def done_line(self) -> str:
+        return f"reachable ({self.latency_ms} ms)"
 
 
-def _ping_device(settings: DriverSettings) -> PingResult:
-    started = time.monotonic()
-    try:
+class Ping(Operation[Router, DriverSettings, PingResult]):
+    """Open a connection with the driver's own protocol, ask is_alive(), close."""
+
+    name = "ping"
+    doing = "pinging"
+    result_type = PingResult
+
+    def __init__(self, secrets: dict[int, tuple[Secret, ...]]) -> None:
+        self.secrets = secrets
+
+    def plan(self, router: Router) -> DriverSettings | PingResult:
+        reason = unusable_reason(router)
+        if reason:  # as polls and deployments: skipped, with why
+            return PingResult(router.name).skip(reason)
+        return driver_settings(router, self.secrets[router.pk])
+
+    def run(self, settings: DriverSettings) -> PingResult:
+        started = time.monotonic()
         with connect(settings) as device:
             alive = reported_alive(device, settings)
-    except DeviceError as exc:
-        return PingResult(settings.router, ok=False, error=str(exc), reason=exc.reason)
-    latency = round((time.monotonic() - started) * 1000, 1)
-    if not alive:
-        return PingResult(
-            settings.router,
-            ok=False,
-            latency_ms=latency,
-            error=f"{settings.router} accepted the connection but the driver reports it dead.",
-            reason="not alive",
-        )
-    return PingResult(settings.router, ok=True, latency_ms=latency)
-
-
-def _prepare(router: Router, secrets: tuple[Secret, ...]) -> DriverSettings | PingResult:
-    reason = unusable_reason(router)
-    if reason:
-        return PingResult(router.name, ok=True, skipped=reason)
-    try:
-        return driver_settings(router, secrets)
-    except RouterNotUsable as exc:  # as polls and deployments: skipped, with why
-        return PingResult(router.name, ok=True, skipped=str(exc))
-    except DeviceError as exc:
-        return PingResult(router.name, ok=False, error=str(exc), reason=exc.reason)
-    except Exception as exc:
-        # The router's line says it; the traceback is for the log file, not the terminal.
-        logger.exception("ping %s: unexpected error", router.name, extra=ROUTER_DETAIL)
-        message = unexpected(exc, "reading its settings")
-        return PingResult(router.name, ok=False, error=message, reason=UNEXPECTED)
-
-
-def _ping_prepared(prepared: DriverSettings | PingResult) -> PingResult:
-    if isinstance(prepared, PingResult):
-        return prepared
-    try:
-        return _ping_device(prepared)
-    except Exception as exc:  # one router's surprise: its line, the others go on
-        return _unexpected(prepared, exc)
-
-
-def _unexpected(prepared: DriverSettings | PingResult, exc: Exception) -> PingResult:
-    logger.error("ping %s: unexpected error", prepared.router, exc_info=exc, extra=ROUTER_DETAIL)
-    message = unexpected(exc, "pinging")
-    return PingResult(prepared.router, ok=False, error=message, reason=UNEXPECTED)
+        result = PingResult(settings.router)
+        result.latency_ms = round((time.monotonic() - started) * 1000, 1)
+        if not alive:
+            sentence = f"{settings.router} accepted the connection but the driver reports it dead."
+            result.fail(Category.NOT_ALIVE, sentence)
+        return result
 
 
 def ping(router: Router) -> PingResult:
-    """Open a connection with the driver's own protocol, check it is alive, close it."""
+    """Ping one router, in this thread (see ping_routers)."""
     return ping_routers([router], max_workers=1)[0]
 
 
-def ping_routers(routers: Iterable[Router], max_workers: int | None = None) -> list[PingResult]:
+def ping_routers(
+    routers: Iterable[Router], max_workers: int | None = None
+) -> BatchResult[PingResult]:
     """One result per router, in order; a router's failure of any kind is its result, and
-    a router that cannot be used is skipped."""
+    a router that cannot be used (devices.napalm.unusable_reason) is skipped."""
     routers = list(routers)
-    secrets = session_secrets(routers)
-    prepared = [_prepare(router, secrets[router.pk]) for router in routers]
-    return run_concurrently(_ping_prepared, prepared, max_workers, on_error=_unexpected)
+    return batch(run_operation(Ping(session_secrets(routers)), routers, max_workers))

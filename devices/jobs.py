@@ -1,28 +1,41 @@
-"""Background jobs of the devices app (run by core/job_runner.py)."""
+"""Background jobs of the devices app (core.job_types), and the base of every job on one
+router."""
 
-from core.concurrency import UNEXPECTED
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
 from core.job_log import JobLog
-from core.jobs import JobOutcome
+from core.job_types import register
 from core.models import Job
-from devices.connectivity import ping as ping_router
+from core.operation_jobs import OperationJob
+from devices.connectivity import PingResult, ping
+from devices.models import Router
 
 
-def ping(job: Job, log: JobLog) -> JobOutcome:
-    router = job.router
-    log.info(f"Opening a NAPALM connection to {router.name} ({router.hostname}).")
-    result = ping_router(router)
-    if result.skipped:
-        # As a poll or a deployment of one router: what was asked was not done.
-        return JobOutcome.failed(
-            f"{router.name} was skipped: {result.skipped.rstrip('.')}.",
-            output=result.summary,
-            result=result.as_dict(),
+class RouterJob(OperationJob):
+    """An operation on one router: the job's target (loaded with what services read)."""
+
+    target_model = Router
+
+    def target_queryset(self) -> QuerySet[Any]:
+        return Router.objects.select_related(
+            "platform", "config_template", "local_autonomous_system"
         )
-    if result.ok:
-        return JobOutcome.completed(result.summary, result.as_dict())
-    make = JobOutcome.errored if result.reason == UNEXPECTED else JobOutcome.failed
-    return make(
-        result.error or f"{router.name}: {result.reason}.",
-        output=f"{router.name}: {result.reason}",
-        result=result.as_dict(),
-    )
+
+
+@register
+class PingJob(RouterJob):
+    """Open a NAPALM connection to the router and ask it whether it is alive."""
+
+    kind = "ping"
+    label = "Ping"
+
+    def starting(self, job: Job) -> str:
+        router = job.target
+        return f"Opening a NAPALM connection to {router.name} ({router.hostname})."
+
+    def call(self, job: Job, log: JobLog) -> PingResult:
+        return ping(job.target)

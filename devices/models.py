@@ -3,6 +3,7 @@ from django.db import models
 
 from core.choices import Status
 from core.fields import EncryptedTextField, JSONObjectField
+from core.models import JobRelation
 from core.validators import (
     validate_hostname_or_address,
     validate_napalm_driver,
@@ -92,6 +93,8 @@ class Router(models.Model):
         help_text="Optional driver arguments for this router only, as a JSON object.",
     )
     description = models.CharField(max_length=200, blank=True)
+    # The jobs about this router (core.models.Job.target); kept when the router is deleted.
+    jobs = JobRelation()
 
     class Meta:
         ordering = ["name"]

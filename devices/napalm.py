@@ -26,6 +26,7 @@ from core.choices import Status
 from core.crypto import SecretDecryptionError
 from core.interrupts import is_ours, watch_sigint
 from core.log_format import LOG_RECORD_LIMIT, encodable, exception_text, shortened
+from core.operations import Category, OperationError
 from core.secrets import Secret, mask_values, option_secrets, reveal_all
 from devices.lab_networks import outside_lab
 from devices.models import Router
@@ -35,57 +36,60 @@ logger = logging.getLogger(__name__)
 Hide = Callable[[str], str]
 
 
-class DeviceError(Exception):
-    """A router could not be used; the message is one sentence for a network engineer."""
+class DeviceError(OperationError):
+    """A router could not be used; the message is one sentence for a network engineer.
+    `category` files it (core.operations.Category); the runner makes it the router's
+    failed result."""
 
-    reason = "error"
+    category = Category.ERROR
 
 
 class RouterNotUsable(DeviceError):
     """The inventory says not to, or cannot, talk to this router."""
 
-    reason = "not usable"
+    category = Category.INPUT
+    skips = True  # the router is skipped (with this sentence), not failed
 
 
 class DriverNotInstalled(DeviceError):
-    reason = "driver not installed"
+    category = Category.DRIVER_MISSING
 
 
 class Unreachable(DeviceError):
-    reason = "unreachable"
+    category = Category.UNREACHABLE
 
 
 class AuthenticationFailed(DeviceError):
-    reason = "authentication failed"
+    category = Category.AUTHENTICATION
 
 
 class TimedOut(DeviceError):
-    reason = "timed out"
+    category = Category.TIMEOUT
 
 
 class OperationNotSupported(DeviceError, NotImplementedError):
     """Also a NotImplementedError, so code that falls back on another getter still can."""
 
-    reason = "not supported"
+    category = Category.NOT_SUPPORTED
 
 
 class DriverFailed(DeviceError):
     """The driver raised something that is not one of NAPALM's errors: a bug in the
     driver or a reply it could not parse. One router's failure, with the driver's words."""
 
-    reason = "driver error"
+    category = Category.DRIVER
 
 
 class CommandFailed(DeviceError):
     """The router answered a command with an error."""
 
-    reason = "command failed"
+    category = Category.COMMAND
 
 
 class ConfigurationRejected(DeviceError):
     """The router refused a configuration change (its own words are in the message)."""
 
-    reason = "configuration rejected"
+    category = Category.REJECTED
 
 
 @dataclass(frozen=True)

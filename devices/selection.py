@@ -54,3 +54,24 @@ def select_routers(limit: str | None, queryset: QuerySet[Router] | None = None) 
             "(no router has that name or hostname)."
         )
     return routers
+
+
+def select_router(text: str) -> Router:
+    """The one router `text` names: by name, else by hostname. Not a `--limit` list: a
+    router's name may hold a comma, and an empty name is no request for every router.
+    RouterSelectionError when it names none, or a hostname several routers share."""
+    name = text.strip()
+    if not name:
+        raise EmptyRouterList(f"“{text}” names no router: give a router's name or hostname.")
+    matches = select_routers(None, Router.objects.filter(Q(name=name) | Q(hostname=name)))
+    by_name = [router for router in matches if router.name == name]
+    if by_name:
+        return by_name[0]
+    if len(matches) > 1:
+        names = ", ".join(sorted(router.name for router in matches))
+        raise RouterSelectionError(
+            f"Several routers have the hostname {name} ({names}): give the router's name."
+        )
+    if not matches:
+        raise UnknownRouters(f"Unknown router: {name} (no router has that name or hostname).")
+    return matches[0]

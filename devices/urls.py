@@ -1,6 +1,7 @@
 from django.urls import path
 
-from core.choices import JobKind
+from configs.jobs import DeployDryRunJob
+from devices.jobs import PingJob
 from devices.views import (
     PlatformViews,
     RouterConfigurationView,
@@ -8,20 +9,21 @@ from devices.views import (
     RouterJobView,
     RouterViews,
 )
+from peering.jobs import PollJob
 
 app_name = "devices"
 
 urlpatterns = [
     *PlatformViews.urls("platforms"),
     *RouterViews.urls("routers"),
-    path("routers/<int:pk>/ping/", RouterJobView.as_view(kind=JobKind.PING), name="router_ping"),
+    path("routers/<int:pk>/ping/", RouterJobView.as_view(job_type=PingJob), name="router_ping"),
     path(
         "routers/<int:pk>/diff/",
-        RouterJobView.as_view(kind=JobKind.DEPLOY_DRY_RUN),
+        RouterJobView.as_view(job_type=DeployDryRunJob),
         name="router_diff",
     ),
     path("routers/<int:pk>/deploy/", RouterDeployView.as_view(), name="router_deploy"),
-    path("routers/<int:pk>/poll/", RouterJobView.as_view(kind=JobKind.POLL), name="router_poll"),
+    path("routers/<int:pk>/poll/", RouterJobView.as_view(job_type=PollJob), name="router_poll"),
     path(
         "routers/<int:pk>/configuration/",
         RouterConfigurationView.as_view(),

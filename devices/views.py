@@ -2,14 +2,14 @@ import logging
 from typing import Any
 
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.db.models import Count, QuerySet
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views import View
 from django.views.generic.detail import SingleObjectMixin
 
-from configs.rendering import NoTemplate, RenderError, render_router
-from core.choices import JobKind
+from configs.jobs import DeployJob
+from configs.previews import render_one
 from core.tables import JobTable
 from core.views.details import Row, detail_rows
 from core.views.generic import ModelViews, ObjectDetailView
@@ -17,13 +17,13 @@ from core.views.jobs import EnqueueJobView
 from devices.filtersets import PlatformFilterSet, RouterFilterSet
 from devices.forms import PlatformForm, RouterForm
 from devices.models import Platform, Router
+from devices.queries import recent_jobs, routers, routers_with_counts
 from devices.tables import PlatformTable, RouterTable
+from peering.queries import direct_sessions, ixp_sessions
 from peering.staleness import router_staleness
 from peering.tables import DirectPeeringSessionTable, InternetExchangePeeringSessionTable
-from peering.views import direct_sessions, ixp_sessions
 
 logger = logging.getLogger(__name__)
-RECENT_JOBS = 10
 # The router page's second card: how Peerkeeper reaches and polls the router.
 CONNECTION_FIELDS = [
     "poll_bgp_sessions_state",
@@ -34,17 +34,6 @@ CONNECTION_FIELDS = [
     "napalm_timeout",
     "napalm_args",
 ]
-
-
-def routers_with_counts() -> QuerySet[Router]:
-    return (
-        Router.objects.select_related("platform", "local_autonomous_system", "config_template")
-        .annotate(
-            session_count=Count("direct_sessions", distinct=True)
-            + Count("connections__sessions", distinct=True)
-        )
-        .order_by("name")
-    )
 
 
 class PlatformViews(ModelViews):
@@ -77,9 +66,7 @@ class RouterDetailView(ObjectDetailView):
 
 
 class RouterViews(ModelViews):
-    queryset = Router.objects.select_related(
-        "platform", "local_autonomous_system", "config_template"
-    )
+    queryset = routers()
     list_queryset = routers_with_counts()
     table_class = RouterTable
     filterset_class = RouterFilterSet
@@ -103,8 +90,7 @@ class RouterViews(ModelViews):
         ("Direct sessions", lambda router: DirectPeeringSessionTable(
             direct_sessions().filter(router=router), exclude=("router",), stale_notes=False)),
         ("Recent jobs", lambda router: JobTable(
-            router.jobs.select_related("user")[:RECENT_JOBS],
-            exclude=("router",), orderable=False)),
+            recent_jobs(router), exclude=("target",), orderable=False)),
     ]  # fmt: skip
 
 
@@ -116,7 +102,7 @@ class RouterJobView(EnqueueJobView):
 
 
 class RouterDeployView(RouterJobView):
-    kind = JobKind.DEPLOY
+    job_type = DeployJob
     permission_required = "devices.deploy_router"
 
     def job_arguments(self, obj: Router) -> dict[str, Any]:
@@ -132,12 +118,11 @@ class RouterConfigurationView(PermissionRequiredMixin, SingleObjectMixin, View):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         router = self.get_object()
+        # Any failure is the result's sentence (the traceback goes to the log file).
+        result = render_one(router)
         context: dict[str, Any] = {"router": router}
-        try:
-            context["config"] = render_router(router).masked
-        except (NoTemplate, RenderError) as exc:
-            context["error"] = str(exc)
-        except Exception as exc:  # the page says what went wrong rather than failing
-            logger.exception("rendering %s's configuration for its page failed", router.name)
-            context["error"] = f"Unexpected {type(exc).__name__} while rendering: {exc}"
+        if result.ok and result.skipped is None:
+            context["config"] = result.masked
+        else:
+            context["error"] = result.error or result.skipped
         return render(request, "devices/partials/router_configuration.html", context)

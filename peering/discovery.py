@@ -11,21 +11,26 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field
+from typing import ClassVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from core.concurrency import UNEXPECTED, run_concurrently, unexpected
 from core.log_format import ROUTER_DETAIL
-from core.secrets import Secret
+from core.operations import (
+    BatchResult,
+    Category,
+    Operation,
+    RouterResult,
+    batch,
+    run_operation,
+    unexpected,
+)
 from core.validators import validate_asn
 from devices.models import Router
 from devices.napalm import (
-    DeviceError,
     DriverSettings,
-    RouterNotUsable,
     connect,
     driver_settings,
     session_secrets,
@@ -50,60 +55,73 @@ class Found:
 
 
 @dataclass
-class ConnectionDiscovery:
-    connection: str
-    router: str
-    ok: bool = True  # False: the connection failed; a skipped one is ok (nothing failed)
-    error: str | None = None
-    error_kind: str | None = None  # a DeviceError's reason, or UNEXPECTED (our bug)
-    skipped: str | None = None  # why the router was not read
+class ConnectionDiscovery(RouterResult):
+    """One connection's discovery (core.operations.RouterResult, `label` the connection):
+    the neighbours created (or, in a dry run, to create), already known and ignored (each
+    with why). Skipped or failed as its router is."""
+
+    connection: str = ""
+    dry_run: bool = False
     created: list[Found] = field(default_factory=list)
     known: list[Found] = field(default_factory=list)
     ignored: list[Found] = field(default_factory=list)
+    done: ClassVar[str] = "read"
+    statuses: ClassVar[tuple[str, ...]] = ("read", "failed", "skipped")
 
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    @property
+    def label(self) -> str:
+        return self.connection
 
-    def fail(self, error: str, kind: str) -> None:
-        self.ok, self.error, self.error_kind = False, error, kind
+    @property
+    def verb(self) -> str:
+        return "would create" if self.dry_run else "created"
 
-
-def _prepare(router: Router, secrets: tuple[Secret, ...]) -> DriverSettings | str | tuple[str, str]:
-    """The router's driver settings; else why it is skipped (a sentence), or why it
-    failed (the sentence and the failure's kind)."""
-    reason = unusable_reason(router)
-    if reason:
-        return reason
-    try:
-        return driver_settings(router, secrets)
-    except RouterNotUsable as exc:
-        return str(exc)
-    except Exception as exc:
-        if not isinstance(exc, DeviceError):  # the connection's line says it
-            logger.exception("discovery: reading %s's settings failed", router, extra=ROUTER_DETAIL)
-        return _failure(exc, "reading the router's settings")
-
-
-def _read(settings: DriverSettings) -> list[Neighbor] | Exception:
-    """The router's neighbours, or why not: returned, so that one router's failure never
-    stops the others, and an unexpected one is logged for the file only (the connection's
-    line says it)."""
-    try:
-        with connect(settings) as device:
-            return read_neighbors(device, False, settings.driver, settings.router)
-    except DeviceError as exc:
-        return exc
-    except Exception as exc:
-        logger.exception(
-            "discovery: reading %s failed: unexpected error", settings.router, extra=ROUTER_DETAIL
+    def done_line(self) -> str:
+        return (
+            f"{len(self.created)} {self.verb}, {len(self.known)} already known, "
+            f"{len(self.ignored)} ignored"
         )
-        return exc
+
+    def detail_lines(self, verbose: bool = False) -> list[str]:
+        return [f"  {self.verb} {found.address} AS{found.asn}" for found in self.created] + [
+            f"  ignored {found.address}: {found.why}" for found in self.ignored
+        ]
+
+    @classmethod
+    def batch_note(cls, results: list[ConnectionDiscovery]) -> str:
+        created = sum(len(result.created) for result in results)
+        verb = results[0].verb if results else "created"
+        return f"; {created} sessions {verb}"
 
 
-def _failure(error: Exception, doing: str) -> tuple[str, str]:
-    if isinstance(error, DeviceError):
-        return str(error), error.reason
-    return unexpected(error, doing), UNEXPECTED
+@dataclass
+class _NeighborsRead(RouterResult):
+    neighbors: list[Neighbor] = field(default_factory=list, repr=False)
+
+
+class _ReadNeighbors(Operation[Router, DriverSettings, _NeighborsRead]):
+    """Each router of the IXP read once, whatever its number of connections there."""
+
+    name = "discovery"
+    doing = "reading the neighbours"
+    result_type = _NeighborsRead
+
+    def __init__(self, routers: list[Router]) -> None:
+        self.secrets = session_secrets(routers)
+
+    def plan(self, router: Router) -> DriverSettings | _NeighborsRead:
+        reason = unusable_reason(router)
+        if reason:
+            return _NeighborsRead(router.name).skip(reason)
+        return driver_settings(router, self.secrets[router.pk])
+
+    def plan_name(self, settings: DriverSettings) -> str:
+        return settings.router
+
+    def run(self, settings: DriverSettings) -> _NeighborsRead:
+        with connect(settings) as device:
+            neighbors = read_neighbors(device, False, settings.driver, settings.router)
+        return _NeighborsRead(settings.router, neighbors=neighbors)
 
 
 def _address_order(neighbor: Neighbor) -> tuple[int, int]:
@@ -169,92 +187,52 @@ def _create(connection: Connection, found: list[Found]) -> None:
 
 
 def discover_ixp_sessions(
-    ixp: InternetExchange, dry_run: bool = False
-) -> list[ConnectionDiscovery]:
-    """One report per connection to `ixp`: the neighbours created, already known and
-    ignored (with why), or why the connection's router could not be read. A failure on
-    one router or connection never stops the others."""
+    ixp: InternetExchange, dry_run: bool = False, max_workers: int | None = None
+) -> BatchResult[ConnectionDiscovery]:
+    """One result per connection to `ixp` (ordered by router name): the neighbours
+    created, already known and ignored (with why), or why the connection's router was
+    skipped or could not be read. A failure on one router or connection never stops the
+    others."""
     connections = list(
         Connection.objects.filter(internet_exchange=ixp)
         .select_related("router__platform")
         .order_by("router__name", "pk")
     )
-    reports = {c.pk: ConnectionDiscovery(str(c), c.router.name) for c in connections}
-    secrets = session_secrets(c.router for c in connections)
-    prepared = {c.router_id: _prepare(c.router, secrets[c.router_id]) for c in connections}
-    settings_by_router = {
-        router_id: settings
-        for router_id, settings in prepared.items()
-        if isinstance(settings, DriverSettings)
-    }
-    # Each router is prepared once; every connection of one that is not read says why.
-    for connection in connections:
-        outcome = prepared[connection.router_id]
-        if isinstance(outcome, str):
-            reports[connection.pk].skipped = outcome
-        elif isinstance(outcome, tuple):
-            reports[connection.pk].fail(*outcome)
-    router_ids = list(settings_by_router)
-    fetched = dict(
+    routers = list({c.router_id: c.router for c in connections}.values())
+    reads = dict(
         zip(
-            router_ids,
-            run_concurrently(
-                _read,
-                [settings_by_router[r] for r in router_ids],
-                on_error=lambda settings, exc: exc,
-            ),
+            [router.pk for router in routers],
+            run_operation(_ReadNeighbors(routers), routers, max_workers),
             strict=True,
         )
     )
-    known_by_connection: dict[int, set[str]] = {c.pk: set() for c in connections}
+    known: dict[int, set[str]] = {c.pk: set() for c in connections}
     for connection_id, address in InternetExchangePeeringSession.objects.filter(
         ixp_connection__in=connections
     ).values_list("ixp_connection_id", "ip_address"):
-        known_by_connection[connection_id].add(address)
-
+        known[connection_id].add(address)
+    reports = []
     for connection in connections:
-        report = reports[connection.pk]
-        neighbors = fetched.get(connection.router_id)
-        if neighbors is None:
-            continue
-        if isinstance(neighbors, Exception):
-            report.fail(*_failure(neighbors, "reading the neighbours"))
-            continue
-        try:
-            to_create = _classify(connection, neighbors, known_by_connection[connection.pk], report)
-            if to_create and not dry_run:
-                _create(connection, to_create)
-        except Exception as exc:
-            logger.exception("discovery on %s failed", connection, extra=ROUTER_DETAIL)
-            report.fail(*_failure(exc, "creating the sessions"))
-            continue
-        report.created = to_create
-    return [reports[c.pk] for c in connections]
-
-
-def report_lines(reports: list[ConnectionDiscovery], dry_run: bool) -> list[str]:
-    """What a person reads of a discovery: a line per connection, its neighbours, and a
-    summary line."""
-    verb = "would create" if dry_run else "created"
-    lines: list[str] = []
-    for report in reports:
-        if report.skipped:
-            lines.append(f"{report.connection}: skipped: {report.skipped}")
-            continue
-        if not report.ok:
-            lines.append(f"{report.connection}: failed: {report.error}")
-            continue
-        lines.append(
-            f"{report.connection}: {len(report.created)} {verb}, "
-            f"{len(report.known)} already known, {len(report.ignored)} ignored"
+        read = reads[connection.router_id]
+        report = ConnectionDiscovery(
+            read.router, read.skipped, read.error, read.category, read.duration_s
         )
-        lines += [f"  {verb} {found.address} AS{found.asn}" for found in report.created]
-        lines += [f"  ignored {found.address}: {found.why}" for found in report.ignored]
-    failed = sum(not report.ok for report in reports)
-    skipped = sum(bool(report.skipped) for report in reports)
-    created = sum(len(report.created) for report in reports)
-    lines.append(
-        f"{len(reports)} connections: {len(reports) - failed - skipped} read, {failed} failed, "
-        f"{skipped} skipped; {created} sessions {verb}"
-    )
-    return lines
+        report.connection, report.dry_run = str(connection), dry_run
+        reports.append(report)
+        if read.ok and not read.skipped:
+            _discover(connection, read.neighbors, known[connection.pk], report)
+    return batch(reports, noun="connections")
+
+
+def _discover(
+    connection: Connection, neighbors: list[Neighbor], known: set[str], report: ConnectionDiscovery
+) -> None:
+    try:
+        to_create = _classify(connection, neighbors, known, report)
+        if to_create and not report.dry_run:
+            _create(connection, to_create)
+    except Exception as exc:
+        logger.exception("discovery on %s failed", connection, extra=ROUTER_DETAIL)
+        report.fail(Category.UNEXPECTED, unexpected(exc, "creating the sessions"))
+        return
+    report.created = to_create

@@ -1,100 +1,62 @@
-"""Background jobs of the peering app (run by core/job_runner.py)."""
+"""Background jobs of the peering app (core.job_types): poll a router, discover an IXP's
+sessions."""
 
-import ipaddress
-from datetime import datetime
+from __future__ import annotations
+
 from typing import Any
 
-from django.utils import timezone
-
-from core.concurrency import UNEXPECTED
 from core.job_log import JobLog
-from core.jobs import JobOutcome
+from core.job_types import Argument, register
 from core.models import Job
+from core.operation_jobs import OperationJob
+from core.operations import BatchResult, RouterResult
+from devices.jobs import RouterJob
 from devices.models import Router
-from peering.discovery import discover_ixp_sessions, report_lines
-from peering.models import (
-    BGPSession,
-    DirectPeeringSession,
-    InternetExchange,
-    InternetExchangePeeringSession,
-)
-from peering.polling import poll_routers
-from peering.staleness import session_staleness
+from peering.discovery import ConnectionDiscovery, discover_ixp_sessions
+from peering.models import InternetExchange
+from peering.polling import PollResult, poll_routers, poll_skip_reason
+from peering.queries import session_lines
 
 
-def _counts(session: BGPSession) -> str:
-    counts = [
-        f"{value} {name}"
-        for value, name in (
-            (session.received_prefix_count, "received"),
-            (session.accepted_prefix_count, "accepted"),
-            (session.advertised_prefix_count, "advertised"),
-        )
-        if value is not None
-    ]
-    return f" ({', '.join(counts)})" if counts else ""
+@register
+class PollJob(RouterJob):
+    """Read the router's BGP neighbours and store their state; the output lists each
+    session of the router with its state."""
+
+    kind = "poll"
+    label = "Poll BGP sessions"
+
+    def skip_reason(self, target: Router) -> str | None:
+        return poll_skip_reason(target)
+
+    def starting(self, job: Job) -> str:
+        return f"Reading the BGP neighbours of {job.target.name}."
+
+    def call(self, job: Job, log: JobLog) -> PollResult:
+        return poll_routers([job.target])[0]
+
+    def output(self, job: Job, result: RouterResult) -> str:
+        return "\n".join([result.summary, *session_lines(job.target)])
 
 
-def session_summary(router: Router) -> list[str]:
-    """One line per session of the router: its address, peer and polled state; a state that
-    is not current says so, with when it was read and why (the router is read afresh)."""
-    router = Router.objects.select_related("platform").get(pk=router.pk)
-    sessions: list[BGPSession] = [
-        *DirectPeeringSession.objects.filter(router=router).select_related("autonomous_system"),
-        *InternetExchangePeeringSession.objects.filter(
-            ixp_connection__router=router
-        ).select_related("autonomous_system"),
-    ]
-    sessions.sort(key=lambda s: (ipaddress.ip_address(s.ip_address).version, s.ip_address))
-    lines = []
-    for session in sessions:
-        peer = f"AS{session.autonomous_system.asn} {session.autonomous_system.name}"
-        if session.configured_on_router is False:
-            state = "not configured on the router"
-        else:
-            state = f"{session.bgp_state or 'unknown'}{_counts(session)}"
-        stale = session_staleness(session, router)
-        if stale is not None:
-            state += f" [stale: as of {_when(stale.since)}; {stale.why}]"
-        lines.append(f"{session.ip_address} {peer}: {state}")
-    return lines
+@register
+class DiscoverJob(OperationJob):
+    """Read the BGP neighbours of the IXP's routers and create the sessions found on its
+    connections (with `dry_run`, only say which)."""
 
+    kind = "discover"
+    label = "Discover IXP sessions"
+    target_model = InternetExchange
+    arguments = (Argument("dry_run", bool, default=False),)
 
-def _when(moment: datetime | None) -> str:
-    if moment is None:
-        return "an unknown time"
-    return f"the last successful poll, {timezone.localtime(moment):%Y-%m-%d %H:%M:%S %Z}"
+    def starting(self, job: Job) -> str:
+        dry_run = " (dry run)" if self.argument_values(job)["dry_run"] else ""
+        return f"Reading the BGP neighbours of {job.target}'s routers{dry_run}."
 
+    def call(self, job: Job, log: JobLog) -> BatchResult[ConnectionDiscovery]:
+        return discover_ixp_sessions(job.target, dry_run=self.argument_values(job)["dry_run"])
 
-def poll(job: Job, log: JobLog) -> JobOutcome:
-    router = job.router
-    log.info(f"Reading the BGP neighbours of {router.name}.")
-    [result] = poll_routers([router])
-    if result.skipped:
-        return JobOutcome.failed(
-            f"{router.name} was not polled: {result.skipped}.", result=result.as_dict()
-        )
-    if not result.ok:
-        make = JobOutcome.errored if result.error_kind == UNEXPECTED else JobOutcome.failed
-        return make(result.error or "The poll failed.", result=result.as_dict())
-    log.info(result.summary)
-    output = "\n".join([result.summary, *session_summary(router)])
-    return JobOutcome.completed(output, result.as_dict())
-
-
-def discover(job: Job, log: JobLog) -> JobOutcome:
-    ixp = InternetExchange.objects.filter(pk=job.arguments["ixp"]).first()
-    if ixp is None:
-        return JobOutcome.failed("The job's Internet exchange was deleted before the job ran.")
-    dry_run = job.arguments.get("dry_run", False)
-    log.info(f"Reading the BGP neighbours of {ixp}'s routers{' (dry run)' if dry_run else ''}.")
-    reports = discover_ixp_sessions(ixp, dry_run=dry_run)
-    result: list[dict[str, Any]] = [report.as_dict() for report in reports]
-    output = "\n".join(report_lines(reports, dry_run)) if reports else f"{ixp} has no connections."
-    failures = [report for report in reports if not report.ok]
-    if failures:
-        unexpected = any(report.error_kind == UNEXPECTED for report in failures)
-        make = JobOutcome.errored if unexpected else JobOutcome.failed
-        error = "\n".join(f"{report.connection}: {report.error}" for report in failures)
-        return make(error, output=output, result=result)
-    return JobOutcome.completed(output, result)
+    def batch_output(self, job: Job, batch: BatchResult[Any]) -> str:
+        if not len(batch):
+            return f"{job.target} has no connections."
+        return super().batch_output(job, batch)

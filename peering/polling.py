@@ -15,24 +15,21 @@ Three phases, so no transaction is ever open during device I/O:
 from __future__ import annotations
 
 import logging
-import queue
-import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable
+from concurrent.futures import Future
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
-from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.db.models import Model
 from django.utils import timezone
 from napalm.base import NetworkDriver
 
 from core.choices import BGPState
-from core.concurrency import UNEXPECTED, unexpected
-from core.log_format import ROUTER_DETAIL, storable
+from core.log_format import storable
+from core.operations import BatchResult, Category, Operation, RouterResult, batch, run_operation
 from devices.models import Router
 from devices.napalm import (
     DeviceError,
@@ -40,13 +37,10 @@ from devices.napalm import (
     connect,
     driver_settings,
     session_secrets,
+    unusable_reason,
 )
 from peering.bulk_sql import insert_rows, update_rows
-from peering.models import (
-    BGPSessionStateChange,
-    DirectPeeringSession,
-    InternetExchangePeeringSession,
-)
+from peering.models import BGPSessionStateChange
 from peering.neighbors import (
     Neighbor,
     from_summary,
@@ -54,6 +48,7 @@ from peering.neighbors import (
     read_neighbors,
     with_uptimes,
 )
+from peering.queries import SESSION_KINDS, SessionKind
 
 logger = logging.getLogger(__name__)
 POLLED_FIELDS = [
@@ -67,37 +62,31 @@ POLLED_FIELDS = [
 ]
 # What is read back to compare with the new values (last_polled_at always changes).
 _STORED_COLUMNS = [name for name in POLLED_FIELDS if name != "last_polled_at"]
-_CHANGE_FIELDS = ["direct_session", "ixp_session", "from_state", "to_state", "at"]
-# Routers written in one transaction at most.
-MAX_ROUTERS_PER_WRITE = 50
+_CHANGE_FIELDS = [
+    *(kind.state_change_field for kind in SESSION_KINDS),
+    "from_state",
+    "to_state",
+    "at",
+]
 
 
 @dataclass
-class PollResult:
-    router: str
-    ok: bool = True
-    skipped: str | None = None
-    error: str | None = None
-    error_kind: str | None = None
+class PollResult(RouterResult):
+    """A poll's result (core.operations.RouterResult): what the router reported and what
+    changed in the inventory. Counts are of sessions (inventory rows) and neighbours (what
+    the router reported)."""
+
     sessions: int = 0  # sessions of the router in the inventory
     neighbors: int = 0  # BGP neighbours the router reported
     updated: int = 0  # sessions whose state or counts changed
     changes: int = 0  # state changes recorded
     not_configured: int = 0  # inventory sessions the router does not have
-    duration_s: float = 0.0
+    done: ClassVar[str] = "polled"
+    statuses: ClassVar[tuple[str, ...]] = ("polled", "failed", "skipped")
 
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @property
-    def summary(self) -> str:
-        """One line for a person: what was read and written, or why not."""
-        if self.skipped:
-            return f"{self.router}: skipped: {self.skipped}"
-        if not self.ok:
-            return f"{self.router}: failed: {self.error}"
+    def done_line(self) -> str:
         return (
-            f"{self.router}: {self.sessions} sessions, {self.neighbors} neighbours seen, "
+            f"{self.sessions} sessions, {self.neighbors} neighbours seen, "
             f"{self.updated} updated, {self.changes} state changes, "
             f"{self.not_configured} not configured on the router"
         )
@@ -107,7 +96,7 @@ class PollResult:
 class _StoredSession:
     """A session's polled state as stored, read without building model instances."""
 
-    model: type[DirectPeeringSession] | type[InternetExchangePeeringSession]
+    kind: SessionKind
     pk: int
     vrf: str
     address: str
@@ -133,37 +122,23 @@ class _Target:
 
 
 def poll_skip_reason(router: Router) -> str | None:
+    """Why poll_routers skips this router (polling disabled, or NAPALM cannot be used on
+    it: devices.napalm.unusable_reason), or None."""
     if not router.poll_bgp_sessions_state:
         return "polling is disabled for this router"
-    if router.status == "disabled":
-        return "the router is disabled"
-    if router.platform is None:
-        return "the router has no platform"
-    if not router.platform.napalm_driver:
-        return f"platform {router.platform} has no NAPALM driver"
-    return None
+    return unusable_reason(router)
 
 
 def _stored_sessions(router_ids: list[int]) -> dict[int, list[_StoredSession]]:
-    """Every session of these routers, direct and IXP, in two queries."""
+    """Every session of these routers, of every kind (peering.queries.SESSION_KINDS), in
+    one query per kind."""
     stored: dict[int, list[_StoredSession]] = defaultdict(list)
-    sources = [
-        (DirectPeeringSession, "router_id", "vrf", {"router_id__in": router_ids}),
-        (
-            InternetExchangePeeringSession,
-            "ixp_connection__router_id",
-            "ixp_connection__vrf",
-            {"ixp_connection__router_id__in": router_ids},
-        ),
-    ]
-    for model, router_column, vrf_column, lookup in sources:
-        rows = model.objects.filter(**lookup).values_list(
-            router_column, "pk", vrf_column, "ip_address", *_STORED_COLUMNS
+    for kind in SESSION_KINDS:
+        rows = kind.of_routers(router_ids).values_list(
+            kind.router_field, "pk", kind.vrf_field, "ip_address", *_STORED_COLUMNS
         )
         for router_id, pk, vrf, address, *polled in rows:
-            stored[router_id].append(
-                _StoredSession(model, pk, normalise_vrf(vrf), address, *polled)
-            )
+            stored[router_id].append(_StoredSession(kind, pk, normalise_vrf(vrf), address, *polled))
     return stored
 
 
@@ -269,56 +244,15 @@ def _compare(target: _Target, neighbors: list[Neighbor], now: datetime) -> _Rout
         write.updated += before != after or session.configured != configured
         write.not_configured += not configured
         if session.state != after[0]:
-            direct = session.model is DirectPeeringSession
-            write.changes.append(
-                (
-                    session.pk if direct else None,
-                    None if direct else session.pk,
-                    session.state,
-                    after[0],
-                    now,
-                )
-            )
+            # One column per kind (direct_session, ixp_session): this session's is set.
+            pointers = [session.pk if kind is session.kind else None for kind in SESSION_KINDS]
+            write.changes.append((*pointers, session.state, after[0], now))
         # The primary key, then the values in the order of POLLED_FIELDS.
         last_established = _last_established(session, neighbor, now)
-        write.rows[session.model].append((session.pk, *after, last_established, now, configured))
+        write.rows[session.kind.model].append(
+            (session.pk, *after, last_established, now, configured)
+        )
     return write
-
-
-def _poll(target: _Target) -> _RouterWrite | Exception:
-    """Read one router, then compare with what is stored (on a worker thread, no queries)."""
-    try:
-        with connect(target.settings) as device:
-            neighbors = read_neighbors(
-                device, target.prefer_detail, target.settings.driver, target.settings.router
-            )
-            if _needs_uptimes(target.sessions, neighbors):
-                neighbors = _add_uptimes(device, neighbors, target.settings)
-        return _compare(target, neighbors, timezone.now())
-    except Exception as exc:  # returned, so one router's failure never stops the others
-        if not isinstance(exc, DeviceError):  # the router's line says it; details to the file
-            logger.exception(
-                "polling %s: unexpected error", target.settings.router, extra=ROUTER_DETAIL
-            )
-        return exc
-
-
-def _in_batches(
-    finished: queue.SimpleQueue[tuple[_Target, Future]], count: int
-) -> Iterator[list[tuple[_Target, _RouterWrite | Exception]]]:
-    """Each batch is every router finished by then: while the calling thread writes one
-    batch the next one gathers, so the database sees one transaction per batch of routers
-    rather than one per router."""
-    remaining = count
-    while remaining:
-        batch = [finished.get()]
-        while len(batch) < MAX_ROUTERS_PER_WRITE:
-            try:
-                batch.append(finished.get_nowait())
-            except queue.Empty:
-                break
-        remaining -= len(batch)
-        yield [(target, future.result()) for target, future in batch]
 
 
 def _save(writes: list[_RouterWrite], failures: dict[int, str]) -> None:
@@ -355,10 +289,9 @@ def _record(
                 _record([], {router_id: error}, results)
             return
         for write in writes:
-            result = results[write.router_id]
-            result.ok, result.error_kind = False, "database error"
-            result.error = (
-                f"the poll could not be saved ({exc}); the inventory may have changed, poll again"
+            results[write.router_id].fail(
+                Category.DATABASE,
+                f"the poll could not be saved ({exc}); the inventory may have changed, poll again",
             )
         return
     for write in writes:
@@ -367,71 +300,75 @@ def _record(
         result.changes = len(write.changes)
 
 
-def _failure(polled: Exception) -> str:
-    if isinstance(polled, DeviceError):
-        return str(polled)
-    return unexpected(polled, "polling")
+class Poll(Operation[Router, _Target, PollResult]):
+    """Plan: the routers to poll and their driver settings; once all are on the pool,
+    their stored sessions (two queries for all routers). Run: one connection and one
+    getter call per router, compared with the stored state (no queries). Write: one
+    transaction per batch of finished routers."""
 
+    name = "poll"
+    doing = "polling"
+    result_type = PollResult
 
-def _collect(
-    batch: list[tuple[_Target, _RouterWrite | Exception]],
-    results: dict[int, PollResult],
-    started: float,
-) -> None:
-    writes, failures = [], {}
-    for target, polled in batch:
-        result = results[target.router_id]
-        result.duration_s = round(time.monotonic() - started, 3)
-        result.sessions = len(target.sessions)
-        if isinstance(polled, Exception):
-            result.ok = False
-            result.error_kind = getattr(polled, "reason", UNEXPECTED)
-            result.error = _failure(polled)
-            failures[target.router_id] = storable(result.error)  # a router may send NUL
-        else:
-            result.neighbors = polled.neighbors
-            writes.append(polled)
-    _record(writes, failures, results)
+    def __init__(self, routers: list[Router], prefer_detail: bool | None) -> None:
+        self.secrets = session_secrets(routers)
+        self.prefer_detail = prefer_detail
+        self.stored: Future[dict[int, list[_StoredSession]]] = Future()
+        self.router_ids: list[int] = []
+        self.writes: dict[int, _RouterWrite] = {}  # filled by the workers
+
+    def plan(self, router: Router) -> _Target | PollResult:
+        reason = poll_skip_reason(router)
+        if reason:
+            return PollResult(router.name).skip(reason)
+        settings = driver_settings(router, self.secrets[router.pk])
+        detail = self.prefer_detail
+        if detail is None:
+            detail = router.platform.poll_with_detail
+        self.router_ids.append(router.pk)
+        return _Target(router.pk, settings, detail, self.stored)
+
+    def planned(self) -> None:
+        # Read while the first routers answer; the workers wait for it only to compare.
+        try:
+            self.stored.set_result(_stored_sessions(self.router_ids))
+        except BaseException as exc:
+            self.stored.set_exception(exc)
+            raise
+
+    def plan_name(self, target: _Target) -> str:
+        return target.settings.router
+
+    def run(self, target: _Target) -> PollResult:
+        settings = target.settings
+        with connect(settings) as device:
+            neighbors = read_neighbors(
+                device, target.prefer_detail, settings.driver, settings.router
+            )
+            if _needs_uptimes(target.sessions, neighbors):
+                neighbors = _add_uptimes(device, neighbors, settings)
+        write = _compare(target, neighbors, timezone.now())
+        self.writes[target.router_id] = write
+        return PollResult(settings.router, neighbors=write.neighbors)
+
+    def write(self, finished: list[tuple[_Target, PollResult]]) -> None:
+        writes, failures, results = [], {}, {}
+        for target, result in finished:
+            results[target.router_id] = result
+            result.sessions = len(target.sessions)
+            write = self.writes.pop(target.router_id, None)
+            if write is not None:
+                writes.append(write)
+            else:
+                failures[target.router_id] = storable(result.error or "")  # a router may send NUL
+        _record(writes, failures, results)
 
 
 def poll_routers(
     routers: Iterable[Router], max_workers: int | None = None, prefer_detail: bool | None = None
-) -> list[PollResult]:
-    """Poll every router that can be polled; each router gets a result, in input order.
-
-    `prefer_detail` overrides the platforms' "poll with detail" switch when given.
-    """
+) -> BatchResult[PollResult]:
+    """Poll every router that can be polled; each router gets a result, in input order
+    (core.operations.run_operation). `prefer_detail` overrides the platforms' "poll with
+    detail" switch when given. Queries grow with routers, never with sessions."""
     routers = list(routers)
-    results = {router.pk: PollResult(router.name) for router in routers}
-    to_poll: dict[int, tuple[DriverSettings, bool]] = {}
-    secrets = session_secrets(routers)
-    for router in routers:
-        reason = poll_skip_reason(router)
-        if reason is None:
-            detail = router.platform.poll_with_detail if prefer_detail is None else prefer_detail
-            try:
-                to_poll[router.pk] = (driver_settings(router, secrets[router.pk]), detail)
-            except DeviceError as exc:
-                reason = str(exc)
-        if reason:
-            results[router.pk].skipped = reason
-    if not to_poll:
-        return [results[router.pk] for router in routers]
-    stored: Future[dict[int, list[_StoredSession]]] = Future()
-    targets = [_Target(pk, driver, detail, stored) for pk, (driver, detail) in to_poll.items()]
-    workers = min(max_workers or settings.NAPALM_MAX_WORKERS, len(targets))
-    finished: queue.SimpleQueue[tuple[_Target, Future]] = queue.SimpleQueue()
-    started = time.monotonic()
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="device-io") as pool:
-        for target in targets:
-            future = pool.submit(_poll, target)
-            future.add_done_callback(lambda done, target=target: finished.put((target, done)))
-        # Read while the first routers answer; the workers wait for it only to compare.
-        try:
-            stored.set_result(_stored_sessions(list(to_poll)))
-        except BaseException as exc:
-            stored.set_exception(exc)
-            raise
-        for batch in _in_batches(finished, len(targets)):
-            _collect(batch, results, started)
-    return [results[router.pk] for router in routers]
+    return batch(run_operation(Poll(routers, prefer_detail), routers, max_workers))

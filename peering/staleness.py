@@ -16,8 +16,9 @@ from django.db.models import Q
 
 from core.choices import Status
 from devices.models import Router
-from peering.models import BGPSession, DirectPeeringSession
+from peering.models import BGPSession
 from peering.polling import poll_skip_reason
+from peering.queries import session_kind
 
 
 @dataclass(frozen=True)
@@ -40,12 +41,14 @@ def router_stale_reason(router: Router) -> str | None:
 
 
 def router_staleness(router: Router) -> Staleness | None:
+    """router_stale_reason() with when the state was read, or None when it is current."""
     why = router_stale_reason(router)
     return Staleness(router.last_polled_at, why) if why else None
 
 
 def stale_router_q(prefix: str = "") -> Q:
-    """router_stale_reason() as a filter on routers, through `prefix` ("router__")."""
+    """router_stale_reason() as a filter on routers, through `prefix` ("router__"; for
+    sessions of any kind, f"{kind.router_path}__" of peering.queries.SESSION_KINDS)."""
 
     def q(lookup: str, value: object) -> Q:
         return Q(**{f"{prefix}{lookup}": value})
@@ -65,9 +68,8 @@ def has_polled_state_q() -> Q:
 
 
 def session_router(session: BGPSession) -> Router:
-    if isinstance(session, DirectPeeringSession):
-        return session.router
-    return session.ixp_connection.router
+    """The session's router, whatever its kind (select_related it)."""
+    return session_kind(session).router_of(session)
 
 
 def session_staleness(session: BGPSession, router: Router | None = None) -> Staleness | None:

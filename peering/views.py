@@ -1,8 +1,7 @@
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count
 
-from core.choices import JobKind
 from core.views.details import Row
 from core.views.generic import ModelViews, ObjectDetailView
 from core.views.jobs import EnqueueJobView
@@ -22,14 +21,9 @@ from peering.forms import (
     InternetExchangeForm,
     InternetExchangePeeringSessionForm,
 )
-from peering.models import (
-    AutonomousSystem,
-    BGPGroup,
-    Connection,
-    DirectPeeringSession,
-    InternetExchange,
-    InternetExchangePeeringSession,
-)
+from peering.jobs import DiscoverJob
+from peering.models import AutonomousSystem, BGPGroup, Connection, InternetExchange
+from peering.queries import connections, direct_sessions, ixp_sessions
 from peering.staleness import session_staleness
 from peering.tables import (
     AutonomousSystemTable,
@@ -52,29 +46,6 @@ POLLED_LABELS = {
     "configured_on_router": "Configured on the router",
 }
 POLLED_FIELDS = list(POLLED_LABELS)
-
-
-def direct_sessions() -> QuerySet[DirectPeeringSession]:
-    # The router's platform tells whether the router is polled (peering.staleness).
-    return DirectPeeringSession.objects.select_related(
-        "router__platform", "bgp_group", "autonomous_system", "local_autonomous_system"
-    )
-
-
-def ixp_sessions() -> QuerySet[InternetExchangePeeringSession]:
-    return InternetExchangePeeringSession.objects.select_related(
-        "ixp_connection__internet_exchange",
-        "ixp_connection__router__platform",
-        "autonomous_system",
-    )
-
-
-def connections() -> QuerySet[Connection]:
-    return (
-        Connection.objects.select_related("internet_exchange", "router")
-        .annotate(session_count=Count("sessions"))
-        .order_by("internet_exchange__name", "router__name", "pk")
-    )
 
 
 class SessionDetailView(ObjectDetailView):
@@ -185,15 +156,12 @@ class DiscoverSessionsView(EnqueueJobView):
     permission to add sessions, their creation."""
 
     queryset = InternetExchange.objects.all()
-    kind = JobKind.DISCOVER
+    job_type = DiscoverJob
     permission_required = "peering.view_internetexchange"
     dry_run = True
 
-    def job_target(self, obj: InternetExchange) -> dict[str, Any]:
-        return {}
-
     def job_arguments(self, obj: InternetExchange) -> dict[str, Any]:
-        return {"ixp": obj.pk, "dry_run": self.dry_run}
+        return {"dry_run": self.dry_run}
 
 
 class CreateDiscoveredSessionsView(DiscoverSessionsView):

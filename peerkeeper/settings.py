@@ -44,6 +44,25 @@ RENDER_MAX_OUTPUT = CONFIG["RENDER_MAX_OUTPUT"]
 RENDER_MEMORY_LIMIT = CONFIG["RENDER_MEMORY_LIMIT"]
 
 DATABASES = {"default": database_settings(CONFIG)}
+
+# The menu: sections of (label, app, model) list pages; each is shown to users who may
+# view that model (core.navigation).
+MENU = [
+    ("Devices", [("Routers", "devices", "router"), ("Platforms", "devices", "platform")]),
+    (
+        "Peering",
+        [
+            ("Autonomous systems", "peering", "autonomoussystem"),
+            ("Internet exchanges", "peering", "internetexchange"),
+            ("Connections", "peering", "connection"),
+            ("BGP groups", "peering", "bgpgroup"),
+            ("Direct sessions", "peering", "directpeeringsession"),
+            ("IXP sessions", "peering", "internetexchangepeeringsession"),
+        ],
+    ),
+    ("Configuration", [("Templates", "configs", "configtemplate")]),
+    ("Jobs", [("Jobs", "core", "job")]),
+]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [

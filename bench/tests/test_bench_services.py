@@ -13,7 +13,7 @@ import pytest
 from bench.fleet import FaultKind, FleetProcess, FleetSpec, running_fleet
 from bench.fleet.process import free_base_port
 from bench.inventory import inventory_vrf, load_inventory
-from configs.deploy import DeployOptions, Outcome, configure_routers
+from configs.deploy import DeployOptions, configure_routers
 from core.choices import BGPState
 from devices.models import Router
 from devices.selection import select_routers
@@ -76,7 +76,7 @@ def test_poll_stores_every_state_and_fails_only_the_faulty_routers(inventory: Fl
     by_name = {result.router: result for result in results}
     for index, fault in inventory.faults.items():
         result = by_name[inventory.router(index).hostname]
-        assert (result.ok, result.error_kind) == (False, REASONS[fault]), result.error
+        assert (result.ok, result.category) == (False, REASONS[fault]), result.error
     healthy = [by_name[inventory.router(index).hostname] for index in inventory.healthy_routers()]
     assert all(r.ok and (r.sessions, r.neighbors) == (SESSIONS, SESSIONS) for r in healthy)
     expected = fleet_states(inventory, 0)
@@ -130,26 +130,26 @@ def test_a_dry_run_shows_the_diff_then_a_commit_leaves_nothing_to_change(
     before = fleet.running_config(index)
 
     dry_run = configure_routers(routers, DeployOptions(dry_run=True), max_workers=4)
-    assert [(r.outcome, r.committed) for r in dry_run] == [(Outcome.CHANGED, False)] * 3
+    assert [(r.outcome, r.committed) for r in dry_run] == [("changed", False)] * 3
     assert all("maximum-routes" in r.diff for r in dry_run)
     assert any("password ********" in r.diff for r in dry_run)
     assert not any("md5-" in r.diff for r in dry_run), "session passwords must be masked"
     assert fleet.running_config(index) == before
 
     committed = configure_routers(routers, DeployOptions(), max_workers=4)
-    assert [(r.outcome, r.committed) for r in committed] == [(Outcome.CHANGED, True)] * 3
+    assert [(r.outcome, r.committed) for r in committed] == [("changed", True)] * 3
     assert "maximum-routes" in fleet.running_config(index)
 
     again = configure_routers(routers, DeployOptions(), max_workers=4)
-    assert [(r.outcome, r.reason) for r in again] == [(Outcome.UNCHANGED, "nothing to change")] * 3
+    assert [(r.outcome, r.note) for r in again] == [("unchanged", "nothing to change")] * 3
 
 
 def test_a_dry_run_over_the_fleet_fails_only_the_faulty_routers(inventory: FleetSpec) -> None:
     results = configure_routers(select_routers(None), DeployOptions(dry_run=True), max_workers=8)
 
-    failed = {r.router: r.error_kind for r in results if not r.ok}
+    failed = {r.router: r.category for r in results if not r.ok}
     assert failed == {
         inventory.router(index).hostname: REASONS[fault]
         for index, fault in inventory.faults.items()
     }
-    assert sum(r.outcome == Outcome.CHANGED for r in results) == ROUTERS - len(FAULTS)
+    assert sum(r.outcome == "changed" for r in results) == ROUTERS - len(FAULTS)

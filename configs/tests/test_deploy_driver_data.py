@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from napalm.base.mock import MockDriver
 
-from core.choices import JobKind, JobStatus
+from core.choices import JobStatus
 from core.job_runner import run
 from core.jobs import enqueue
 from core.models import Job
@@ -51,7 +51,8 @@ def test_a_diff_that_is_not_text_fails_the_router_with_the_drivers_sentence(
     status, out, err = run_command("configure_routers", "--dry-run")
     assert status == 1
     assert _line(out) == (
-        f"m1: failed: The mock driver returned {shown} from compare_config on m1 where "
+        "m1: failed (driver error): "
+        f"The mock driver returned {shown} from compare_config on m1 where "
         "NAPALM's contract has the differences as text."
     )
     assert "unexpected" not in out + err
@@ -66,14 +67,16 @@ def test_a_password_in_an_odd_diff_is_masked_before_the_quote_is_cut(m1) -> None
     status, out, _ = run_command("configure_routers", "--dry-run")
     assert status == 1
     line = _line(out)
-    assert line.startswith("m1: failed: The mock driver returned ['+neighbor 192.0.2.11 password ")
+    assert line.startswith(
+        "m1: failed (driver error): The mock driver returned ['+neighbor 192.0.2.11 password "
+    )
     assert "from compare_config on m1" in line
     assert "Pw-" not in line, line
 
 
 def test_a_diff_job_on_odd_data_ends_failed_not_errored(m1) -> None:
     router = m1({"compare_config": {"diff": ["+router bgp 64500"]}})
-    job = enqueue(JobKind.DEPLOY_DRY_RUN, router=router)
+    job = enqueue("deploy_dry_run", target=router)
     run(str(job.pk))
     job = Job.objects.get(pk=job.pk)
     assert job.status == JobStatus.FAILED, job.error
@@ -107,14 +110,14 @@ def test_commit_confirm_on_odd_neighbours_fails_before_committing(m1, neighbors,
     status, out, err = run_command("configure_routers", "--commit-confirm", "5")
     assert status == 1
     line = _line(out)
-    assert line.startswith("m1: failed: The mock driver ")
+    assert line.startswith("m1: failed (driver error): The mock driver ")
     assert sentence in line
     assert "unexpected" not in out + err
 
 
 def test_a_commit_confirm_job_on_odd_neighbours_ends_failed(m1) -> None:
     router = m1({"compare_config": DIFF, "get_bgp_neighbors": []})
-    job = enqueue(JobKind.DEPLOY, router=router, arguments={"commit_confirm": 5})
+    job = enqueue("deploy", target=router, arguments={"commit_confirm": 5})
     run(str(job.pk))
     job = Job.objects.get(pk=job.pk)
     assert job.status == JobStatus.FAILED, job.error
@@ -134,7 +137,8 @@ def test_odd_neighbours_after_the_commit_say_the_change_reverts(m1, tmp_path) ->
     status, out, _ = run_command("configure_routers", "--commit-confirm", "5")
     assert status == 1
     assert _line(out) == (
-        "m1: failed: The mock driver returned [] from get_bgp_neighbors on m1 where NAPALM's "
+        "m1: failed (driver error): "
+        "The mock driver returned [] from get_bgp_neighbors on m1 where NAPALM's "
         "contract has a dictionary of VRFs; not confirmed, the router reverts the change "
         "after 5 s."
     )
@@ -146,7 +150,8 @@ def test_an_odd_is_alive_after_the_commit_says_the_change_reverts(m1, monkeypatc
     status, out, _ = run_command("configure_routers", "--commit-confirm", "5")
     assert status == 1
     assert _line(out) == (
-        "m1: failed: The mock driver returned {'is_alive': 'yes'} from is_alive on m1 where "
+        "m1: failed (driver error): "
+        "The mock driver returned {'is_alive': 'yes'} from is_alive on m1 where "
         'NAPALM\'s contract has {"is_alive": True or False}; not confirmed, the router '
         "reverts the change after 5 s."
     )

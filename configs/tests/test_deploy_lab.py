@@ -2,19 +2,30 @@
 
 import io
 import json
+import threading
+import time
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from configs.deploy import DeployOptions, configure_router
 from configs.models import ConfigTemplate
-from core.choices import JobKind, JobStatus
+from core.choices import JobStatus
 from core.jobs import enqueue
 from devices.models import Router
 from peering.models import AutonomousSystem, InternetExchangePeeringSession
 from peerkeeper.testing import run_command, wait_for, wait_for_job
 
-P3 = "192.0.2.13"
+P2, P3 = "192.0.2.12", "192.0.2.13"
+# Seconds the router gives a commit before it reverts it unless confirmed (the least
+# configure_routers accepts is 5; the check after the commit needs some).
+CONFIRM_S = 8
+# Seconds after its timer fires within which a revert has changed the running configuration
+# (frr-reload starts deleting lines about 0.5 s in), and has finished (it removes and adds
+# back each neighbour whose AS changed line by line: about 4 s in the lab).
+REVERT_STARTS_S = 3
+REVERT_APPLY_S = 15
 
 
 def _running_config(lab) -> str:
@@ -104,21 +115,104 @@ def test_a_template_error_never_reaches_the_router(demo_inventory, lab) -> None:
 
     status, out, _ = run_command("configure_routers", "--dry-run")
     assert status != 0
-    assert "r1: failed: template “broken” line 2: 'nope' is undefined" in out
-    assert "r1-twin: changed" in out or "r1-twin: unchanged" in out
+    assert "r1: failed (input error): template “broken” line 2: 'nope' is undefined" in out
+    # The twin (no connection, so no sessions: its candidate is in r1 already) was still
+    # rendered, loaded and compared on the router.
+    assert "r1-twin: unchanged: nothing to change" in out
     assert _running_config(lab) == before
 
 
-def test_json_output_and_commit_confirm(demo_inventory, lab) -> None:
-    status, out, _ = run_command("configure_routers", "--commit-confirm", "15", "--json")
+def _config_keeps(lab, holds, until: float, what: str) -> None:
+    """Read r1's running configuration until time.monotonic() passes `until`: `holds` must
+    be true of every read."""
+    started = time.monotonic()
+    while True:
+        assert holds(_running_config(lab)), (
+            f"{what}: no longer so {time.monotonic() - started:.1f} s on"
+        )
+        if time.monotonic() > until:
+            return
+        time.sleep(0.3)
+
+
+class _ConfigWatch(threading.Thread):
+    """Reads r1's running configuration every 0.2 s and notes when `line` first appears
+    in it and when it is first gone again (time.monotonic())."""
+
+    def __init__(self, lab, line: str) -> None:
+        super().__init__(daemon=True)
+        self.lab, self.line = lab, line
+        self.appeared: float | None = None
+        self.gone: float | None = None
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set() and self.gone is None:
+            present = self.line in _running_config(self.lab)
+            now = time.monotonic()
+            if present and self.appeared is None:
+                self.appeared = now
+            elif not present and self.appeared is not None:
+                self.gone = now
+            self.stop.wait(0.2)
+
+
+def test_json_output_and_a_confirmed_commit_outlives_its_timer(demo_inventory, lab) -> None:
+    wait_for(lambda: _neighbor_state(lab, P2) == "Established", 30, "p2 established")
+    status, out, _ = run_command("configure_routers", "--commit-confirm", str(CONFIRM_S), "--json")
+    returned = time.monotonic()
     assert status == 0, out
-    (result,) = json.loads(out)
-    assert (result["router"], result["outcome"], result["committed"]) == ("r1", "changed", True)
+    (result,) = json.loads(out)["results"]
+    assert (result["router"], result["committed"]) == ("r1", True)
     assert f"+ neighbor {P3} remote-as 64503" in result["diff"]
+    # The timer was set before the command returned: watch until it would have fired and
+    # a revert have begun. Confirmed, the change stays all along.
+    _config_keeps(
+        lab,
+        lambda config: f"neighbor {P3} remote-as 64503" in config,
+        until=returned + CONFIRM_S + REVERT_STARTS_S,
+        what="the confirmed change is on r1",
+    )
     wait_for(lambda: _neighbor_state(lab, P3) == "Established", 10, "p3 established")
-    # Confirmed: still there once the revert timer would have fired.
     status, out, _ = run_command("configure_routers", "--dry-run")
     assert "r1: unchanged" in out
+
+
+def test_a_commit_that_is_not_confirmed_is_reverted_by_the_router(demo_inventory, lab) -> None:
+    """p2's AS changed to one p2 does not have: its session cannot come back, so the change
+    is not confirmed and the router itself takes it back when the timer fires."""
+    wait_for(lambda: _neighbor_state(lab, P2) == "Established", 30, "p2 established")
+    before = _running_config(lab)
+    changed_line = f"neighbor {P2} remote-as 64599"
+    assert changed_line not in before and f"neighbor {P3} " not in before
+    AutonomousSystem.objects.filter(asn=64502).update(asn=64599)
+
+    watch = _ConfigWatch(lab, changed_line)
+    watch.start()
+    try:
+        result = configure_router(demo_inventory, DeployOptions(commit_confirm=CONFIRM_S))
+        returned = time.monotonic()
+        assert (result.outcome, result.ok, result.committed) == ("failed", False, False)
+        assert f"+ {changed_line}" in result.diff
+        assert f"+ neighbor {P3} remote-as 64503" in result.diff
+        # Wait, with a deadline, until the router has taken the change back.
+        wait_for(
+            lambda: watch.gone is not None or not watch.is_alive(),
+            CONFIRM_S + REVERT_STARTS_S,
+            "the revert",
+        )
+    finally:
+        watch.stop.set()
+        watch.join(10)
+    assert watch.appeared is not None, "the change never reached r1"
+    assert watch.gone is not None, "the change was never reverted"
+    # Kept until the timer fired: not discarded by the deployment when it gave up.
+    assert watch.gone - watch.appeared >= CONFIRM_S - 1
+    assert watch.gone > returned
+    # The router is back to exactly what it ran before, and p2 is up again.
+    wait_for(lambda: _running_config(lab) == before, REVERT_APPLY_S, "the whole revert")
+    wait_for(lambda: _neighbor_state(lab, P2) == "Established", 30, "p2 established again")
+    assert _neighbor_state(lab, P3) is None
 
 
 @pytest.mark.parametrize("flag", ["--no-commit-check"])
@@ -156,7 +250,7 @@ def test_a_changed_password_is_masked_on_both_sides_of_the_diff(
     session.password = "new-secret-2"
     session.save()
     status, out, _ = run_command("configure_routers", "--dry-run")
-    job = wait_for_job(enqueue(JobKind.DEPLOY_DRY_RUN, router=demo_inventory), timeout=90)
+    job = wait_for_job(enqueue("deploy_dry_run", target=demo_inventory), timeout=90)
     assert job.status == JobStatus.COMPLETED, job.error
     dump = io.StringIO()
     call_command("dumpdata", "core.job", stdout=dump)

@@ -11,7 +11,7 @@ from django.urls import reverse
 from configs.masking import MASK, learn, stand_in
 from configs.models import ConfigTemplate
 from configs.rendering import RenderError, render_router
-from core.choices import JobKind, JobStatus
+from core.choices import JobStatus
 from core.job_runner import run
 from core.jobs import enqueue
 from core.models import Job
@@ -77,7 +77,7 @@ def test_a_form_the_template_derives_is_masked_on_every_door(make_inventory, adm
     client = Client()
     client.force_login(admin_user)
     page = client.get(reverse("devices:router_configuration", args=[router.pk]))
-    job = enqueue(JobKind.RENDER, router=router)
+    job = enqueue("render", target=router)
     run(str(job.pk))
     job = Job.objects.get(pk=job.pk)
     assert job.status == JobStatus.COMPLETED

@@ -8,7 +8,7 @@ from django import template
 from django.db.models import Model
 
 from core.choices import BGPState
-from core.jobs_display import JobDisplay, describe_job
+from core.job_types import JobDisplay, job_display
 from core.links import object_url as _object_url
 from core.models import Job
 from core.navigation import menu_for
@@ -64,4 +64,4 @@ def diff_lines(text: str) -> list[tuple[str, str]]:
 
 @register.filter
 def describe(job: Job) -> JobDisplay:
-    return describe_job(job)
+    return job_display(job)

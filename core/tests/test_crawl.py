@@ -25,7 +25,7 @@ from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from core.choices import BGPState, JobKind
+from core.choices import BGPState
 from core.fields import EncryptedTextField, JSONObjectField
 from core.forms import SecretFormField
 from core.models import Job
@@ -165,7 +165,7 @@ def _stored(obj: models.Model, name: str) -> Any:
 @pytest.fixture
 def crawler(ui_inventory: Router) -> Client:
     """A superuser, so that every page and form is open, on the small UI inventory."""
-    Job.objects.create(kind=JobKind.PING, router=ui_inventory, output="r1: reachable")
+    Job.objects.create(kind="ping", target=ui_inventory, target_name="r1", output="r1: reachable")
     BGPSessionStateChange.objects.create(
         ixp_session=InternetExchangePeeringSession.objects.get(),
         from_state=None,

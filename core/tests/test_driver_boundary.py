@@ -174,9 +174,9 @@ def test_a_driver_that_cannot_be_imported_is_that_routers_failure(
     status, out, _ = ping_with_driver_module(monkeypatch, tmp_path, "pkexit", "raise SystemExit(0)")
     assert status == 1
     assert bad_line(out) == (
-        "bad: driver error: The NAPALM driver “pkexit” could not be loaded: SystemExit: 0."
+        "bad: failed (driver error): The NAPALM driver “pkexit” could not be loaded: SystemExit: 0."
     )
-    assert out.splitlines()[-1] == "1 reachable, 1 failed, 0 skipped"
+    assert out.splitlines()[-1] == "2 routers: 1 reachable, 1 failed, 0 skipped"
 
 
 def test_an_exception_that_cannot_say_what_it_is_is_still_the_drivers(fleet, monkeypatch) -> None:
@@ -184,7 +184,8 @@ def test_an_exception_that_cannot_say_what_it_is_is_still_the_drivers(fleet, mon
     status, out, _ = run_command("poll_bgp_sessions")
     assert status == 1
     assert bad_line(out) == (
-        "bad: failed: The mock driver failed in get_bgp_neighbors on bad: Unprintable: "
+        "bad: failed (driver error): "
+        "The mock driver failed in get_bgp_neighbors on bad: Unprintable: "
         "(a Unprintable whose message cannot be read)."
     )
 
@@ -456,7 +457,9 @@ def test_what_python_cannot_raise_reaches_the_log_not_the_terminal(
     )
     result = manage_py("ping_routers")
     assert result.returncode == 1
-    assert result.stdout.startswith("r1: driver error: The pkinit driver failed in its setup")
+    assert result.stdout.startswith(
+        "r1: failed (driver error): The pkinit driver failed in its setup"
+    )
     assert "RED" not in result.stderr and "\x1b" not in result.stderr, result.stderr
     assert_no_secret(result.stdout + result.stderr)
 

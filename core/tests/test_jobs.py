@@ -1,5 +1,7 @@
-"""Jobs without a worker: enqueueing, the jobs commands, the sweep and the retention."""
+"""Jobs without a worker: enqueueing the apps' jobs, the jobs commands, the sweep and the
+retention. (The job framework itself, with job types of its own: test_jobs_types.py.)"""
 
+import json
 import os
 import socket
 import subprocess
@@ -10,12 +12,15 @@ import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from core.choices import JobKind, JobStatus
+from configs.jobs import MIN_COMMIT_CONFIRM
+from core.choices import JobStatus
 from core.job_maintenance import sweep_stale_jobs
 from core.job_runner import run
+from core.job_types import get_job_type, kind_choices
 from core.jobs import enqueue
 from core.models import Job
 from devices.models import Platform, Router
+from peering.models import InternetExchange
 from peerkeeper.testing import run_command
 
 
@@ -32,7 +37,8 @@ def routers(db) -> dict[str, Router]:
 
 
 def _job(router: Router | None, status: str, age: timedelta = timedelta(0), **fields) -> Job:
-    job = Job.objects.create(kind=JobKind.PING, router=router, status=status, **fields)
+    name = router.name if router else ""
+    job = Job.objects.create(kind="ping", target=router, target_name=name, status=status, **fields)
     moment = timezone.now() - age
     finished = moment if status in {"completed", "failed", "errored"} else None
     Job.objects.filter(pk=job.pk).update(created=moment, started=moment, finished=finished)
@@ -43,24 +49,45 @@ def _job(router: Router | None, status: str, age: timedelta = timedelta(0), **fi
 @pytest.mark.parametrize(
     ("kind", "arguments", "message"),
     [
-        (JobKind.PING, {"commit_check": True}, "does not take commit_check"),
-        (JobKind.DEPLOY, {"commit_check": "yes"}, "commit_check must be true or false"),
-        (JobKind.DEPLOY, {"commit_confirm": 2}, "at least 5 seconds"),
-        (JobKind.DISCOVER, {"dry_run": True}, "needs ixp"),
+        ("ping", {"commit_check": True}, "does not take commit_check"),
+        ("deploy", {"commit_check": "yes"}, "commit_check must be true or false"),
+        ("deploy", {"commit_confirm": 2}, "at least 5 seconds"),
+        ("discover", {"dry_run": True}, "needs an Internet exchange"),
+        ("discover", {"ixp": 1}, "does not take ixp"),
     ],
 )
 def test_bad_arguments_are_refused_before_anything_is_queued(
     routers, kind, arguments, message
 ) -> None:
-    router = None if kind == JobKind.DISCOVER else routers["edge1"]
+    router = None if kind == "discover" else routers["edge1"]
     with pytest.raises(ValueError, match=message):
-        enqueue(kind, router=router, arguments=arguments)
+        enqueue(kind, target=router, arguments=arguments)
     assert not Job.objects.exists()
 
 
-def test_a_router_job_needs_a_router(db) -> None:
-    with pytest.raises(ValueError, match="needs a router"):
-        enqueue(JobKind.POLL)
+def test_a_router_job_needs_a_router_and_a_discovery_an_exchange(routers) -> None:
+    with pytest.raises(ValueError, match="A Poll BGP sessions job needs a router."):
+        enqueue("poll")
+    ixp = InternetExchange(name="IX", slug="ix")
+    with pytest.raises(ValueError, match="runs on a router, not on an Internet exchange"):
+        enqueue("ping", target=ixp)
+    with pytest.raises(ValueError, match="runs on an Internet exchange, not on a router"):
+        enqueue("discover", target=routers["edge1"])
+    assert not Job.objects.exists()
+
+
+def test_every_kind_of_the_apps_is_registered_with_its_label(db) -> None:
+    assert kind_choices() == [
+        ("deploy_dry_run", "Configuration diff (dry run)"),
+        ("deploy", "Deploy configuration"),
+        ("discover", "Discover IXP sessions"),
+        ("ping", "Ping"),
+        ("poll", "Poll BGP sessions"),
+        ("render", "Render configuration"),
+    ]
+    # One minimum for a confirmed commit: the deploy job's and configure_routers'.
+    [confirm] = [a for a in get_job_type("deploy").arguments if a.name == "commit_confirm"]
+    assert confirm.minimum == MIN_COMMIT_CONFIRM == 5
 
 
 def test_poll_tasks_queue_one_job_per_usable_router_and_print_their_ids(
@@ -74,7 +101,8 @@ def test_poll_tasks_queue_one_job_per_usable_router_and_print_their_ids(
     queued = [line for line in lines if line.startswith("edge1: queued job ")]
     assert len(queued) == 1
     job = Job.objects.get(pk=queued[0].rsplit(" ", 1)[1])
-    assert (job.kind, job.router, job.status) == (JobKind.POLL, routers["edge1"], "pending")
+    assert (job.kind, job.target, job.status) == ("poll", routers["edge1"], "pending")
+    assert job.target_name == "edge1"
     # The database backend holds the task a worker will take.
     assert DBTaskResult.objects.filter(id=job.task_id, status="READY").exists()
     assert lines[-1] == "3 routers: 1 jobs queued, 2 skipped"
@@ -124,6 +152,22 @@ def test_jobs_lists_recent_jobs_filtered_by_status_and_router(routers) -> None:
     assert "failed" in line and "Cannot reach edge1" in line
     status, out, _ = run_command("jobs")
     assert len(out.splitlines()) == 3
+    status, out, _ = run_command("jobs", "--target", "EDGE2", "--kind", "ping")
+    assert status == 0 and len(out.splitlines()) == 1 and "Cannot reach edge2" in out
+    status, out, _ = run_command("jobs", "--target", "edge3")
+    assert out.strip() == "No jobs."
+
+
+def test_jobs_json_names_the_target_and_its_type(routers) -> None:
+    _job(routers["edge1"], JobStatus.COMPLETED)
+    status, out, _ = run_command("jobs", "--json")
+    assert status == 0
+    [job] = json.loads(out)
+    assert (job["target"], job["target_type"], job["router"]) == (
+        "edge1",
+        "devices.router",
+        "edge1",
+    )
 
 
 def test_job_shows_its_log_output_and_error(routers) -> None:
@@ -137,12 +181,33 @@ def test_job_shows_its_log_output_and_error(routers) -> None:
     status, out, _ = run_command("job", str(job.pk)[:8])
     assert status == 0, out
     assert f"Job:       {job.pk}" in out
+    assert "Kind:      Ping" in out
+    assert "Target:    edge1 (router)" in out
     assert "Status:    failed" in out
     assert "warning  Failed: no." in out
     assert "Error:\nCannot reach edge1 (127.0.0.1): Connection refused." in out
     assert "Output:\nedge1: unreachable" in out
     status, _, err = run_command("job", "00000000-0000-0000-0000-000000000000")
     assert status == 1 and "No job" in err
+    status, out, _ = run_command("job", str(job.pk), "--json")
+    shown = json.loads(out)
+    assert (shown["target"], shown["target_type"], shown["router"]) == (
+        "edge1",
+        "devices.router",
+        "edge1",
+    )
+
+
+def test_a_job_keeps_its_targets_name_when_the_target_is_deleted(routers) -> None:
+    job = _job(routers["edge1"], JobStatus.COMPLETED)
+    assert list(routers["edge1"].jobs.all()) == [job]
+    routers["edge1"].delete()
+    job = Job.objects.get(pk=job.pk)  # the job is history: it stays
+    assert (job.target, job.target_name, job.target_noun) == (None, "edge1", "router")
+    _, out, _ = run_command("job", str(job.pk))
+    assert "Target:    edge1 (router, deleted)" in out
+    _, out, _ = run_command("jobs", "--router", "edge1")
+    assert out.startswith(str(job.pk))
 
 
 def test_sweep_errors_jobs_whose_worker_is_gone_and_only_those(routers) -> None:

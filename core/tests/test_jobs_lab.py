@@ -3,7 +3,7 @@ worker."""
 
 import re
 
-from core.choices import JobKind, JobStatus
+from core.choices import JobStatus
 from core.jobs import enqueue
 from core.models import Job
 from devices.models import Router
@@ -88,7 +88,7 @@ def test_poll_tasks_on_two_rq_workers_store_what_a_direct_poll_stores(
     for router, job in jobs.items():
         job = wait_for_job(job, timeout=90)
         assert job.status == JobStatus.COMPLETED, job.error
-        assert job.kind == JobKind.POLL and job.router.name == router
+        assert job.kind == "poll" and job.target.name == router
         assert job.output.startswith(f"{router}: 6 sessions, ")
         assert "192.0.2.12 AS64502 Peer Two: established (10000 received" in job.output
         assert "192.0.2.13 AS64503 Peer Three: not configured on the router" in job.output
@@ -103,30 +103,30 @@ def test_deploy_task_on_the_database_worker_deploys_and_keeps_the_diff(
     assert status == 0, out
     job = wait_for_job(_queued(out)["r1"], timeout=90)
     assert job.status == JobStatus.COMPLETED, job.error
-    assert job.kind == JobKind.DEPLOY
+    assert job.kind == "deploy"
     assert "neighbor 192.0.2.13 remote-as 64503" in job.output
-    assert job.result["outcome"] == "changed" and job.result["committed"] is True
+    assert job.result["status"] == "changed" and job.result["committed"] is True
     assert "configure r1: changed (committed)" in [entry["message"] for entry in job.log]
     assert "neighbor 192.0.2.13 remote-as 64503" in lab.router("r1").vtysh("show running-config")
 
     status, out, _ = run_command("configure_routers", "--tasks", "--dry-run", "--limit", "r1")
     again = wait_for_job(_queued(out)["r1"], timeout=90)
-    assert again.kind == JobKind.DEPLOY_DRY_RUN
+    assert again.kind == "deploy_dry_run"
     assert again.status == JobStatus.COMPLETED, again.error
-    assert again.output == "r1: nothing to change"
+    assert again.output.startswith("r1: unchanged")
 
 
 def test_ping_and_discovery_jobs_read_the_lab_router(demo_inventory, lab, job_worker) -> None:
-    ping = wait_for_job(enqueue(JobKind.PING, router=demo_inventory), timeout=60)
+    ping = wait_for_job(enqueue("ping", target=demo_inventory), timeout=60)
     assert ping.status == JobStatus.COMPLETED, ping.error
     assert re.fullmatch(r"r1: reachable \([\d.]+ ms\)", ping.output)
 
     ixp = InternetExchange.objects.get(slug="demo-ix")
     InternetExchangePeeringSession.objects.filter(ip_address="192.0.2.12").delete()
-    arguments = {"ixp": ixp.pk, "dry_run": True}
-    discovery = wait_for_job(enqueue(JobKind.DISCOVER, arguments=arguments), timeout=60)
+    discovery = wait_for_job(enqueue("discover", target=ixp, arguments={"dry_run": True}), 60)
     assert discovery.status == JobStatus.COMPLETED, discovery.error
-    assert discovery.router is None
+    assert discovery.target == ixp
     assert "  would create 192.0.2.12 AS64502" in discovery.output.splitlines()
-    assert discovery.result[0]["created"] == [{"address": "192.0.2.12", "asn": 64502, "why": ""}]
+    [report] = discovery.result["results"]
+    assert report["created"] == [{"address": "192.0.2.12", "asn": 64502, "why": ""}]
     assert not InternetExchangePeeringSession.objects.filter(ip_address="192.0.2.12").exists()

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from configs.models import ConfigTemplate
-from core.choices import JobKind, JobStatus
+from core.choices import JobStatus
 from core.job_runner import run
 from core.jobs import enqueue
 from core.models import Job
@@ -109,14 +109,11 @@ def test_discovery_creates_the_good_routers_sessions(two_routers) -> None:
 
 @pytest.mark.parametrize(
     ("kind", "arguments"),
-    [(JobKind.DEPLOY_DRY_RUN, {}), (JobKind.POLL, {}), (JobKind.DISCOVER, {"ixp": None})],
+    [("deploy_dry_run", {}), ("poll", {}), ("discover", {})],
 )
 def test_jobs_end_failed_with_the_drivers_sentence(two_routers, kind, arguments) -> None:
-    broken = Router.objects.get(name="broken")
-    if "ixp" in arguments:
-        arguments = {"ixp": two_routers.pk}
-        broken = None
-    job = enqueue(kind, router=broken, arguments=arguments)
+    target = two_routers if kind == "discover" else Router.objects.get(name="broken")
+    job = enqueue(kind, target=target, arguments=arguments)
     run(str(job.pk))
     job = Job.objects.get(pk=job.pk)
     assert job.status == JobStatus.FAILED
@@ -176,8 +173,8 @@ def test_a_password_a_driver_quotes_is_masked_in_messages_logs_and_jobs(
         status, out, err = run_command(*command)
         assert status == 1
         seen += [out, err]
-    for kind in (JobKind.POLL, JobKind.DEPLOY_DRY_RUN):
-        job = enqueue(kind, router=router)
+    for kind in ("poll", "deploy_dry_run"):
+        job = enqueue(kind, target=router)
         run(str(job.pk))
         job = Job.objects.get(pk=job.pk)
         assert job.status == JobStatus.FAILED, job.error

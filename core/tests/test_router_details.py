@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from configs.deploy import DeployOptions, configure_routers
-from core.choices import JobKind, JobStatus
+from core.choices import JobStatus
 from core.job_runner import run
 from core.jobs import enqueue
 from core.models import Job
@@ -91,17 +91,17 @@ def m1(db, tmp_path: Path) -> Router:
     return router
 
 
-@pytest.mark.parametrize("step", ["configs.deploy._push", "configs.deploy.prepare"])
+@pytest.mark.parametrize("step", ["configs.deploy._push", "configs.deploy.render_input"])
 def test_deploy(monkeypatch, records, m1, step) -> None:
     monkeypatch.setattr(step, _our_bug)
     [result] = configure_routers([m1], DeployOptions(dry_run=True))
-    assert result.reason.startswith("unexpected RuntimeError")
+    assert result.error.startswith("unexpected RuntimeError")
     assert_router_details(records, "configure m1: unexpected error")
 
 
 def test_deploy_job_keeps_the_error_in_its_log(monkeypatch, records, m1) -> None:
     monkeypatch.setattr("configs.deploy._push", _our_bug)
-    job = enqueue(JobKind.DEPLOY_DRY_RUN, router=m1)
+    job = enqueue("deploy_dry_run", target=m1)
     run(str(job.pk))
     job = Job.objects.get(pk=job.pk)
     assert job.status == JobStatus.ERRORED
@@ -116,14 +116,14 @@ def test_poll(monkeypatch, records, m1) -> None:
     monkeypatch.setattr("peering.polling._compare", _our_bug)
     [result] = poll_routers([m1])
     assert result.error == "unexpected RuntimeError while polling: our bug"
-    assert_router_details(records, "polling m1: unexpected error")
+    assert_router_details(records, "poll m1: unexpected error")
 
 
 @pytest.mark.parametrize(
     ("step", "about"),
     [
-        ("peering.discovery.read_neighbors", "discovery: reading m1 failed"),
-        ("peering.discovery.driver_settings", "discovery: reading m1's settings failed"),
+        ("peering.discovery.read_neighbors", "discovery m1: unexpected error"),
+        ("peering.discovery.driver_settings", "discovery m1: unexpected error"),
         ("peering.discovery._classify", "discovery on IX on m1 failed"),
     ],
 )
@@ -135,7 +135,7 @@ def test_discovery(monkeypatch, records, m1, step, about) -> None:
 
 
 @pytest.mark.parametrize(
-    "step", ["devices.connectivity._ping_device", "devices.connectivity.driver_settings"]
+    "step", ["devices.connectivity.reported_alive", "devices.connectivity.driver_settings"]
 )
 def test_ping(monkeypatch, records, m1, step) -> None:
     monkeypatch.setattr(step, _our_bug)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from core.choices import JobKind, JobStatus, Status
+from core.choices import JobStatus, Status
 from core.job_runner import run
 from core.jobs import enqueue
 from core.models import Job
@@ -63,11 +63,11 @@ def test_ping_skips_the_routers_it_cannot_use(fleet) -> None:
     lines = out.splitlines()
     assert lines[:3] == SKIPPED
     assert lines[3].startswith("up: reachable (")
-    assert lines[4] == "1 reachable, 0 failed, 3 skipped"
+    assert lines[4] == "4 routers: 1 reachable, 0 failed, 3 skipped"
 
     status, out, _ = run_command("ping_routers", "--limit", "off", "--json")
     assert status == 0
-    [result] = json.loads(out)
+    [result] = json.loads(out)["results"]
     assert (result["ok"], result["skipped"], result["error"]) == (
         True,
         "the router is disabled",
@@ -79,12 +79,12 @@ def test_a_skipped_router_does_not_hide_a_failed_one(fleet) -> None:
     Router.objects.filter(name="up").update(napalm_args={"fail_on_open": True})
     status, out, _ = run_command("ping_routers")
     assert status == 1
-    assert out.splitlines()[-1] == "0 reachable, 1 failed, 3 skipped"
+    assert out.splitlines()[-1] == "4 routers: 0 reachable, 1 failed, 3 skipped"
 
 
 def test_a_ping_job_of_a_skipped_router_says_so(fleet) -> None:
     """As a poll or a deployment job of one such router: what was asked was not done."""
-    job = enqueue(JobKind.PING, router=Router.objects.get(name="off"))
+    job = enqueue("ping", target=Router.objects.get(name="off"))
     run(str(job.pk))
     job = Job.objects.get(pk=job.pk)
     assert job.status == JobStatus.FAILED
@@ -106,14 +106,14 @@ def test_discovery_skips_the_connections_of_routers_it_cannot_use(fleet) -> None
     assert InternetExchangePeeringSession.objects.get().ip_address == "192.0.2.11"
 
     status, out, _ = run_command("discover_ixp_sessions", "ix", "--json")
-    reports = {(r["router"], r["skipped"]) for r in json.loads(out)}
+    reports = {(r["router"], r["skipped"]) for r in json.loads(out)["results"]}
     assert ("off", "the router is disabled") in reports
-    assert all(r["ok"] for r in json.loads(out))
+    assert all(r["ok"] for r in json.loads(out)["results"])
 
 
 def test_a_discovery_job_with_only_skipped_connections_completes(fleet) -> None:
     Connection.objects.filter(router__name="up").delete()
-    job = enqueue(JobKind.DISCOVER, arguments={"ixp": fleet.pk})
+    job = enqueue("discover", target=fleet)
     run(str(job.pk))
     job = Job.objects.get(pk=job.pk)
     assert job.status == JobStatus.COMPLETED, job.error

@@ -13,7 +13,7 @@ from django.conf import settings
 from napalm.base.mock import MockDriver
 
 from configs.models import ConfigTemplate
-from core.choices import BGPState, JobKind, JobStatus
+from core.choices import BGPState, JobStatus
 from core.job_runner import run
 from core.jobs import enqueue
 from core.log_format import OneLineFormatter, printable
@@ -40,8 +40,10 @@ def test_a_hung_ssh_server_gives_one_line_and_no_traceback(transactional_db, sil
     result = manage_py("ping_routers")
     assert result.returncode == 1
     lines = result.stdout.splitlines()
-    assert lines[0].startswith(f"hung: timed out: hung (127.0.0.1:{silent_port}) did not answer")
-    assert lines[-1] == "0 reachable, 1 failed, 0 skipped"
+    assert lines[0].startswith(
+        f"hung: failed (timed out): hung (127.0.0.1:{silent_port}) did not answer"
+    )
+    assert lines[-1] == "1 router: 0 reachable, 1 failed, 0 skipped"
     assert "Traceback" not in result.stderr
     assert len(result.stderr.splitlines()) <= 1, result.stderr
 
@@ -81,16 +83,19 @@ def test_a_failed_router_is_printed_once_and_its_outcome_logged_to_the_file(
     )
     start = _log_size()
     for command, error in (
-        (("configure_routers", "--dry-run"), "Some routers failed."),
-        (("poll_bgp_sessions",), "Some routers could not be polled."),
-        (("ping_routers",), "Some routers could not be reached."),
+        (("configure_routers", "--dry-run"), "1 of 1 router failed."),
+        (("poll_bgp_sessions",), "1 of 1 router failed."),
+        (("ping_routers",), "1 of 1 router failed."),
     ):
         result = manage_py(*command)
         assert result.returncode == 1
         [line] = [line for line in result.stdout.splitlines() if line.startswith("down: ")]
         assert "Cannot reach down (127.0.0.1): You told me to do this." in line
         assert result.stderr.strip() == f"CommandError: {error}", result.stderr
-    assert "INFO configs.deploy: configure down: failed (Cannot reach down" in _log_since(start)
+    assert (
+        "INFO configs.deploy: configure down: failed (unreachable): Cannot reach down"
+        in _log_since(start)
+    )
 
 
 def test_a_warning_the_command_does_not_print_stays_on_the_terminal(
@@ -148,11 +153,11 @@ def test_a_failed_discard_is_logged_to_the_file_not_printed_a_second_time(
     result = manage_py("configure_routers", "--dry-run")
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
-        "m1: failed: The mock driver failed in load_merge_candidate on m1: "
+        "m1: failed (driver error): The mock driver failed in load_merge_candidate on m1: "
         "ValueError: cannot parse.",
-        "1 routers: 0 changed, 0 unchanged, 0 skipped, 1 failed",
+        "1 router: 0 changed, 0 unchanged, 0 skipped, 1 failed",
     ]
-    assert result.stderr.strip() == "CommandError: Some routers failed.", result.stderr
+    assert result.stderr.strip() == "CommandError: 1 of 1 router failed.", result.stderr
     assert (
         "WARNING configs.deploy: discarding the candidate on m1 failed: The mock driver failed "
         "in discard_config on m1: RuntimeError: session gone." in _log_since(start)
@@ -186,7 +191,7 @@ def test_a_jobs_diff_is_printed_escaped_and_kept_as_it_was(transactional_db, tmp
         tmp_path,
         {"load_merge_candidate": {}, "compare_config": {"diff": diff}, "discard_config": {}},
     )
-    job = enqueue(JobKind.DEPLOY_DRY_RUN, router=router)
+    job = enqueue("deploy_dry_run", target=router)
     assert run(str(job.pk)) == JobStatus.COMPLETED
     # Kept as the router sent it, but for NUL, which PostgreSQL's text cannot hold.
     assert Job.objects.get(pk=job.pk).output == diff.replace("\x00", "\\x00")
@@ -252,7 +257,7 @@ def test_a_drivers_control_characters_are_printed_escaped_by_every_command(
     assert not CONTROL.search(result.stdout + result.stderr), repr(result.stdout + result.stderr)
     first, summary_line = result.stdout.splitlines()
     sentence = rf"The mock driver failed in \w+ on m1: ValueError: {re.escape(SHOWN)}\."
-    assert re.fullmatch(rf"(m1|IX on m1): failed: {sentence}", first), first
+    assert re.fullmatch(rf"(m1|IX on m1): failed \(driver error\): {sentence}", first), first
     assert re.search(r"\b1 failed\b", summary_line), summary_line
 
 
@@ -280,7 +285,7 @@ def test_a_ping_job_with_nul_in_the_drivers_error_ends_failed(transactional_db, 
     monkeypatch.setattr(MockDriver, "is_alive", is_alive)
     mock = Platform.objects.create(name="Mock", slug="mock", napalm_driver="mock")
     router = Router.objects.create(name="m1", hostname="127.0.0.1", platform=mock)
-    job = enqueue(JobKind.PING, router=router)
+    job = enqueue("ping", target=router)
     assert run(str(job.pk)) == JobStatus.FAILED
     job = Job.objects.get(pk=job.pk)
     assert job.error == (

@@ -6,8 +6,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from core.choices import JobKind, JobStatus
+from core.choices import JobStatus
 from core.models import Job
+from devices.models import Router
 
 
 def test_every_page_needs_a_login(client: Client, ui_inventory) -> None:
@@ -54,7 +55,8 @@ def test_pages_load_their_assets_from_the_app_itself(viewer_client: Client, ui_i
 
 
 def _job(router, **fields) -> Job:
-    return Job.objects.create(router=router, kind=fields.pop("kind", JobKind.PING), **fields)
+    kind = fields.pop("kind", "ping")
+    return Job.objects.create(target=router, target_name=router.name, kind=kind, **fields)
 
 
 def test_a_running_job_polls_itself_and_a_finished_one_stops(viewer_client, ui_inventory) -> None:
@@ -71,12 +73,12 @@ def test_a_running_job_polls_itself_and_a_finished_one_stops(viewer_client, ui_i
     Job.objects.filter(pk=job.pk).update(
         status=JobStatus.COMPLETED,
         output="r1: reachable (12.5 ms)",
-        result={"router": "r1", "ok": True, "latency_ms": 12.5, "error": None, "reason": None},
+        result={"router": "r1", "ok": True, "latency_ms": 12.5, "error": None, "category": None},
     )
     finished = viewer_client.get(url)
     body = finished.content.decode()
     assert "every 1s" not in body
-    assert "r1 is reachable in 12.5 ms" in body
+    assert '<p class="job-summary ok">\n    r1: reachable (12.5 ms)' in body
     assert "job-finished" in finished["HX-Trigger"]
 
 
@@ -85,22 +87,22 @@ def test_a_failed_ping_shows_the_reason(viewer_client, ui_inventory) -> None:
         ui_inventory,
         status=JobStatus.FAILED,
         error="Authentication failed on r1 as root.",
-        result={"router": "r1", "ok": False, "reason": "authentication failed",
+        result={"router": "r1", "ok": False, "category": "authentication failed",
                 "error": "Authentication failed on r1 as root.", "latency_ms": None},
     )  # fmt: skip
     body = viewer_client.get(reverse("core:job_status", args=[job.pk])).content.decode()
-    assert "Ping failed: authentication failed" in body
-    assert "Authentication failed on r1 as root." in body
+    assert '<p class="job-summary failed">\n    Authentication failed on r1 as root.' in body
+    assert "<strong>Ping</strong> on r1" in body
 
 
 def test_a_diff_is_shown_line_by_line(viewer_client, ui_inventory) -> None:
     diff = "--- running\n+++ candidate\n@@ -1 +1 @@\n- maximum-prefix 100\n+ maximum-prefix 150\n"
     job = _job(
         ui_inventory,
-        kind=JobKind.DEPLOY_DRY_RUN,
+        kind="deploy_dry_run",
         status=JobStatus.COMPLETED,
         output=diff,
-        result={"outcome": "changed", "reason": "would change (dry run)", "diff": diff},
+        result={"status": "changed", "note": "would change (dry run)", "diff": diff},
     )
     body = viewer_client.get(reverse("core:job", args=[job.pk])).content.decode()
     assert "changed: would change (dry run)" in body
@@ -121,9 +123,39 @@ def test_an_errored_job_shows_its_traceback(viewer_client, ui_inventory) -> None
 
 def test_the_jobs_page_lists_and_filters_jobs(viewer_client, ui_inventory) -> None:
     _job(ui_inventory, status=JobStatus.COMPLETED)
-    _job(ui_inventory, kind=JobKind.POLL, status=JobStatus.FAILED)
+    _job(ui_inventory, kind="poll", status=JobStatus.FAILED)
     assert _listed_kinds(viewer_client.get("/jobs/")) == ["poll", "ping"]
     assert _listed_kinds(viewer_client.get("/jobs/", {"status": "failed"})) == ["poll"]
+
+
+def test_the_jobs_page_links_a_target_while_it_exists(viewer_client, ui_inventory) -> None:
+    _job(ui_inventory, status=JobStatus.COMPLETED)
+    gone = Router.objects.create(name="gone", hostname="127.0.0.9")
+    _job(gone, status=JobStatus.COMPLETED)
+    gone.delete()
+    page = viewer_client.get("/jobs/", {"target": "R1"})
+    assert _listed_kinds(page) == ["ping"]
+    body = viewer_client.get("/jobs/").content.decode()
+    assert f'<a href="/devices/routers/{ui_inventory.pk}/">r1</a>' in body
+    assert "<td >Ping</td>" in body  # the kind's label
+    assert "<td >gone</td>" in body  # the name it had, no link
+
+
+def test_a_repeating_jobs_page_shows_the_repeat_and_cancels_it(client, make_user, ui_inventory):
+    owner = make_user(username="dave")
+    job = _job(ui_inventory, user=owner, status=JobStatus.PENDING, repeat_every=3600)
+    client.force_login(make_user(username="erin"))
+    page = client.get(reverse("core:job", args=[job.pk])).content.decode()
+    assert "every 3600 s" in page and "Cancel this run to stop the repetition." in page
+    assert ">Cancel</button>" not in page  # not erin's job, and no change permission
+    assert client.post(reverse("core:job_cancel", args=[job.pk])).status_code == 403
+
+    client.force_login(owner)
+    assert ">Cancel</button>" in client.get(reverse("core:job", args=[job.pk])).content.decode()
+    response = client.post(reverse("core:job_cancel", args=[job.pk]), follow=True)
+    assert f"Job {job.pk} cancelled: it will not run." in response.content.decode()
+    job.refresh_from_db()
+    assert (job.status, job.error) == (JobStatus.FAILED, "Cancelled by dave before it ran.")
 
 
 def _listed_kinds(response) -> list[str]:

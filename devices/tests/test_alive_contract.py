@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from napalm.base.mock import MockDriver
 
-from core.choices import JobKind, JobStatus
+from core.choices import JobStatus
 from core.job_runner import run
 from core.jobs import enqueue
 from core.models import Job
@@ -34,7 +34,7 @@ def _answer(monkeypatch, answer: Any) -> None:
 def test_an_odd_is_alive_is_the_drivers_failure(monkeypatch, mock_router, answer, shown) -> None:
     _answer(monkeypatch, answer)
     result = ping(mock_router)
-    assert (result.ok, result.reason) == (False, "driver error")
+    assert (result.ok, result.category) == (False, "driver error")
     assert result.error == (
         f"The mock driver returned {shown} from is_alive on m1 where NAPALM's contract has "
         '{"is_alive": True or False}.'
@@ -43,7 +43,7 @@ def test_an_odd_is_alive_is_the_drivers_failure(monkeypatch, mock_router, answer
 
 def test_a_ping_job_on_an_odd_is_alive_ends_failed(monkeypatch, mock_router) -> None:
     _answer(monkeypatch, [])
-    job = enqueue(JobKind.PING, router=mock_router)
+    job = enqueue("ping", target=mock_router)
     run(str(job.pk))
     job = Job.objects.get(pk=job.pk)
     assert job.status == JobStatus.FAILED, job.error
@@ -55,4 +55,4 @@ def test_is_alive_in_napalms_shape_is_read_as_it_says(monkeypatch, mock_router, 
     _answer(monkeypatch, {"is_alive": alive})
     result = ping(mock_router)
     assert result.ok is ok
-    assert result.reason == (None if ok else "not alive")
+    assert result.category == (None if ok else "not alive")

@@ -5,6 +5,7 @@ import traceback
 
 import pytest
 from django.test import override_settings
+from napalm.base.mock import MockDriver
 
 from core.choices import Status
 from devices.connectivity import ping, ping_routers
@@ -12,6 +13,7 @@ from devices.models import Platform, Router
 from devices.napalm import (
     DriverFailed,
     DriverNotInstalled,
+    DriverSettings,
     RouterNotUsable,
     Unreachable,
     connect,
@@ -114,7 +116,7 @@ def test_a_missing_driver_says_how_to_install_it(db) -> None:
         load_driver("nosuchos")
     router = _router(Platform.objects.create(name="X", slug="x", napalm_driver="nosuchos"))
     result = ping(router)
-    assert (result.ok, result.reason) == (False, "driver not installed")
+    assert (result.ok, result.category) == (False, "driver not installed")
 
 
 def test_builtin_and_third_party_drivers_load() -> None:
@@ -125,7 +127,7 @@ def test_builtin_and_third_party_drivers_load() -> None:
 def test_a_closed_port_is_unreachable(platform: Platform, closed_port: int) -> None:
     router = _router(platform, napalm_args={"port": closed_port}, napalm_timeout=5)
     result = ping(router)
-    assert (result.ok, result.reason) == (False, "unreachable")
+    assert (result.ok, result.category) == (False, "unreachable")
     assert "Cannot reach r1 (127.0.0.1:" in result.error
 
 
@@ -134,7 +136,7 @@ def test_a_silent_router_times_out_within_its_timeout(platform, silent_port) -> 
     started = time.monotonic()
     result = ping(router)
     elapsed = time.monotonic() - started
-    assert (result.ok, result.reason) == (False, "timed out")
+    assert (result.ok, result.category) == (False, "timed out")
     assert "did not answer within 2 s" in result.error
     assert elapsed < 2 * 3  # bounded by the timeout, not by a driver default
 
@@ -145,17 +147,78 @@ def test_ping_routers_reports_each_router(platform, closed_port) -> None:
         _router(platform, "r2", status=Status.DISABLED),
     ]
     results = ping_routers(routers)
-    assert [(r.router, r.ok, r.reason, r.skipped) for r in results] == [
+    assert [(r.router, r.ok, r.category, r.skipped) for r in results] == [
         ("r1", False, "unreachable", None),
         ("r2", True, None, "the router is disabled"),
     ]
 
 
-def test_connect_closes_even_when_the_body_fails(platform, closed_port) -> None:
-    router = _router(platform, napalm_args={"port": closed_port})
-    settings = driver_settings(router)
-    with pytest.raises(Exception, match="Cannot reach"), connect(settings):
-        pass
+class _RecordingDriver(MockDriver):
+    """NAPALM's mock driver, noting open() and close() in the class's `events`; its
+    close() raises `close_error` when one is set."""
+
+    events: list[str]
+    close_error: BaseException | None = None
+
+    def open(self) -> None:
+        super().open()
+        self.events.append("open")
+
+    def close(self) -> None:
+        self.events.append("close")
+        super().close()
+        if self.close_error is not None:
+            raise self.close_error
+
+
+@pytest.fixture
+def recording(db, tmp_path, monkeypatch) -> tuple[type[_RecordingDriver], DriverSettings]:
+    """A router whose connections are made by _RecordingDriver (a class of its own for
+    the test) and whose get_facts raises as a refused login does; and its settings."""
+    driver = type("Recording", (_RecordingDriver,), {"events": []})
+    monkeypatch.setattr("devices.napalm.load_driver", lambda name: driver)
+    refused = {
+        "exception": "napalm.base.exceptions.ConnectionException",
+        "args": ["connection reset by peer"],
+    }
+    router = mock_router(tmp_path, {"get_facts": refused}, "r1", None)
+    return driver, driver_settings(router)
+
+
+def test_connect_closes_once_after_a_body_that_works(recording) -> None:
+    driver, settings = recording
+    with connect(settings) as device:
+        driver.events.append("body")
+        assert device.is_alive() == {"is_alive": True}
+    assert driver.events == ["open", "body", "close"]
+    assert device.is_alive() == {"is_alive": False}
+
+
+def test_connect_closes_when_the_driver_fails_in_the_body(recording) -> None:
+    driver, settings = recording
+    with pytest.raises(Unreachable) as caught, connect(settings) as device:
+        driver.events.append("body")
+        device.get_facts()
+        driver.events.append("after the failure")  # never reached
+    assert str(caught.value) == "Cannot reach r1 (127.0.0.1): connection reset by peer."
+    assert driver.events == ["open", "body", "close"]
+
+
+def test_connect_closes_when_our_own_code_fails_in_the_body(recording) -> None:
+    driver, settings = recording
+    with pytest.raises(KeyError, match="'peers'"), connect(settings):
+        driver.events.append("body")
+        raise KeyError("peers")  # a bug of ours keeps its type: not a device error
+    assert driver.events == ["open", "body", "close"]
+
+
+def test_a_close_that_fails_does_not_hide_the_body_s_failure(recording) -> None:
+    driver, settings = recording
+    driver.close_error = EOFError("socket already closed")
+    with pytest.raises(Unreachable, match="connection reset by peer"), connect(settings) as device:
+        driver.events.append("body")
+        device.get_facts()
+    assert driver.events == ["open", "body", "close"]
 
 
 def test_an_ipv6_router_with_a_port_is_written_in_brackets(platform: Platform) -> None:
@@ -163,7 +226,7 @@ def test_an_ipv6_router_with_a_port_is_written_in_brackets(platform: Platform) -
         name="r6", hostname="::1", platform=platform, napalm_args={"port": 9}
     )
     result = ping(router)
-    assert result.reason == "unreachable"
+    assert result.category == "unreachable"
     assert result.error.startswith("Cannot reach r6 ([::1]:9): ")
     assert driver_settings(router).address == "[::1]:9"
     Router.objects.filter(pk=router.pk).update(napalm_args={})
@@ -199,6 +262,6 @@ def test_an_enable_secret_or_an_escaped_password_a_driver_quotes_is_masked(
     with pytest.raises(DriverFailed) as caught, connect(driver_settings(router)) as device:
         device.get_facts()
     seen = str(caught.value) + caplog.text
-    assert "RuntimeError" in seen
+    assert str(caught.value).startswith("The mock driver failed in get_facts on r1: RuntimeError")
     for form in (password, repr(password)[1:-1], enable, "Rtr", "42x"):
         assert form not in seen, form

@@ -56,13 +56,13 @@ def test_each_failure_has_its_reason(db, fleet, fault, reason, words) -> None:
     if fault is None:
         assert result.ok, result.error
         return
-    assert (result.ok, result.reason) == (False, reason)
+    assert (result.ok, result.category) == (False, reason)
     assert words in result.error
 
 
 def test_a_wrong_password_is_authentication_failed(db, fleet) -> None:
     result = ping(_router(db, fleet, _index(fleet.spec, None), password=""))
-    assert (result.ok, result.reason) == (False, "authentication failed")
+    assert (result.ok, result.category) == (False, "authentication failed")
 
 
 def test_an_error_answer_to_a_getter_is_command_failed(db, fleet) -> None:

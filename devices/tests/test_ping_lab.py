@@ -22,7 +22,7 @@ def test_a_wrong_password_is_authentication_failed(demo_inventory) -> None:
     router = Router.objects.select_related("platform").get(pk=demo_inventory.pk)
     router.napalm_password = "not-the-password"
     result = ping(router)
-    assert (result.ok, result.reason) == (False, "authentication failed")
+    assert (result.ok, result.category) == (False, "authentication failed")
     assert "Authentication failed on r1" in result.error
 
 
@@ -34,7 +34,7 @@ def test_an_address_nobody_answers_on_fails_within_the_timeout(demo_inventory, l
     started = time.monotonic()
     result = ping(router)
     assert not result.ok
-    assert result.reason in {"unreachable", "timed out"}
+    assert result.category in {"unreachable", "timed out"}
     assert time.monotonic() - started < 3 * 3
 
 
@@ -47,4 +47,4 @@ def test_a_password_beside_the_key_file_still_reaches_the_router(demo_inventory)
     status, out, err = run_command("ping_routers", "--limit", "r1")
     assert status == 0, out + err
     assert out.startswith("r1: reachable (")
-    assert out.splitlines()[-1] == "1 reachable, 0 failed, 0 skipped"
+    assert out.splitlines()[-1] == "1 router: 1 reachable, 0 failed, 0 skipped"

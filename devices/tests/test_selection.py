@@ -53,7 +53,7 @@ def test_render_configuration_needs_a_router_name(two_routers, name: str) -> Non
     """It takes one router, not a list: the sentence says so, not what `--limit` does."""
     status, out, err = run_command("render_configuration", name)
     assert (status, out) == (1, "")
-    assert err == f"“{name}” names no router: give the name or hostname of the router to render."
+    assert err == f"“{name}” names no router: give a router's name or hostname."
 
 
 def test_render_configuration_takes_one_router_by_name_or_hostname(two_routers) -> None:

@@ -5,7 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from configs.models import ConfigTemplate
-from core.choices import JobKind, JobStatus
+from core.choices import JobStatus
 from core.models import Job
 from core.tests.html import visible_text
 from devices.models import Platform, Router
@@ -111,7 +111,7 @@ def test_the_router_page_shows_its_state_sessions_and_buttons(viewer_client, ui_
 
 @pytest.mark.parametrize(
     ("action", "kind"),
-    [("ping", JobKind.PING), ("diff", JobKind.DEPLOY_DRY_RUN), ("poll", JobKind.POLL)],
+    [("ping", "ping"), ("diff", "deploy_dry_run"), ("poll", "poll")],
 )
 def test_a_button_starts_a_job_and_answers_with_its_panel(
     viewer_client, ui_inventory, action, kind
@@ -120,7 +120,7 @@ def test_a_button_starts_a_job_and_answers_with_its_panel(
     assert viewer_client.get(url).status_code == 405
     response = viewer_client.post(url, HTTP_HX_REQUEST="true")
     job = Job.objects.get()
-    assert (job.kind, job.router, job.status, job.user.username) == (
+    assert (job.kind, job.target, job.status, job.user.username) == (
         kind,
         ui_inventory,
         JobStatus.PENDING,
@@ -143,7 +143,7 @@ def test_deploying_needs_the_deploy_permission(viewer_client, make_user, ui_inve
     assert "hx-confirm=" in page
     assert deployer.post(url).status_code == 200
     job = Job.objects.get()
-    assert (job.kind, job.arguments) == (JobKind.DEPLOY, {"commit_check": True})
+    assert (job.kind, job.arguments) == ("deploy", {"commit_check": True})
 
 
 def test_the_configuration_is_rendered_with_passwords_masked(viewer_client, ui_inventory) -> None:

@@ -108,7 +108,7 @@ def test_with_the_lab_down_pinging_the_demos_r1_says_unreachable_at_once(
     (result,) = ping_routers([router])
     elapsed = time.monotonic() - started
 
-    assert (result.ok, result.reason) == (False, "unreachable")
+    assert (result.ok, result.category) == (False, "unreachable")
     assert "No route to host" in (result.error or "")
     # Refused by this machine's routing table: no packet, no waiting for an answer. The
     # issue asks for an answer within a second; 2 s leaves room for a loaded machine.
@@ -127,7 +127,7 @@ def test_where_the_lab_address_could_leave_the_machine_r1_points_at_loopback(
     assert (router.hostname, router.napalm_args["port"]) == ("127.0.0.1", 1)
     assert "closed port" in router.description
     (result,) = ping_routers([router])
-    assert (result.ok, result.reason) == (False, "unreachable")
+    assert (result.ok, result.category) == (False, "unreachable")
     assert "refused" in (result.error or "").lower()
 
     monkeypatch.undo()  # the routes are back (or the lab is up): r1 goes back to the lab

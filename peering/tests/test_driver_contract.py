@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from core.choices import BGPState, JobKind, JobStatus
+from core.choices import BGPState, JobStatus
 from core.job_runner import run
 from core.jobs import enqueue
 from core.models import Job
@@ -92,7 +92,7 @@ def test_a_detailed_getter_s_output_out_of_shape_fails_the_read(returned, senten
         read_neighbors(_Device(detail=returned), True, "frr", "r1")
     assert str(failure.value).startswith("The frr driver returned ")
     assert sentence in str(failure.value)
-    assert failure.value.reason == "driver error"
+    assert failure.value.category == "driver error"
 
 
 @pytest.mark.parametrize(
@@ -277,7 +277,7 @@ def test_a_poll_of_a_driver_out_of_contract_fails_and_keeps_the_known_state(
     answer(getter, returned)
     result = _poll(router, detail=getter == "get_bgp_neighbors_detail")
     assert not result.ok
-    assert result.error_kind == "driver error"
+    assert result.category == "driver error"
     assert result.error.startswith(sentence)
     assert "unexpected" not in result.error
     # Not "not configured on the router": the state read before stays, shown as stale.
@@ -285,7 +285,7 @@ def test_a_poll_of_a_driver_out_of_contract_fails_and_keeps_the_known_state(
     assert (session.bgp_state, session.configured_on_router) == (BGPState.ESTABLISHED, True)
     assert Router.objects.get(pk=router.pk).last_poll_error == result.error
 
-    job = enqueue(JobKind.POLL, router=router)
+    job = enqueue("poll", target=router)
     run(str(job.pk))
     job = Job.objects.get(pk=job.pk)
     assert job.status == JobStatus.FAILED, job.error
@@ -345,14 +345,15 @@ def test_discovery_of_a_driver_out_of_contract_fails_the_connection(mocked) -> N
     status, out, err = run_command("discover_ixp_sessions", "ix")
     assert status == 1
     assert (
-        "IX on r1: failed: The mock driver returned None for neighbour 192.0.2.13 in VRF "
+        "IX on r1: failed (driver error): "
+        "The mock driver returned None for neighbour 192.0.2.13 in VRF "
         "global from get_bgp_neighbors on r1 where NAPALM's contract has a dictionary of its "
         "state." in out.splitlines()
     )
     assert "unexpected" not in out + err
     assert not InternetExchangePeeringSession.objects.exists()
 
-    job = enqueue(JobKind.DISCOVER, arguments={"ixp": ixp.pk})
+    job = enqueue("discover", target=ixp)
     run(str(job.pk))
     job = Job.objects.get(pk=job.pk)
     assert job.status == JobStatus.FAILED, job.error

@@ -1,6 +1,6 @@
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 
 from devices.models import Router
 from peering.models import (
@@ -125,19 +125,59 @@ def test_an_ixp_session_needs_the_connection_to_have_its_family(inventory) -> No
         session.full_clean()
 
 
-def test_one_session_per_address_on_a_connection(inventory) -> None:
-    fields = {
-        "ixp_connection": inventory["connection"],
-        "autonomous_system": inventory["peer"],
-        "ip_address": "192.0.2.11",
+@pytest.mark.parametrize(
+    ("stored", "spellings"),
+    [
+        (
+            "2001:db8:1::11",
+            [
+                "2001:DB8:1::11",
+                "2001:0db8:0001:0:0::0011",
+                "2001:db8:1:0:0:0:0:11",
+                " 2001:db8:1::11 ",
+            ],
+        ),
+        ("192.0.2.11", ["192.0.2.11", " 192.0.2.11", "192.0.2.11\n"]),
+    ],
+)
+def test_one_session_per_address_on_a_connection(inventory, stored, spellings) -> None:
+    """Every spelling of one address is that address: stored once, in one form, and a
+    second session at it is refused however it is written."""
+    first, *others = spellings
+    fields = {"ixp_connection": inventory["connection"], "autonomous_system": inventory["peer"]}
+    session = InternetExchangePeeringSession(**fields, ip_address=first)
+    session.full_clean()
+    assert session.ip_address == stored
+    session.save()
+    assert InternetExchangePeeringSession.objects.get().ip_address == stored
+    for spelling in others:
+        duplicate = InternetExchangePeeringSession(**fields, ip_address=spelling)
+        with pytest.raises(ValidationError) as refused:
+            duplicate.full_clean()
+        assert refused.value.messages == [
+            "IXP peering session with this Ixp connection and IP address already exists."
+        ]
+        with transaction.atomic(), pytest.raises(IntegrityError):
+            InternetExchangePeeringSession.objects.create(**fields, ip_address=spelling)
+    assert list(InternetExchangePeeringSession.objects.values_list("ip_address", flat=True)) == [
+        stored
+    ]
+
+
+@pytest.mark.parametrize("spelling", ["192.0.2.011", "192.000.2.11", "0300.0.2.11", "3221226123"])
+def test_an_ipv4_address_with_leading_zeros_or_as_a_number_is_refused(inventory, spelling) -> None:
+    """192.0.2.011 is 192.0.2.9 to some tools (octal) and 192.0.2.11 to others: refused
+    rather than stored as either."""
+    session = InternetExchangePeeringSession(
+        ixp_connection=inventory["connection"],
+        autonomous_system=inventory["peer"],
+        ip_address=spelling,
+    )
+    with pytest.raises(ValidationError) as refused:
+        session.full_clean()
+    assert refused.value.message_dict == {
+        "ip_address": [f"“{spelling}” is not an IP address, e.g. 192.0.2.1 or 2001:db8::1."]
     }
-    InternetExchangePeeringSession.objects.create(**fields)
-    with pytest.raises(ValidationError, match="already exists"):
-        InternetExchangePeeringSession(
-            **{**fields, "ip_address": "192.0.2.011".replace("011", "11")}
-        ).full_clean()
-    with pytest.raises(IntegrityError):
-        InternetExchangePeeringSession.objects.create(**fields)
 
 
 def test_direct_session_families_must_match(inventory) -> None:

@@ -116,7 +116,7 @@ def test_a_failed_poll_leaves_every_state_stale_until_a_poll_succeeds(
     )
     status, out, _ = run_command("poll_bgp_sessions")
     assert status == 1
-    assert out.startswith(f"r1: failed: Cannot reach r1 (127.0.0.1:{closed_port})")
+    assert out.startswith(f"r1: failed (unreachable): Cannot reach r1 (127.0.0.1:{closed_port})")
 
     when = timezone.localtime(polled_at).strftime("%Y-%m-%d %H:%M")
     for url in _pages(demo_inventory):

@@ -102,8 +102,8 @@ def test_failures_are_per_router_lines(demo_inventory, lab) -> None:
     status, out, _ = run_command("poll_bgp_sessions")
     assert status == 1
     lines = {line.split(":")[0]: line for line in out.splitlines()}
-    assert lines["gone"].startswith("gone: failed: Cannot reach gone (127.0.0.1:9)")
-    assert lines["broken-getter"].startswith("broken-getter: failed:")
+    assert lines["gone"].startswith("gone: failed (unreachable): Cannot reach gone (127.0.0.1:9)")
+    assert lines["broken-getter"].startswith("broken-getter: failed (command failed):")
     assert lines["r1"].startswith("r1: 6 sessions")
     assert _session("192.0.2.11").bgp_state == BGPState.ESTABLISHED
     assert "Cannot reach" in Router.objects.get(name="gone").last_poll_error
@@ -172,7 +172,9 @@ def test_a_driver_bug_on_one_connection_leaves_the_others_discovered(bare_ixp, t
     status, out, err = run_command("discover_ixp_sessions", "demo-ix")
     assert status == 1
     lines = out.splitlines()
-    assert lines[0].startswith("Demo IX on r0: failed: The mock driver failed in get_bgp_neighbors")
+    assert lines[0].startswith(
+        "Demo IX on r0: failed (driver error): The mock driver failed in get_bgp_neighbors"
+    )
     assert "Demo IX on r1: 3 created, 0 already known" in out
     assert lines[-1] == "2 connections: 1 read, 1 failed, 0 skipped; 3 sessions created"
     assert (

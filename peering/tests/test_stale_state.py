@@ -17,8 +17,8 @@ from core.choices import BGPState
 from core.tests.html import visible_text
 from core.tests.test_list_queries import MAX_QUERIES
 from devices.models import Router
-from peering.jobs import session_summary
 from peering.models import DirectPeeringSession, InternetExchangePeeringSession
+from peering.queries import session_lines
 from peering.staleness import session_staleness
 from peering.views import direct_sessions, ixp_sessions
 from peerkeeper.views import sessions_by_state
@@ -146,7 +146,7 @@ def test_the_home_page_counts_stale_sessions_apart(viewer_client: Client, failed
 
 def test_job_lines_say_a_state_is_stale(failed: Router) -> None:
     when = timezone.localtime(failed.last_polled_at).strftime("%Y-%m-%d %H:%M:%S %Z")
-    assert session_summary(failed) == [
+    assert session_lines(failed) == [
         "192.0.2.11 AS64501 Peer One: established (42 received) [stale: as of the last "
         f"successful poll, {when}; the last poll failed: {ERROR}]",
         "198.51.100.1 AS64501 Peer One: idle [stale: as of the last successful poll, "
@@ -163,7 +163,7 @@ def test_a_successful_poll_makes_the_state_current_again(
         response = viewer_client.get(url)
         assert "stale" not in visible_text(response).lower(), url
         assert _established_badges(response.content.decode()) == 1, url
-    assert session_summary(failed)[0] == "192.0.2.11 AS64501 Peer One: established (42 received)"
+    assert session_lines(failed)[0] == "192.0.2.11 AS64501 Peer One: established (42 received)"
 
 
 @pytest.mark.parametrize(

@@ -2,19 +2,33 @@
 
 from datetime import timedelta
 
+import pytest
+from django.apps import apps
 from django.test import Client
 from django.utils import timezone
 
-from core.choices import JobKind
 from core.models import Job
+from core.tests.builders import connection, our_as, peer_as, router
 from core.tests.html import visible_text
+from devices.models import Router
 from peering.models import (
     AutonomousSystem,
+    BGPSession,
     BGPSessionStateChange,
     Connection,
     DirectPeeringSession,
+    InternetExchange,
     InternetExchangePeeringSession,
 )
+from peering.queries import (
+    SESSION_KINDS,
+    SessionKind,
+    find_ixp,
+    router_sessions,
+    session_kind,
+    session_lines,
+)
+from peering.staleness import session_staleness
 
 
 def _client(make_user, *permissions: str) -> Client:
@@ -153,17 +167,18 @@ def test_the_ixp_page_lists_connections_and_sessions_and_discovers(
 
     viewer_client.post(f"/peering/ixps/{ixp.pk}/discover/")
     job = Job.objects.get()
-    assert (job.kind, job.arguments, job.router) == (
-        JobKind.DISCOVER,
-        {"ixp": ixp.pk, "dry_run": True},
-        None,
+    assert (job.kind, job.arguments, job.target, job.target_name) == (
+        "discover",
+        {"dry_run": True},
+        ixp,
+        "Demo IX",
     )
     assert viewer_client.post(f"/peering/ixps/{ixp.pk}/discover/create/").status_code == 403
 
     creator = _client(make_user, "peering.add_internetexchangepeeringsession")
     assert "Create discovered sessions" in visible_text(creator.get(f"/peering/ixps/{ixp.pk}/"))
     creator.post(f"/peering/ixps/{ixp.pk}/discover/create/")
-    assert Job.objects.filter(arguments={"ixp": ixp.pk, "dry_run": False}).count() == 1
+    assert Job.objects.filter(target_id=ixp.pk, arguments={"dry_run": False}).count() == 1
 
 
 def test_autonomous_systems_are_found_by_asn_and_ownership(viewer_client, ui_inventory) -> None:
@@ -176,3 +191,100 @@ def test_autonomous_systems_are_found_by_asn_and_ownership(viewer_client, ui_inv
     assert asns(affiliated="false") == [64501]
     assert asns(q="as64501") == [64501]
     assert asns(q="peer") == [64501]
+
+
+def test_every_session_model_is_a_session_kind() -> None:
+    sessions = {model for model in apps.get_models() if issubclass(model, BGPSession)}
+    assert {kind.model for kind in SESSION_KINDS} == sessions
+
+
+def _session_in_vrf(kind: SessionKind, vrf: str) -> BGPSession:
+    if kind.model is DirectPeeringSession:
+        return DirectPeeringSession.objects.create(
+            router=router(),
+            autonomous_system=peer_as(),
+            ip_address="198.51.100.1",
+            vrf=vrf,
+            bgp_state="established",
+        )
+    ixp_connection = connection()
+    Connection.objects.filter(pk=ixp_connection.pk).update(vrf=vrf)
+    return InternetExchangePeeringSession.objects.create(
+        ixp_connection=ixp_connection,
+        autonomous_system=peer_as(),
+        ip_address="192.0.2.11",
+        bgp_state="established",
+    )
+
+
+@pytest.mark.parametrize("kind", SESSION_KINDS, ids=lambda kind: kind.name)
+def test_a_session_kind_reaches_its_sessions_router_and_vrf(
+    kind: SessionKind, db, django_assert_num_queries
+) -> None:
+    session = _session_in_vrf(kind, "blue")
+    other = Router.objects.create(name="r9", hostname="198.18.0.9")
+    r1 = router()
+    assert session_kind(session) is kind and session_kind(kind.model) is kind
+    assert list(kind.of_router(r1)) == list(kind.of_router(r1.pk)) == [session]
+    assert not kind.of_router(other).exists()
+    rows = kind.of_routers([r1.pk, other.pk]).values_list(
+        kind.router_field, "pk", kind.vrf_field, "ip_address"
+    )
+    assert list(rows) == [(r1.pk, session.pk, "blue", session.ip_address)]
+    assert list(Router.objects.filter(**{kind.from_router: session})) == [r1]
+    assert kind.router_id_of(session) == r1.pk
+    assert kind.router_id_of(kind.model()) is None
+    change_field = BGPSessionStateChange._meta.get_field(kind.state_change_field)
+    assert change_field.related_model is kind.model
+    loaded = kind.for_pages().get(pk=session.pk)
+    with django_assert_num_queries(0):  # a page's sessions come with what it shows of them
+        assert kind.router_of(loaded) == r1
+        assert str(loaded) and session_staleness(loaded) is None
+
+
+def test_a_routers_sessions_come_by_family_then_address(db, django_assert_num_queries) -> None:
+    ixp_connection, peer = connection(), peer_as()
+    for address in ["192.0.2.100", "2001:db8::5", "192.0.2.11"]:
+        InternetExchangePeeringSession.objects.create(
+            ixp_connection=ixp_connection,
+            autonomous_system=peer,
+            ip_address=address,
+            bgp_state="idle",
+        )
+    for address in ["2001:db8:1::1", "198.51.100.1", "10.0.0.1"]:
+        DirectPeeringSession.objects.create(
+            router=ixp_connection.router,
+            autonomous_system=peer,
+            ip_address=address,
+            bgp_state="idle",
+        )
+    r1 = Router.objects.select_related("platform").get(pk=ixp_connection.router_id)
+    with django_assert_num_queries(2):
+        sessions = router_sessions(r1)
+        # What is printed of each, and whether its state is current, is loaded with it.
+        assert all(str(session) and session_staleness(session) is None for session in sessions)
+    assert [session.ip_address for session in sessions] == [
+        "10.0.0.1",
+        "192.0.2.11",
+        "192.0.2.100",
+        "198.51.100.1",
+        "2001:db8::5",
+        "2001:db8:1::1",
+    ]
+    with django_assert_num_queries(3):
+        lines = session_lines(r1)
+    assert lines[:2] == [
+        "10.0.0.1 AS64501 Peer 64501: idle",
+        "192.0.2.11 AS64501 Peer 64501: idle",
+    ]
+
+
+def test_an_ixp_is_found_by_slug_before_name(db) -> None:
+    first = InternetExchange.objects.create(
+        name="ix-b", slug="ix-a", local_autonomous_system=our_as()
+    )
+    second = InternetExchange.objects.create(
+        name="IX B", slug="ix-b", local_autonomous_system=our_as()
+    )
+    assert (find_ixp("ix-a"), find_ixp("ix-b"), find_ixp("IX B")) == (first, second, second)
+    assert find_ixp("IX C") is None

@@ -11,7 +11,7 @@ PREFIX_MIN = 6
 
 def find_job(reference: str) -> Job:
     """A job by its id, or by a unique beginning of it (as `manage.py jobs` prints them)."""
-    jobs = Job.objects.select_related("router", "user")
+    jobs = Job.objects.select_related("user", "target_type")
     try:
         return jobs.get(pk=reference)
     except (Job.DoesNotExist, ValidationError):
@@ -53,13 +53,31 @@ class Command(RouterCommand):
             self.stdout.write(job.output.rstrip("\n"))
 
 
+def _target(job: Job) -> str:
+    """`r1 (router)`, `r1 (router, deleted)`, or `-` for a job about nothing."""
+    if not job.target_name and job.target_type_id is None:
+        return "-"
+    noun = job.target_noun or "target"
+    deleted = ", deleted" if job.target is None else ""
+    return f"{job.target_name or '?'} ({noun}{deleted})"
+
+
+def _repeats(job: Job) -> str:
+    """`every 3600 s; next run 1f2e... (pending)`, or `-`."""
+    parts = [f"every {job.repeat_every} s"] if job.repeat_every else []
+    if job.repeat_of_id:
+        parts.append(f"the run after {job.repeat_of_id}")
+    parts += [f"next run {run.pk} ({run.status})" for run in job.next_runs.all()]
+    return "; ".join(parts) or "-"
+
+
 def _fields(job: Job) -> list[tuple[str, str]]:
     duration = f" ({job.duration_s} s)" if job.duration_s is not None else ""
     worker = f"{job.worker_host} process {job.worker_pid}" if job.worker_pid else "-"
     return [
         ("Job", str(job.pk)),
-        ("Kind", job.get_kind_display()),
-        ("Router", job.router.name if job.router else "-"),
+        ("Kind", job.kind_label),
+        ("Target", _target(job)),
         ("User", job.user.get_username() if job.user else "-"),
         ("Status", job.status),
         ("Created", f"{job.created:%Y-%m-%d %H:%M:%S %Z}"),
@@ -67,14 +85,20 @@ def _fields(job: Job) -> list[tuple[str, str]]:
         ("Finished", f"{job.finished:%Y-%m-%d %H:%M:%S %Z}{duration}" if job.finished else "-"),
         ("Worker", worker),
         ("Arguments", json.dumps(job.arguments) if job.arguments else "-"),
+        ("Run after", f"{job.run_after:%Y-%m-%d %H:%M:%S %Z}" if job.run_after else "-"),
+        ("Repeats", _repeats(job)),
     ]
 
 
 def _as_dict(job: Job) -> dict:
+    target_type = job.target_type
     return {
         "id": str(job.pk),
         "kind": job.kind,
-        "router": job.router.name if job.router else None,
+        "target": job.target_name or None,
+        "target_type": f"{target_type.app_label}.{target_type.model}" if target_type else None,
+        # What `router` said before jobs had targets of any kind: a router target's name.
+        "router": job.target_name if target_type and target_type.model == "router" else None,
         "user": job.user.get_username() if job.user else None,
         "status": job.status,
         "created": job.created,
@@ -83,6 +107,10 @@ def _as_dict(job: Job) -> dict:
         "worker_host": job.worker_host,
         "worker_pid": job.worker_pid,
         "arguments": job.arguments,
+        "run_after": job.run_after,
+        "repeat_every": job.repeat_every,
+        "repeat_of": str(job.repeat_of_id) if job.repeat_of_id else None,
+        "next_runs": [str(run.pk) for run in job.next_runs.all()],
         "log": job.log,
         "output": job.output,
         "result": job.result,

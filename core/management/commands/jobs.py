@@ -1,11 +1,14 @@
 import json
 
 from django.core.management.base import CommandError
-from django.db.models import Q
 
-from core.choices import JobKind, JobStatus
+from core.choices import JobStatus
 from core.commands import RouterCommand
+from core.filtersets import JobFilterSet
 from core.job_maintenance import prune_jobs, sweep_stale_jobs
+from core.job_types import kind_choices
+from core.jobs import cancel_job
+from core.management.commands.job import find_job
 from core.models import Job
 
 
@@ -15,14 +18,31 @@ def _short(text: str, width: int = 60) -> str:
 
 
 class Command(RouterCommand):
-    help = "List recent background jobs, newest first; or sweep abandoned ones, or prune old ones."
+    help = (
+        "List recent background jobs, newest first (filtered as the jobs page filters "
+        "them); or cancel one, sweep abandoned ones, or prune old ones."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--status", choices=JobStatus.values, help="Only jobs in this state.")
-        parser.add_argument("--kind", choices=JobKind.values, help="Only jobs of this kind.")
-        parser.add_argument("--router", help="Only jobs on this router (name or hostname).")
+        parser.add_argument(
+            "--kind", choices=[kind for kind, _ in kind_choices()], help="Only jobs of this kind."
+        )
+        parser.add_argument("--target", help="Only jobs about this target (its name).")
+        parser.add_argument("--router", help="Only jobs about this router (its name).")
+        parser.add_argument(
+            "--repeating",
+            action="store_true",
+            help="Only repeating jobs (a pending one is the next run; --cancel it to stop).",
+        )
         parser.add_argument(
             "--count", type=int, default=50, help="How many jobs to list (default 50)."
+        )
+        parser.add_argument(
+            "--cancel",
+            metavar="ID",
+            help="Cancel a pending job (so a repeating job stops), or stop a running one "
+            "from repeating.",
         )
         parser.add_argument(
             "--sweep",
@@ -42,27 +62,38 @@ class Command(RouterCommand):
         )
 
     def handle(self, *args, **options) -> None:
+        if options["cancel"]:
+            try:
+                self.stdout.write(cancel_job(find_job(options["cancel"].strip()), by="manage.py"))
+            except ValueError as exc:
+                raise CommandError(str(exc)) from None
+            return
         if options["sweep"] or options["prune"] is not None:
             self._maintain(options["sweep"], options["prune"])
             return
-        jobs = Job.objects.select_related("router", "user")
-        if options["status"]:
-            jobs = jobs.filter(status=options["status"])
-        if options["kind"]:
-            jobs = jobs.filter(kind=options["kind"])
-        if options["router"]:
-            name = options["router"]
-            jobs = jobs.filter(Q(router__name=name) | Q(router__hostname=name))
-        jobs = list(jobs[: max(options["count"], 1)])
+        if options["target"] and options["router"]:
+            raise CommandError("Give --target or --router (the same filter), not both.")
+        data = {
+            "status": options["status"],
+            "kind": options["kind"],
+            "target": options["target"] or options["router"],
+            "repeating": "true" if options["repeating"] else None,
+        }
+        queryset = Job.objects.select_related("user", "target_type")
+        filterset = JobFilterSet({k: v for k, v in data.items() if v}, queryset=queryset)
+        if not filterset.is_valid():
+            raise CommandError(_errors(filterset))
+        jobs = list(filterset.qs[: max(options["count"], 1)])
         if options["as_json"]:
             self.stdout.write(json.dumps([_summary(job) for job in jobs], indent=2))
             return
         for job in jobs:
-            router = job.router.name if job.router else "-"
             note = _short(job.error) if job.error else _short(job.output)
+            if job.repeat_every:
+                note = f"[every {job.repeat_every} s] {note}".rstrip()
             self.stdout.write(
-                f"{job.pk}  {job.created:%Y-%m-%d %H:%M:%S}  {job.kind:<14}  {router:<12}  "
-                f"{job.status:<9}  {note}".rstrip()
+                f"{job.pk}  {job.created:%Y-%m-%d %H:%M:%S}  {job.kind:<14}  "
+                f"{job.target_name or '-':<12}  {job.status:<9}  {note}".rstrip()
             )
         if not jobs:
             self.stdout.write("No jobs.")
@@ -77,14 +108,26 @@ class Command(RouterCommand):
             self.stdout.write(f"{pruned} old job(s) deleted")
 
 
+def _errors(filterset: JobFilterSet) -> str:
+    return " ".join(
+        f"--{name}: {' '.join(errors)}" for name, errors in filterset.form.errors.items()
+    )
+
+
 def _summary(job: Job) -> dict:
+    target_type = job.target_type
     return {
         "id": str(job.pk),
         "kind": job.kind,
-        "router": job.router.name if job.router else None,
+        "target": job.target_name or None,
+        "target_type": f"{target_type.app_label}.{target_type.model}" if target_type else None,
+        # What `router` said before jobs had targets of any kind: a router target's name.
+        "router": job.target_name if target_type and target_type.model == "router" else None,
         "user": job.user.get_username() if job.user else None,
         "status": job.status,
         "created": job.created.isoformat(),
         "started": job.started.isoformat() if job.started else None,
         "finished": job.finished.isoformat() if job.finished else None,
+        "run_after": job.run_after.isoformat() if job.run_after else None,
+        "repeat_every": job.repeat_every,
     }

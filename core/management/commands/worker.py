@@ -32,12 +32,17 @@ class Command(BaseCommand):
         connections.close_all()
         queue = settings.JOB_QUEUE
         if settings.TASKS_BACKEND == "rq":
+            # With its scheduler, so that a job queued to run later (the next run of a
+            # repeating job) reaches the queue on time: RQ keeps such jobs in a registry
+            # that only a worker's scheduler (one per queue, whichever worker holds its
+            # lock) moves to the queue.
             call_command(
                 "rqworker",
                 queue,
                 worker_class="core.rq_worker.JobWorker",
                 job_class="django_tasks_rq.Job",
                 burst=burst,
+                with_scheduler=True,
                 verbosity=verbosity,
             )
             return

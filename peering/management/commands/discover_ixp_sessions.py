@@ -1,11 +1,8 @@
-import json
-
 from django.core.management.base import CommandError
-from django.db.models import Q
 
 from core.commands import RouterCommand
-from peering.discovery import discover_ixp_sessions, report_lines
-from peering.models import InternetExchange
+from peering.discovery import discover_ixp_sessions
+from peering.queries import find_ixp
 
 
 class Command(RouterCommand):
@@ -19,20 +16,10 @@ class Command(RouterCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Report what would be created; change nothing."
         )
-        parser.add_argument(
-            "--json", action="store_true", dest="as_json", help="Print the report as JSON."
-        )
+        self.add_output_arguments(parser)
 
     def handle(self, *args, ixp: str, dry_run: bool, as_json: bool, **options) -> None:
-        exchange = InternetExchange.objects.filter(Q(slug=ixp) | Q(name=ixp)).first()
+        exchange = find_ixp(ixp)
         if exchange is None:
             raise CommandError(f"Unknown Internet exchange: {ixp}.")
-        reports = discover_ixp_sessions(exchange, dry_run=dry_run)
-        if as_json:
-            self.stdout.write(json.dumps([r.as_dict() for r in reports], indent=2))
-        elif reports:
-            self.stdout.write("\n".join(report_lines(reports, dry_run)))
-        else:
-            self.stdout.write(f"{exchange} has no connections.")
-        if any(not r.ok for r in reports):
-            raise CommandError("Some connections could not be discovered.", returncode=1)
+        self.print_batch(discover_ixp_sessions(exchange, dry_run=dry_run), as_json)

@@ -1,12 +1,10 @@
-import json
-
 from django.core.management.base import CommandError
 
-from core.choices import JobKind
 from core.commands import RouterCommand
 from core.job_commands import enqueue_per_router
 from devices.selection import RouterSelectionError, select_routers
-from peering.polling import poll_routers, poll_skip_reason
+from peering.jobs import PollJob
+from peering.polling import poll_routers
 
 
 class Command(RouterCommand):
@@ -22,9 +20,7 @@ class Command(RouterCommand):
         parser.add_argument(
             "--tasks", action="store_true", help="Run one background job per router."
         )
-        parser.add_argument(
-            "--json", action="store_true", dest="as_json", help="Print the results as JSON."
-        )
+        self.add_output_arguments(parser)
 
     def handle(self, *args, limit: str | None, tasks: bool, as_json: bool, **options) -> None:
         try:
@@ -32,22 +28,6 @@ class Command(RouterCommand):
         except RouterSelectionError as exc:
             raise CommandError(str(exc)) from None
         if tasks:
-            if not enqueue_per_router(
-                self.stdout, routers, JobKind.POLL, poll_skip_reason, as_json=as_json
-            ):
-                raise CommandError("Some jobs could not be queued.", returncode=1)
+            self.print_batch(enqueue_per_router(PollJob, routers), as_json)
             return
-        results = poll_routers(routers)
-        if as_json:
-            self.stdout.write(json.dumps([r.as_dict() for r in results], indent=2))
-        else:
-            for result in results:
-                self.stdout.write(result.summary)
-            polled = sum(r.ok and not r.skipped for r in results)
-            failed = sum(not r.ok for r in results)
-            skipped = sum(bool(r.skipped) for r in results)
-            self.stdout.write(
-                f"{len(results)} routers: {polled} polled, {failed} failed, {skipped} skipped"
-            )
-        if any(not r.ok for r in results):
-            raise CommandError("Some routers could not be polled.", returncode=1)
+        self.print_batch(poll_routers(routers), as_json)
