@@ -79,7 +79,3 @@ def enqueue_for_each(
     model = job_type.target_model
     noun = str(model._meta.verbose_name_plural) if model is not None else "jobs"
     return QueuedJobs(results, noun, QueuedJob.statuses)
-
-
-# The name the commands knew it by.
-enqueue_per_router = enqueue_for_each

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from core.job_types import JobOutcome, JobType
+from core.choices import JobStatus
+from core.job_types import JobDisplay, JobOutcome, JobType
 from core.operations import BatchResult, Category, RouterResult
 
 if TYPE_CHECKING:
@@ -77,6 +78,16 @@ class OperationJob(JobType):
             sentence = f"{result.label} was skipped: {why}."
             return JobOutcome.failed(sentence, result.summary, data)
         return JobOutcome.completed(self.output(job, result), data)
+
+    def finished_display(self, job: Job) -> JobDisplay:
+        """A failed router's panel names the failure's category over its sentence
+        ("Ping failed: authentication failed"); otherwise as JobType shows it."""
+        data = job.result if isinstance(job.result, dict) else {}
+        category = data.get("category")
+        if job.status == JobStatus.FAILED and category:
+            body = "\n".join(text for text in (job.error, job.output) if text)
+            return JobDisplay(True, False, f"{self.label} failed: {category}", body)
+        return super().finished_display(job)
 
     def batch_outcome(self, job: Job, batch: BatchResult[Any]) -> JobOutcome:
         """A batch as the job's outcome: failed (or errored) when any result failed."""

@@ -18,7 +18,8 @@ from django.db.models.signals import pre_delete, pre_save
 from core.crypto import SecretDecryptionError
 from core.secrets import Secret
 from devices.models import Router
-from peering.models import BGPSession, DirectPeeringSession, InternetExchangePeeringSession
+from peering.models import BGPSession
+from peering.queries import SESSION_KINDS, session_kind
 
 MAX_RETIRED = 200
 
@@ -33,10 +34,7 @@ def retired_passwords(router: Router) -> list[str]:
 
 
 def _router_id(session: BGPSession) -> int | None:
-    if isinstance(session, DirectPeeringSession):
-        return session.router_id
-    connection = getattr(session, "ixp_connection", None)
-    return connection.router_id if connection is not None else None
+    return session_kind(session).router_id_of(session)
 
 
 def _password(session: BGPSession) -> str | None:
@@ -69,8 +67,10 @@ def retire(router_id: int | None, password: str | None) -> None:
 def _before_save(sender: type[BGPSession], instance: BGPSession, **kwargs: Any) -> None:
     if instance.pk is None or kwargs.get("raw"):
         return
-    related = "ixp_connection" if sender is InternetExchangePeeringSession else "router"
-    stored = sender.objects.select_related(related).filter(pk=instance.pk).first()
+    # What lies between the session and its router, loaded with it (router_id_of).
+    between = session_kind(sender).router_path.rpartition("__")[0]
+    stored = sender.objects.select_related(*filter(None, [between])).filter(pk=instance.pk)
+    stored = stored.first()
     if stored is None:
         return
     old = _password(stored)
@@ -82,6 +82,6 @@ def _before_delete(sender: type[BGPSession], instance: BGPSession, **kwargs: Any
     retire(_router_id(instance), _password(instance))
 
 
-for model in (DirectPeeringSession, InternetExchangePeeringSession):
+for model in (kind.model for kind in SESSION_KINDS):
     pre_save.connect(_before_save, sender=model, dispatch_uid=f"retire-{model.__name__}-save")
     pre_delete.connect(_before_delete, sender=model, dispatch_uid=f"retire-{model.__name__}-delete")

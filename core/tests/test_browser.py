@@ -112,7 +112,7 @@ def test_ping_diff_deploy_and_poll_r1(page: Page, live_server, demo_inventory, j
 
     ping = run_button(page, "Ping")
     expect(ping.locator(".job-summary")).to_contain_text(
-        re.compile(r"r1 is reachable in [\d.]+ ms")
+        re.compile(r"r1: reachable \([\d.]+ ms\)")
     )
     screenshot(page, "router-r1-ping")
 

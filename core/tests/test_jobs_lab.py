@@ -106,7 +106,7 @@ def test_deploy_task_on_the_database_worker_deploys_and_keeps_the_diff(
     assert job.kind == "deploy"
     assert "neighbor 192.0.2.13 remote-as 64503" in job.output
     assert job.result["status"] == "changed" and job.result["committed"] is True
-    assert "configure r1: changed (committed)" in [entry["message"] for entry in job.log]
+    assert "configure r1: changed: committed" in [entry["message"] for entry in job.log]
     assert "neighbor 192.0.2.13 remote-as 64503" in lab.router("r1").vtysh("show running-config")
 
     status, out, _ = run_command("configure_routers", "--tasks", "--dry-run", "--limit", "r1")

@@ -91,7 +91,8 @@ def test_a_failed_ping_shows_the_reason(viewer_client, ui_inventory) -> None:
                 "error": "Authentication failed on r1 as root.", "latency_ms": None},
     )  # fmt: skip
     body = viewer_client.get(reverse("core:job_status", args=[job.pk])).content.decode()
-    assert '<p class="job-summary failed">\n    Authentication failed on r1 as root.' in body
+    assert '<p class="job-summary failed">\n    Ping failed: authentication failed' in body
+    assert '<pre class="output">Authentication failed on r1 as root.</pre>' in body
     assert "<strong>Ping</strong> on r1" in body
 
 

@@ -3,7 +3,7 @@ from django.core.management.base import CommandError
 from configs.deploy import DeployOptions, configure_routers
 from configs.jobs import deploy_job
 from core.commands import RouterCommand
-from core.job_commands import enqueue_per_router
+from core.job_commands import enqueue_for_each
 from devices.selection import RouterSelectionError, select_routers
 
 
@@ -57,7 +57,7 @@ class Command(RouterCommand):
             raise CommandError(str(exc)) from None
         if options["tasks"]:
             job_type, arguments = deploy_job(deploy_options)
-            self.print_batch(enqueue_per_router(job_type, routers, arguments), options["as_json"])
+            self.print_batch(enqueue_for_each(job_type, routers, arguments), options["as_json"])
             return
         verbose = deploy_options.dry_run or options["verbosity"] > 1
         self.print_batch(configure_routers(routers, deploy_options), options["as_json"], verbose)

@@ -1,7 +1,7 @@
 from django.core.management.base import CommandError
 
 from core.commands import RouterCommand
-from core.job_commands import enqueue_per_router
+from core.job_commands import enqueue_for_each
 from devices.selection import RouterSelectionError, select_routers
 from peering.jobs import PollJob
 from peering.polling import poll_routers
@@ -28,6 +28,6 @@ class Command(RouterCommand):
         except RouterSelectionError as exc:
             raise CommandError(str(exc)) from None
         if tasks:
-            self.print_batch(enqueue_per_router(PollJob, routers), as_json)
+            self.print_batch(enqueue_for_each(PollJob, routers), as_json)
             return
         self.print_batch(poll_routers(routers), as_json)
