@@ -21,7 +21,15 @@ from configs.masking import literal_masker
 from configs.rendering import RenderedConfig, RenderInput, render, render_input
 from core.choices import BGPState, Status
 from core.log_format import ROUTER_DETAIL
-from core.operations import BatchResult, Category, Operation, RouterResult, batch, run_operation
+from core.operations import (
+    BatchResult,
+    Category,
+    InputError,
+    Operation,
+    RouterResult,
+    batch,
+    run_operation,
+)
 from devices.connectivity import reported_alive
 from devices.models import Router
 from devices.napalm import (
@@ -51,15 +59,17 @@ class DeployOptions:
     commit_confirm: int | None = None  # seconds before the router reverts unless confirmed
 
     def __post_init__(self) -> None:
-        """ValueError (one sentence) for options that contradict each other or a confirm
+        """InputError (one sentence) for options that contradict each other or a confirm
         time too short to check the router."""
         if self.commit_confirm is not None and self.commit_confirm < MIN_COMMIT_CONFIRM:
-            raise ValueError(
+            raise InputError(
                 f"A confirmed commit needs at least {MIN_COMMIT_CONFIRM} seconds "
                 f"(commit-confirm {self.commit_confirm})."
             )
         if self.dry_run and not self.commit_check:
-            raise ValueError("A dry run compares by definition: drop --no-commit-check.")
+            raise InputError("A dry run compares by definition: drop --no-commit-check.")
+        if self.dry_run and self.commit_confirm is not None:
+            raise InputError("A dry run never commits, so there is nothing to confirm.")
 
     def describe(self) -> str:
         """How the configuration is pushed, in words: `merging, comparing, ...`."""
@@ -293,7 +303,7 @@ def configure_routers(
     routers (in this thread: it reads the database) overlaps rendering the previous ones
     (in render processes, on every core) and pushing them.
     """
-    return batch(run_operation(Deploy(options), routers, max_workers))
+    return batch(run_operation(Deploy(options), routers, max_workers), result_type=DeployResult)
 
 
 def configure_router(router: Router, options: DeployOptions) -> DeployResult:

@@ -18,6 +18,7 @@ is where a secret, in whatever form the template derives from it, reaches the te
 from __future__ import annotations
 
 import re
+import secrets
 import socket
 import string
 from collections.abc import Iterable
@@ -34,32 +35,31 @@ _MIN_LITERAL = 3
 _PUNCTUATION = "!#%&*+-./:=?@^_~"
 
 
-def _shifted(alphabet: str, shift: int) -> str:
-    return alphabet[shift:] + alphabet[:shift]
+_ALPHABETS = (string.ascii_lowercase, string.ascii_uppercase, string.digits, " ")
+_random = secrets.SystemRandom()
 
 
-# Each variant moves every letter, digit and punctuation mark along its own alphabet.
-_STAND_INS = [
-    str.maketrans(
-        string.ascii_lowercase + string.ascii_uppercase + string.digits + _PUNCTUATION,
-        _shifted(string.ascii_lowercase, shift)
-        + _shifted(string.ascii_uppercase, shift)
-        + _shifted(string.digits, shift)
-        + _shifted(_PUNCTUATION, shift),
-    )
-    for shift in (1, 2)
-]
+def _alphabet(character: str) -> str:
+    return next((a for a in _ALPHABETS if character in a), _PUNCTUATION)
 
 
-def stand_in(secret: str | None, variant: int) -> str:
-    """A stand-in with the shape of `secret`; variants 0 and 1 differ at every letter,
-    digit and punctuation mark. Letters stay letters (same case), digits digits, spaces
-    spaces; any other character becomes a punctuation mark."""
-    text = secret or _GENERIC_SECRET
-    shifted = text.translate(_STAND_INS[variant])
-    if shifted.isascii():
-        return shifted
-    return "".join(c if c.isascii() else _PUNCTUATION[variant] for c in shifted)
+def stand_ins(secret: str | None) -> tuple[str, str]:
+    """Two stand-ins with the shape of `secret`: letters stay letters (same case), digits
+    digits, spaces spaces; any other character becomes a punctuation mark. Each character
+    is drawn at random, different from the secret's and from the other stand-in's, so a
+    stand-in quoted in an error says nothing of the secret (one derived from it, a shift
+    along the alphabet say, could be undone)."""
+    first, second = [], []
+    for character in secret or _GENERIC_SECRET:
+        alphabet = _alphabet(character)
+        if alphabet == " ":
+            first.append(" ")
+            second.append(" ")
+            continue
+        one = _random.choice([c for c in alphabet if c != character])
+        first.append(one)
+        second.append(_random.choice([c for c in alphabet if c not in (character, one)]))
+    return "".join(first), "".join(second)
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,7 @@ def render_routers(
 ) -> BatchResult[RenderResult]:
     """Each router's configuration, in order; a router without a template is skipped, a
     template error is that router's failure (the sentence names the template and line)."""
-    return batch(run_operation(Render(), routers, max_workers))
+    return batch(run_operation(Render(), routers, max_workers), result_type=RenderResult)
 
 
 def render_one(router: Router) -> RenderResult:

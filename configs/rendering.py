@@ -22,7 +22,7 @@ from typing import Any
 from django.conf import settings
 
 from configs.context import build_context_and_router, secret_slots
-from configs.masking import Learned, Masker, derived_forms, learn, literal_masker, stand_in
+from configs.masking import Learned, Masker, derived_forms, learn, literal_masker, stand_ins
 from configs.models import ConfigTemplate
 from configs.render_pool import RendererFailed, pool
 from configs.sandbox import Limits, RenderFailure, RenderRequest
@@ -90,7 +90,7 @@ def _failure_for_people(request: RenderRequest, failure: RenderFailure) -> Rende
     secret = [(path, value) for path, value in secret_slots(request.context) if value]
     if not secret or not failure.may_quote:
         return RenderError(failure.template, failure.line, failure.message)
-    variant = {path: stand_in(value, 0) for path, value in secret}
+    variant = {path: stand_ins(value)[0] for path, value in secret}
     try:
         [again] = _render(dataclasses.replace(request, variants=[variant]))
     except RenderError:
@@ -195,9 +195,8 @@ def _learn(
     if with_values and len(with_values) < len(slots):
         attempts.append(with_values)
     for chosen in attempts if slots else []:
-        variants = [
-            {path: stand_in(value, variant) for path, value in chosen} for variant in (0, 1)
-        ]
+        pairs = {path: stand_ins(value) for path, value in chosen}
+        variants = [{path: pair[variant] for path, pair in pairs.items()} for variant in (0, 1)]
         try:
             results = _render(dataclasses.replace(request, variants=variants))
         except RenderError:  # the render process failed: the fallback below

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from argparse import ArgumentParser
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 
 from core.log_format import printable
-from core.operations import BatchResult
+from core.operations import BatchResult, InputError
 
 
 class EscapedOutput(OutputWrapper):
@@ -28,18 +29,35 @@ class RouterCommand(BaseCommand):
 
     def execute(self, *args: Any, **options: Any) -> Any:
         """Ctrl-C ends the command with one line and status 130 (as a shell reports it),
-        not a traceback that may quote a driver's frames."""
+        not a traceback that may quote a driver's frames; an InputError is a CommandError
+        (one line, status 1); a closed pipe ends it quietly."""
         try:
             return super().execute(*args, **options)
         except KeyboardInterrupt:
             self.stderr.write("Interrupted.")
             sys.exit(130)
+        except InputError as exc:  # an unknown router, options that contradict each other
+            raise CommandError(str(exc)) from None
+        except BrokenPipeError:  # `| head`: the reader has what it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
 
     @staticmethod
     def add_output_arguments(parser: ArgumentParser) -> None:
         """`--json`, shared by the commands that print a batch result."""
         parser.add_argument(
             "--json", action="store_true", dest="as_json", help="Print the results as JSON."
+        )
+
+    @staticmethod
+    def add_repeat_argument(parser: ArgumentParser) -> None:
+        """`--repeat-every SECONDS`, for `--tasks`: each job repeats (core.jobs.enqueue)."""
+        parser.add_argument(
+            "--repeat-every",
+            type=int,
+            metavar="SECONDS",
+            help="With --tasks: repeat each job every SECONDS until cancelled "
+            "(manage.py jobs --repeating lists them, --cancel stops one).",
         )
 
     def print_batch(self, batch: BatchResult[Any], as_json: bool, verbose: bool = False) -> None:

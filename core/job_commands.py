@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from django.db.models import Model
 
 from core.job_types import JobType, get_job_type
-from core.jobs import JobNotQueued, enqueue
+from core.jobs import JobNotQueued, check_repeat_every, enqueue
 from core.operations import BatchResult, Category, RouterResult
 
 QUEUED, SKIPPED, NOT_QUEUED = "queued", "skipped", "not queued"
@@ -51,7 +51,10 @@ class QueuedJobs(BatchResult[QueuedJob]):
     @property
     def summary(self) -> str:
         counts = self.counts
-        line = f"{len(self)} {self.noun}: {counts[QUEUED]} jobs queued, {counts[SKIPPED]} skipped"
+        jobs = "job" if counts[QUEUED] == 1 else "jobs"
+        line = (
+            f"{self.count_of(self.noun)}: {counts[QUEUED]} {jobs} queued, {counts[SKIPPED]} skipped"
+        )
         return line + (f", {counts[NOT_QUEUED]} not queued" if counts[NOT_QUEUED] else "")
 
 
@@ -59,11 +62,13 @@ def enqueue_for_each(
     job_type: JobType | type[JobType] | str,
     targets: Iterable[Model],
     arguments: dict[str, Any] | None = None,
+    repeat_every: int | None = None,
 ) -> QueuedJobs:
     """Queue a job of `job_type` on every target its `skip_reason` does not skip, in
     order. ValueError (before anything is queued) for arguments the type refuses."""
     job_type = get_job_type(job_type)
     job_type.check_arguments(arguments)
+    check_repeat_every(repeat_every)
     results = []
     for target in targets:
         result = QueuedJob(str(target))
@@ -73,7 +78,8 @@ def enqueue_for_each(
             result.skip(reason)
             continue
         try:
-            result.job = str(enqueue(job_type, target=target, arguments=arguments).pk)
+            job = enqueue(job_type, target=target, arguments=arguments, repeat_every=repeat_every)
+            result.job = str(job.pk)
         except JobNotQueued as exc:
             result.fail(Category.ERROR, str(exc))
     model = job_type.target_model

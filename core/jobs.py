@@ -25,6 +25,7 @@ from django_tasks import task
 from core.choices import JobStatus
 from core.job_types import JobType, get_job_type
 from core.models import Job
+from core.operations import InputError
 
 # The characters of a target's name kept on the job (Job.target_name).
 TARGET_NAME_LENGTH = Job._meta.get_field("target_name").max_length
@@ -57,14 +58,7 @@ def enqueue(
     job_type = get_job_type(job_type)
     checked = job_type.check_arguments(arguments)
     job_type.check_target(target)
-    if repeat_every is not None and (
-        isinstance(repeat_every, bool)
-        or not isinstance(repeat_every, int)
-        or not 1 <= repeat_every <= MAX_REPEAT_EVERY
-    ):
-        raise ValueError(
-            f"repeat_every must be a whole number of seconds, from 1 to {MAX_REPEAT_EVERY}."
-        )
+    check_repeat_every(repeat_every)
     if run_after is not None and timezone.is_naive(run_after):
         raise ValueError("run_after must be an aware datetime.")
     job = Job.objects.create(
@@ -124,26 +118,48 @@ def enqueue_next_run(job: Job) -> Job | None:
     )
 
 
+def check_repeat_every(repeat_every: Any) -> None:
+    """InputError unless `repeat_every` is None or whole seconds from 1 to a year."""
+    if repeat_every is not None and (
+        isinstance(repeat_every, bool)
+        or not isinstance(repeat_every, int)
+        or not 1 <= repeat_every <= MAX_REPEAT_EVERY
+    ):
+        raise InputError(
+            f"repeat_every must be a whole number of seconds, from 1 to {MAX_REPEAT_EVERY}."
+        )
+
+
 def cancel_job(job: Job, by: str = "") -> str:
     """Stop a job: a pending one never runs (it ends failed, "Cancelled ..."), so it does
-    not repeat either; a running one that repeats finishes but is not repeated. Returns
-    what was done, in a sentence; ValueError when there is nothing to stop."""
+    not repeat either; a running one that repeats finishes but is not repeated. Any run of
+    a repeating job stops the series (its latest run is the one stopped). Returns what
+    was done, in a sentence; ValueError when there is nothing to stop."""
+    asked = job
+    while (later := Job.objects.filter(repeat_of=job).order_by("created").first()) is not None:
+        job = later  # a repeating job's series is stopped by any of its runs
+    about = f"Job {job.pk}" if job.pk == asked.pk else f"Job {job.pk} (the run after {asked.pk})"
     who = f" by {by}" if by else ""
     now = timezone.now()
     message = f"Cancelled{who} before it ran."
     entry = {"at": now.isoformat(), "level": "warning", "message": message}
     cancelled = Job.objects.filter(pk=job.pk, status=JobStatus.PENDING).update(
-        status=JobStatus.FAILED, finished=now, error=message, log=[*job.log, entry]
+        status=JobStatus.FAILED,
+        finished=now,
+        error=message,
+        log=[*job.log, entry],
+        repeat_every=None,
     )
     if cancelled:
-        return f"Job {job.pk} cancelled: it will not run."
-    stopped = Job.objects.filter(
-        pk=job.pk, status=JobStatus.RUNNING, repeat_every__isnull=False
-    ).update(repeat_every=None)
+        return f"{about} cancelled: it will not run."
+    # Running, or finished an instant ago and about to queue its next run (the runner
+    # reads repeat_every again first).
+    stopped = Job.objects.filter(pk=job.pk, repeat_every__isnull=False).update(repeat_every=None)
     if stopped:
-        return f"Job {job.pk} is running: it will finish, and not be repeated."
+        job.refresh_from_db(fields=["status"])
+        return f"{about} is {job.status}: it will not be repeated."
     job.refresh_from_db(fields=["status"])
-    raise ValueError(f"Job {job.pk} is {job.status}: there is nothing to cancel.")
+    raise ValueError(f"{about} is {job.status}: there is nothing to cancel.")
 
 
 @task(queue_name=settings.JOB_QUEUE)

@@ -63,6 +63,12 @@ class OperationError(Exception):
     skips: ClassVar[bool] = False
 
 
+class InputError(ValueError):
+    """What a person asked for cannot be what they meant (an unknown router, options that
+    contradict each other); nothing was done. Every door shows the sentence: a command
+    as its one error line (core.commands.RouterCommand), a page or the API as a 400."""
+
+
 def unexpected(exc: BaseException, doing: str) -> str:
     """One sentence for an exception nobody expected: `unexpected KeyError while ...: 'x'`."""
     text = exception_text(exc).strip().splitlines()
@@ -158,6 +164,8 @@ class BatchResult(Generic[R]):
     results: list[R]
     noun: str = "routers"
     statuses: tuple[str, ...] = field(default=("done", "failed", "skipped"))
+    # The summary of an empty batch, when "0 routers: ..." says less ("IX has no connections.").
+    empty: str = ""
 
     def __iter__(self) -> Iterator[R]:
         return iter(self.results)
@@ -192,6 +200,8 @@ class BatchResult(Generic[R]):
         """`3 routers: 2 polled, 1 failed, 0 skipped` (`1 router: ...`)."""
         counts = ", ".join(f"{count} {status}" for status, count in self.counts.items())
         note = type(self.results[0]).batch_note(self.results) if self.results else ""
+        if not self.results and self.empty:
+            return self.empty
         return f"{self.count_of(self.noun)}: {counts}{note}"
 
     def count_of(self, noun: str) -> str:
@@ -217,11 +227,15 @@ class BatchResult(Generic[R]):
         }
 
 
-def batch(results: Iterable[R], noun: str = "routers") -> BatchResult[R]:
-    """A BatchResult whose statuses are those of its result type."""
+def batch(
+    results: Iterable[R], noun: str = "routers", result_type: type[R] | None = None
+) -> BatchResult[R]:
+    """A BatchResult whose statuses are those of `result_type` (by default the first
+    result's type): an empty batch counts the same statuses as a full one."""
     results = list(results)
-    statuses = type(results[0]).statuses if results else RouterResult.statuses
-    return BatchResult(results, noun, statuses)
+    if result_type is None:
+        result_type = type(results[0]) if results else RouterResult  # type: ignore[assignment]
+    return BatchResult(results, noun, result_type.statuses)
 
 
 Target = TypeVar("Target")

@@ -87,4 +87,6 @@ def ping_routers(
     """One result per router, in order; a router's failure of any kind is its result, and
     a router that cannot be used (devices.napalm.unusable_reason) is skipped."""
     routers = list(routers)
-    return batch(run_operation(Ping(session_secrets(routers)), routers, max_workers))
+    return batch(
+        run_operation(Ping(session_secrets(routers)), routers, max_workers), result_type=PingResult
+    )

@@ -2,10 +2,11 @@
 
 from django.db.models import Q, QuerySet
 
+from core.operations import InputError
 from devices.models import Router
 
 
-class RouterSelectionError(ValueError):
+class RouterSelectionError(InputError):
     """A list of routers that cannot be what the user meant; nothing is done."""
 
 

@@ -90,8 +90,9 @@ class ConnectionDiscovery(RouterResult):
     @classmethod
     def batch_note(cls, results: list[ConnectionDiscovery]) -> str:
         created = sum(len(result.created) for result in results)
-        verb = results[0].verb if results else "created"
-        return f"; {created} sessions {verb}"
+        sessions = "session" if created == 1 else "sessions"
+        dry_run = bool(results) and results[0].dry_run
+        return f"; {created} {sessions} {'to create' if dry_run else 'created'}"
 
 
 @dataclass
@@ -221,7 +222,9 @@ def discover_ixp_sessions(
         reports.append(report)
         if read.ok and not read.skipped:
             _discover(connection, read.neighbors, known[connection.pk], report)
-    return batch(reports, noun="connections")
+    found = batch(reports, noun="connections", result_type=ConnectionDiscovery)
+    found.empty = f"{ixp} has no connections."
+    return found
 
 
 def _discover(

@@ -3,8 +3,6 @@ sessions."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from core.job_log import JobLog
 from core.job_types import Argument, register
 from core.models import Job
@@ -55,8 +53,3 @@ class DiscoverJob(OperationJob):
 
     def call(self, job: Job, log: JobLog) -> BatchResult[ConnectionDiscovery]:
         return discover_ixp_sessions(job.target, dry_run=self.argument_values(job)["dry_run"])
-
-    def batch_output(self, job: Job, batch: BatchResult[Any]) -> str:
-        if not len(batch):
-            return f"{job.target} has no connections."
-        return super().batch_output(job, batch)

@@ -371,4 +371,6 @@ def poll_routers(
     (core.operations.run_operation). `prefer_detail` overrides the platforms' "poll with
     detail" switch when given. Queries grow with routers, never with sessions."""
     routers = list(routers)
-    return batch(run_operation(Poll(routers, prefer_detail), routers, max_workers))
+    return batch(
+        run_operation(Poll(routers, prefer_detail), routers, max_workers), result_type=PollResult
+    )

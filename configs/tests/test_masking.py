@@ -2,13 +2,14 @@
 command line, jobs, and what a router says back (its diff, its errors)."""
 
 import io
+import string
 
 import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from configs.masking import MASK, learn, stand_in
+from configs.masking import MASK, learn, stand_ins
 from configs.models import ConfigTemplate
 from configs.rendering import RenderError, render_router
 from core.choices import JobStatus
@@ -50,12 +51,25 @@ def _render_command(*args: str) -> str:
 
 
 def test_stand_ins_keep_the_shape_and_differ_everywhere() -> None:
-    first, second = stand_in(TYPE7, 0), stand_in(TYPE7, 1)
+    first, second = stand_ins(TYPE7)
     assert len(first) == len(second) == len(TYPE7)
     assert first[1] == second[1] == " "
     assert first[0].isdigit() and first[2:].isalnum()
-    assert all(a != b for a, b in zip(first, second, strict=True) if a != " ")
-    assert TYPE7 not in (first, second)
+    for a, b, real in zip(first, second, TYPE7, strict=True):
+        assert real == " " or len({a, b, real}) == 3
+
+
+def test_a_stand_in_says_nothing_of_the_secret() -> None:
+    """Drawn at random: two renders of one secret get unrelated stand-ins, so the stand-in
+    a template error quotes cannot be turned back into the secret (a shift could be)."""
+    secret = "IxpPw-Secret55" * 3
+    drawn = {stand_ins(secret)[0] for _ in range(5)}
+    assert len(drawn) == 5
+    shifts = [
+        {(ord(s) - ord(r)) % 26 for s, r in zip(stand_in, secret, strict=True) if r.isalpha()}
+        for stand_in in drawn
+    ]
+    assert all(len(shift) > 1 for shift in shifts)
 
 
 def test_render_configuration_masks_passwords_unless_asked_to_reveal(make_inventory) -> None:
@@ -174,6 +188,7 @@ def test_the_template_of_a_saved_template_is_read_again(make_inventory) -> None:
         "{}[s.password | replace('0', 'O')]",
         "{}[s.password | join('|')]",
         "{}[s.password | join('.')] if s.password.startswith('7 ') else 1",
+        "(s | attr(s.password))()",
     ],
 )
 def test_a_template_error_never_quotes_a_password(make_inventory, expression: str) -> None:
@@ -187,7 +202,17 @@ def test_a_template_error_never_quotes_a_password(make_inventory, expression: st
     shown = str(caught.value).upper().replace("|", "").replace(".", "")
     for form in (HASH, HASH[::-1], HASH.replace("0", "O"), HASH[:8]):
         assert form.upper() not in shown
+    # Nor the password moved along its alphabet (a stand-in that could be undone).
+    for shift in range(1, 26):
+        assert _shifted(HASH, shift) not in str(caught.value)
     assert caught.value.template == "main" and caught.value.line == 1
+
+
+def _shifted(text: str, shift: int) -> str:
+    """Every letter and digit of `text` moved `shift` places along its alphabet."""
+    alphabets = (string.ascii_lowercase, string.ascii_uppercase, string.digits)
+    table = {ord(c): a[(a.index(c) + shift) % len(a)] for a in alphabets for c in a}
+    return text.translate(table)
 
 
 @pytest.mark.parametrize(

@@ -111,9 +111,7 @@ def test_ping_diff_deploy_and_poll_r1(page: Page, live_server, demo_inventory, j
     expect(page.locator("#router-summary")).to_contain_text("NAPALM driver frr")
 
     ping = run_button(page, "Ping")
-    expect(ping.locator(".job-summary")).to_contain_text(
-        re.compile(r"r1: reachable \([\d.]+ ms\)")
-    )
+    expect(ping.locator(".job-summary")).to_contain_text(re.compile(r"r1: reachable \([\d.]+ ms\)"))
     screenshot(page, "router-r1-ping")
 
     # Raise p2's IPv4 limit in the UI: the rendered configuration and the diff show it.

@@ -303,7 +303,7 @@ def test_a_running_job_told_to_stop_repeating_finishes_and_is_not_repeated(
 ) -> None:
     job = enqueue(CountJob, target=group, arguments={"times": 1}, repeat_every=60)
     Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING)
-    assert "it will finish, and not be repeated" in cancel_job(job)
+    assert "is running: it will not be repeated" in cancel_job(job)
     Job.objects.filter(pk=job.pk).update(status=JobStatus.PENDING)
     job = _run(job)
     assert job.status == JobStatus.COMPLETED and job.repeat_every is None
@@ -336,6 +336,17 @@ def test_the_commands_show_list_and_cancel_repeating_jobs(job_types, group) -> N
     assert status == 1 and "there is nothing to cancel" in err
     _, out, _ = run_command("jobs", "--kind", "test_sync")
     assert len(out.splitlines()) == 1 and "-  " in out  # no target
+
+
+def test_any_run_of_a_repeating_job_stops_the_series(job_types, group) -> None:
+    """The id a user was given is the first run's: cancelling it cancels the next run."""
+    first = _run(enqueue(CountJob, target=group, arguments={"times": 1}, repeat_every=60))
+    [second] = first.next_runs.all()
+    status, out, _ = run_command("jobs", "--cancel", str(first.pk))
+    assert status == 0
+    assert out.strip() == f"Job {second.pk} (the run after {first.pk}) cancelled: it will not run."
+    second = _run(second)
+    assert second.status == JobStatus.FAILED and not second.next_runs.exists()
 
 
 # --- --tasks ------------------------------------------------------------------------------

@@ -102,7 +102,7 @@ def test_discovery_creates_the_good_routers_sessions(two_routers) -> None:
     assert status == 1
     assert "get_bgp_neighbors on broken" in _one_failure(out)
     assert "IX on good: 1 created" in out
-    assert out.splitlines()[-1] == "2 connections: 1 read, 1 failed, 0 skipped; 1 sessions created"
+    assert out.splitlines()[-1] == "2 connections: 1 read, 1 failed, 0 skipped; 1 session created"
     assert InternetExchangePeeringSession.objects.get().ip_address == "192.0.2.11"
     assert "Traceback" not in out + err
 

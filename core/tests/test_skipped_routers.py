@@ -102,7 +102,7 @@ def test_discovery_skips_the_connections_of_routers_it_cannot_use(fleet) -> None
     # Both of off's connections say why.
     assert sum(line == "IX on off: skipped: the router is disabled" for line in lines) == 2
     assert "IX on up: 1 created, 0 already known, 0 ignored" in lines
-    assert lines[-1] == "5 connections: 1 read, 0 failed, 4 skipped; 1 sessions created"
+    assert lines[-1] == "5 connections: 1 read, 0 failed, 4 skipped; 1 session created"
     assert InternetExchangePeeringSession.objects.get().ip_address == "192.0.2.11"
 
     status, out, _ = run_command("discover_ixp_sessions", "ix", "--json")

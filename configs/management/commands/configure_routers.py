@@ -4,7 +4,7 @@ from configs.deploy import DeployOptions, configure_routers
 from configs.jobs import deploy_job
 from core.commands import RouterCommand
 from core.job_commands import enqueue_for_each
-from devices.selection import RouterSelectionError, select_routers
+from devices.selection import select_routers
 
 
 class Command(RouterCommand):
@@ -25,6 +25,7 @@ class Command(RouterCommand):
         parser.add_argument(
             "--tasks", action="store_true", help="Run one background job per router."
         )
+        self.add_repeat_argument(parser)
         parser.add_argument(
             "--dry-run",
             action="store_true",
@@ -45,19 +46,19 @@ class Command(RouterCommand):
         self.add_output_arguments(parser)
 
     def handle(self, *args, **options) -> None:
-        try:
-            deploy_options = DeployOptions(
-                commit_check=not options["no_commit_check"],
-                dry_run=options["dry_run"],
-                replace=options["replace"],
-                commit_confirm=options["commit_confirm"],
-            )
-            routers = select_routers(options["limit"])
-        except (ValueError, RouterSelectionError) as exc:
-            raise CommandError(str(exc)) from None
+        deploy_options = DeployOptions(
+            commit_check=not options["no_commit_check"],
+            dry_run=options["dry_run"],
+            replace=options["replace"],
+            commit_confirm=options["commit_confirm"],
+        )
+        routers = select_routers(options["limit"])
         if options["tasks"]:
             job_type, arguments = deploy_job(deploy_options)
-            self.print_batch(enqueue_for_each(job_type, routers, arguments), options["as_json"])
+            queued = enqueue_for_each(job_type, routers, arguments, options["repeat_every"])
+            self.print_batch(queued, options["as_json"])
             return
+        if options["repeat_every"] is not None:
+            raise CommandError("--repeat-every repeats background jobs: add --tasks.")
         verbose = deploy_options.dry_run or options["verbosity"] > 1
         self.print_batch(configure_routers(routers, deploy_options), options["as_json"], verbose)

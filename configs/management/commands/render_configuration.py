@@ -2,7 +2,7 @@ from django.core.management.base import CommandError
 
 from configs.previews import render_one
 from core.commands import RouterCommand
-from devices.selection import RouterSelectionError, select_router
+from devices.selection import select_router
 
 
 class Command(RouterCommand):
@@ -20,11 +20,7 @@ class Command(RouterCommand):
         )
 
     def handle(self, *args, router: str, reveal: bool, **options) -> None:
-        try:
-            target = select_router(router)
-        except RouterSelectionError as exc:
-            raise CommandError(str(exc)) from None
-        result = render_one(target)
+        result = render_one(select_router(router))
         if not result.ok or result.skipped:
             raise CommandError(result.error or result.skipped)
         self.stdout.write(result.text if reveal else result.masked, ending="")

@@ -1,8 +1,6 @@
-from django.core.management.base import CommandError
-
 from core.commands import RouterCommand
 from devices.connectivity import ping_routers
-from devices.selection import RouterSelectionError, select_routers
+from devices.selection import select_routers
 
 
 class Command(RouterCommand):
@@ -18,8 +16,5 @@ class Command(RouterCommand):
         self.add_output_arguments(parser)
 
     def handle(self, *args, limit: str | None, as_json: bool, **options) -> None:
-        try:
-            routers = select_routers(limit)
-        except RouterSelectionError as exc:
-            raise CommandError(str(exc)) from None
+        routers = select_routers(limit)
         self.print_batch(ping_routers(routers), as_json)

@@ -2,7 +2,7 @@ from django.core.management.base import CommandError
 
 from core.commands import RouterCommand
 from core.job_commands import enqueue_for_each
-from devices.selection import RouterSelectionError, select_routers
+from devices.selection import select_routers
 from peering.jobs import PollJob
 from peering.polling import poll_routers
 
@@ -20,14 +20,16 @@ class Command(RouterCommand):
         parser.add_argument(
             "--tasks", action="store_true", help="Run one background job per router."
         )
+        self.add_repeat_argument(parser)
         self.add_output_arguments(parser)
 
-    def handle(self, *args, limit: str | None, tasks: bool, as_json: bool, **options) -> None:
-        try:
-            routers = select_routers(limit)
-        except RouterSelectionError as exc:
-            raise CommandError(str(exc)) from None
+    def handle(
+        self, *args, limit: str | None, tasks: bool, repeat_every: int | None, as_json: bool, **_
+    ) -> None:
+        routers = select_routers(limit)
         if tasks:
-            self.print_batch(enqueue_for_each(PollJob, routers), as_json)
+            self.print_batch(enqueue_for_each(PollJob, routers, None, repeat_every), as_json)
             return
+        if repeat_every is not None:
+            raise CommandError("--repeat-every repeats background jobs: add --tasks.")
         self.print_batch(poll_routers(routers), as_json)
