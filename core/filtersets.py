@@ -65,6 +65,10 @@ class JobFilterSet(SearchFilterSet):
         fields = ["q", "kind", "status", "target", "repeating"]
 
     def filter_repeating(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        """Yes: each repeating job's latest run (the one to cancel; the runs before it have
+        repeated already). No: jobs that do not repeat."""
         if value is None:
             return queryset
-        return queryset.filter(repeat_every__isnull=not value)
+        if value:
+            return queryset.filter(repeat_every__isnull=False, next_runs__isnull=True)
+        return queryset.filter(repeat_every__isnull=True)

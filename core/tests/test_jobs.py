@@ -105,7 +105,7 @@ def test_poll_tasks_queue_one_job_per_usable_router_and_print_their_ids(
     assert job.target_name == "edge1"
     # The database backend holds the task a worker will take.
     assert DBTaskResult.objects.filter(id=job.task_id, status="READY").exists()
-    assert lines[-1] == "3 routers: 1 jobs queued, 2 skipped"
+    assert lines[-1] == "3 routers: 1 job queued, 2 skipped"
 
 
 def test_configure_tasks_skip_routers_without_template_as_a_direct_run_does(

@@ -327,6 +327,8 @@ def test_the_commands_show_list_and_cancel_repeating_jobs(job_types, group) -> N
     assert status == 0
     [line] = out.splitlines()
     assert line.startswith(str(second.pk)) and "[every 60 s]" in line
+    _, out, _ = run_command("jobs", "--repeating")  # the latest run of each, not the past
+    assert [line.split()[0] for line in out.splitlines()] == [str(second.pk)]
     _, out, _ = run_command("job", str(first.pk))
     assert f"Repeats:   every 60 s; next run {second.pk} (pending)" in out
     assert "Target:    staff (group)" in out

@@ -23,6 +23,8 @@ def find_job(reference: str) -> Job:
         return matches[0]
     if matches:
         raise CommandError(f"Several jobs start with {reference}; give more of the id.")
+    if len(reference) < PREFIX_MIN:
+        raise CommandError(f"No job {reference}: give the id or its first {PREFIX_MIN} characters.")
     raise CommandError(f"No job {reference}.")
 
 
