@@ -2,7 +2,7 @@
 
 Masking is learned from the template, not from a list of password syntaxes. The template
 is rendered twice more with every secret slot of the context (every session's password,
-set or not) holding a stand-in: two stand-ins that differ at every position and keep the
+set or not) holding a stand-in: two stand-ins that differ at every non-blank position and keep the
 secret's shape (letters, digits, punctuation, spaces where the secret has them), so a
 template that slices or transforms a password renders both. Where the two renders differ
 is where a secret, in whatever form the template derives from it, reaches the text:
@@ -17,6 +17,8 @@ is where a secret, in whatever form the template derives from it, reaches the te
 
 from __future__ import annotations
 
+import hmac
+import random
 import re
 import secrets
 import socket
@@ -35,30 +37,31 @@ _MIN_LITERAL = 3
 _PUNCTUATION = "!#%&*+-./:=?@^_~"
 
 
-_ALPHABETS = (string.ascii_lowercase, string.ascii_uppercase, string.digits, " ")
-_random = secrets.SystemRandom()
-
-
-def _alphabet(character: str) -> str:
-    return next((a for a in _ALPHABETS if character in a), _PUNCTUATION)
+_ALPHABETS = (string.ascii_lowercase, string.ascii_uppercase, string.digits)
+# Stand-ins are drawn with this process's own key: the same secret gets the same
+# stand-ins (templates that group or compare sessions by password render alike), and
+# without the key, which is never shown, a stand-in says nothing of its secret.
+_KEY = secrets.token_bytes(32)
 
 
 def stand_ins(secret: str | None) -> tuple[str, str]:
     """Two stand-ins with the shape of `secret`: letters stay letters (same case), digits
-    digits, spaces spaces; any other character becomes a punctuation mark. Each character
-    is drawn at random, different from the secret's and from the other stand-in's, so a
-    stand-in quoted in an error says nothing of the secret (one derived from it, a shift
-    along the alphabet say, could be undone)."""
+    digits, white space as it is; any other character becomes a punctuation mark. Every
+    other character is drawn, unlike the secret's and the other stand-in's. The same
+    secret gives the same pair in one process; one derived from the secret itself (a
+    shift along the alphabet, say) could be undone from an error that quotes it."""
+    text = secret or _GENERIC_SECRET
+    draw = random.Random(hmac.digest(_KEY, text.encode("utf-8", "surrogatepass"), "sha256"))
     first, second = [], []
-    for character in secret or _GENERIC_SECRET:
-        alphabet = _alphabet(character)
-        if alphabet == " ":
-            first.append(" ")
-            second.append(" ")
+    for character in text:
+        if character.isspace():
+            first.append(character)
+            second.append(character)
             continue
-        one = _random.choice([c for c in alphabet if c != character])
+        alphabet = next((a for a in _ALPHABETS if character in a), _PUNCTUATION)
+        one = draw.choice([c for c in alphabet if c != character])
         first.append(one)
-        second.append(_random.choice([c for c in alphabet if c not in (character, one)]))
+        second.append(draw.choice([c for c in alphabet if c not in (character, one)]))
     return "".join(first), "".join(second)
 
 

@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from configs.context import secret_slots
+from configs.masking import literal_masker
 from configs.rendering import RenderInput, render, render_input
 from core.operations import BatchResult, Operation, RouterResult, batch, run_operation
 from devices.models import Router
@@ -35,6 +37,9 @@ class RenderResult(RouterResult):
 
 
 class Render(Operation[Router, tuple[str, RenderInput], RenderResult]):
+    """Plan: the router's template and context (the database). Run: render it in a render
+    process and learn the masked text. Nothing to write."""
+
     name = "render"
     doing = "rendering"
     result_type = RenderResult
@@ -44,6 +49,12 @@ class Render(Operation[Router, tuple[str, RenderInput], RenderResult]):
 
     def plan_name(self, plan: tuple[str, RenderInput]) -> str:
         return plan[0]
+
+    def mask(self, plan: tuple[str, RenderInput], text: str) -> str:
+        """The session passwords, current and previous, masked (in an unexpected error)."""
+        request = plan[1]
+        passwords = [value for _, value in secret_slots(request.request.context) if value]
+        return literal_masker([*passwords, *request.previous_secrets]).mask(text)
 
     def run(self, plan: tuple[str, RenderInput]) -> RenderResult:
         rendered = render(plan[1])

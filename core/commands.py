@@ -70,10 +70,7 @@ class RouterCommand(BaseCommand):
             for line in batch.lines(verbose):
                 self.stdout.write(line)
         if batch.exit_code:
-            failed = len(batch.failed)
-            raise CommandError(
-                f"{failed} of {batch.count_of(batch.noun)} failed.", returncode=batch.exit_code
-            )
+            raise CommandError(batch.failure_sentence, returncode=batch.exit_code)
 
     @property
     def stdout(self) -> OutputWrapper:

@@ -2,7 +2,7 @@
 
 `enqueue_for_each` returns a BatchResult, which RouterCommand.print_batch prints like any
 operation's: `r1: queued job <id>`, `r2: skipped: <why>`, `r3: not queued: <why>`, then
-`3 routers: 1 jobs queued, 1 skipped, 1 not queued` (or the JSON form), and exits 1 when
+`3 routers: 1 job queued, 1 skipped, 1 not queued` (or the JSON form), and exits 1 when
 a job could not be queued.
 """
 
@@ -47,6 +47,10 @@ class QueuedJob(RouterResult):
 @dataclass
 class QueuedJobs(BatchResult[QueuedJob]):
     """The jobs of one `--tasks` run; its summary counts jobs queued, not targets done."""
+
+    @property
+    def failure_sentence(self) -> str:
+        return f"{len(self.failed)} of {self.count_of(self.noun)}: the job could not be queued."
 
     @property
     def summary(self) -> str:

@@ -29,7 +29,7 @@ from django.conf import settings
 
 from core.log_format import ROUTER_DETAIL, encodable, exception_text, shortened
 
-# Routers written in one batch at most (one transaction for a poll).
+# Routers written in one batch at most.
 MAX_PER_WRITE = 50
 
 
@@ -196,6 +196,11 @@ class BatchResult(Generic[R]):
         return counts
 
     @property
+    def failure_sentence(self) -> str:
+        """What a command's error line says when some failed: `1 of 3 routers failed.`"""
+        return f"{len(self.failed)} of {self.count_of(self.noun)} failed."
+
+    @property
     def summary(self) -> str:
         """`3 routers: 2 polled, 1 failed, 0 skipped` (`1 router: ...`)."""
         counts = ", ".join(f"{count} {status}" for status, count in self.counts.items())
@@ -276,6 +281,10 @@ class Operation(Generic[Target, Plan, R]):
     def write(self, finished: list[tuple[Plan, R]]) -> None:
         """Calling thread: store what a batch of routers said (results may be updated)."""
 
+    def abandon(self, error: BaseException) -> None:
+        """Calling thread: `planned()` failed, or the run was interrupted while planning;
+        release whatever the runs would wait for (they fail with `error`)."""
+
     def mask(self, plan: Plan, text: str) -> str:
         """What may be shown of a text about this plan's router (passwords masked)."""
         return text
@@ -292,17 +301,17 @@ def run_operation(
     """Run `operation` on every target: plan each in this thread and hand it to the pool at
     once (reading the next targets overlaps the I/O of the first), write results in
     batches as they finish. One result per target, in the order given; a failure of any
-    kind on one target is its result and never stops the others.
+    kind on one target (in any phase, `write` included) is its result and never stops the
+    others. An interrupt (Ctrl-C, a job's time limit) stops the whole run.
 
     `max_workers` defaults to settings.NAPALM_MAX_WORKERS; with 1, everything runs in this
-    thread (a job's time limit, a signal, interrupts the I/O itself)."""
+    thread (a job's time limit, a signal, interrupts the I/O itself), router by router."""
     targets = list(targets)
     if not targets:
         return []
     results: list[R | None] = [None] * len(targets)
     pending: list[tuple[int, Plan]] = []
     workers = min(max_workers or settings.NAPALM_MAX_WORKERS, len(targets))
-    finished: queue.SimpleQueue[tuple[int, Plan, Future[R]]] = queue.SimpleQueue()
     if workers == 1:
         for index, target in enumerate(targets):
             planned = _plan(operation, target)
@@ -310,34 +319,66 @@ def run_operation(
                 results[index] = planned
             else:
                 pending.append((index, planned))
-        operation.planned()
+        _planned(operation)
         for index, plan in pending:
-            result = _run(operation, plan)
-            operation.write([(plan, result)])
-            results[index] = result
+            _write(operation, [(index, plan, _run(operation, plan))], results)
         return results  # type: ignore[return-value]
+    finished: queue.SimpleQueue[tuple[int, Plan, Future[R]]] = queue.SimpleQueue()
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="device-io") as pool:
-        for index, target in enumerate(targets):
-            planned = _plan(operation, target)
-            if isinstance(planned, RouterResult):
-                results[index] = planned
-                continue
-            pending.append((index, planned))
-            future = pool.submit(_run, operation, planned)
-            future.add_done_callback(
-                lambda done, index=index, plan=planned: finished.put((index, plan, done))
-            )
-        operation.planned()
-        for group in _in_batches(finished, len(pending)):
-            operation.write([(plan, result) for _, plan, result in group])
-            for index, _, result in group:
-                results[index] = result
+        try:
+            for index, target in enumerate(targets):
+                planned = _plan(operation, target)
+                if isinstance(planned, RouterResult):
+                    results[index] = planned
+                    continue
+                pending.append((index, planned))
+                future = pool.submit(_run, operation, planned)
+                future.add_done_callback(
+                    lambda done, index=index, plan=planned: finished.put((index, plan, done))
+                )
+            _planned(operation)
+        except BaseException as exc:  # an interrupt: no run may wait for what never comes
+            pool.shutdown(wait=False, cancel_futures=True)
+            operation.abandon(exc)
+            raise
+        for group in _in_batches(operation, finished, len(pending)):
+            _write(operation, group, results)
     return results  # type: ignore[return-value]
 
 
+def _planned(operation: Operation[Any, Any, Any]) -> None:
+    """`operation.planned()`; when it fails, the runs fail with it (abandon), not the
+    whole call."""
+    try:
+        operation.planned()
+    except Exception as exc:
+        _logger(operation).exception("%s: reading what the routers need failed", operation.name)
+        operation.abandon(exc)
+
+
+def _write(
+    operation: Operation[Any, Plan, R],
+    group: list[tuple[int, Plan, R]],
+    results: list[R | None],
+) -> None:
+    """`operation.write()` for a batch; when it fails, the batch's results that were done
+    fail with it (nothing says they were saved), and the next batches go on."""
+    try:
+        operation.write([(plan, result) for _, plan, result in group])
+    except Exception as exc:
+        _logger(operation).exception("%s: saving a batch failed", operation.name)
+        for _, _, result in group:
+            if result.ok and result.skipped is None:
+                result.fail(Category.UNEXPECTED, unexpected(exc, "saving what the router said"))
+    for index, _, result in group:
+        results[index] = result
+
+
 def _in_batches(
-    finished: queue.SimpleQueue[tuple[int, Any, Future[R]]], count: int
-) -> Iterator[list[tuple[int, Any, R]]]:
+    operation: Operation[Any, Plan, R],
+    finished: queue.SimpleQueue[tuple[int, Plan, Future[R]]],
+    count: int,
+) -> Iterator[list[tuple[int, Plan, R]]]:
     """Each batch is every run finished by then (at most MAX_PER_WRITE): while this thread
     writes one batch the next one gathers."""
     remaining = count
@@ -349,7 +390,19 @@ def _in_batches(
             except queue.Empty:
                 break
         remaining -= len(group)
-        yield [(index, plan, future.result()) for index, plan, future in group]
+        yield [(index, plan, _outcome(operation, plan, future)) for index, plan, future in group]
+
+
+def _outcome(operation: Operation[Any, Plan, R], plan: Plan, future: Future[R]) -> R:
+    """The run's result; a run that raised (only an interrupt gets past `_run`'s guard, or
+    a bug in the guard itself) is raised again unless it is an ordinary exception."""
+    error = future.exception()
+    if error is None:
+        return future.result()
+    if not isinstance(error, Exception):
+        raise error
+    result = operation.new_result(_name(operation, plan))
+    return result.fail(Category.UNEXPECTED, unexpected(error, operation.doing))
 
 
 def _plan(operation: Operation[Target, Plan, R], target: Target) -> Plan | R:
@@ -370,22 +423,39 @@ def _plan(operation: Operation[Target, Plan, R], target: Target) -> Plan | R:
 
 def _run(operation: Operation[Target, Plan, R], plan: Plan) -> R:
     started = time.monotonic()
-    name = operation.plan_name(plan)
     try:
         result = operation.run(plan)
     except OperationError as exc:
-        result = operation.new_result(name)
-        result.fail(exc.category, operation.mask(plan, str(exc)))
+        result = operation.new_result(_name(operation, plan))
+        result.fail(exc.category, _masked(operation, plan, str(exc)))
     except Exception as exc:  # one router's surprise: its result, the others go on
+        name = _name(operation, plan)
         # The traceback may quote what the router was sent: it is logged masked.
-        trace = operation.mask(plan, "".join(_traceback(exc)))
+        trace = _masked(operation, plan, "".join(_traceback(exc)))
         _logger(operation).error(
             "%s %s: unexpected error\n%s", operation.name, name, trace, extra=ROUTER_DETAIL
         )
-        result = operation.new_result(name)
-        result.fail(Category.UNEXPECTED, operation.mask(plan, unexpected(exc, operation.doing)))
+        message = _masked(operation, plan, unexpected(exc, operation.doing))
+        result = operation.new_result(name).fail(Category.UNEXPECTED, message)
     result.duration_s = round(time.monotonic() - started, 3)
     return result
+
+
+def _name(operation: Operation[Any, Plan, Any], plan: Plan) -> str:
+    try:
+        return operation.plan_name(plan)
+    except Exception:
+        return "a router"
+
+
+def _masked(operation: Operation[Any, Plan, Any], plan: Plan, text: str) -> str:
+    """`operation.mask(plan, text)`; when masking itself fails, nothing of the text (it
+    may hold a secret) but where to look."""
+    try:
+        return operation.mask(plan, text)
+    except Exception:
+        _logger(operation).exception("%s: masking a message failed", operation.name)
+        return "the message could not be masked, so it is not shown (see the log file)"
 
 
 def _logger(operation: Operation[Any, Any, Any]) -> logging.Logger:

@@ -315,7 +315,7 @@ class Poll(Operation[Router, _Target, PollResult]):
         self.prefer_detail = prefer_detail
         self.stored: Future[dict[int, list[_StoredSession]]] = Future()
         self.router_ids: list[int] = []
-        self.writes: dict[int, _RouterWrite] = {}  # filled by the workers
+        self.writes: dict[int, _RouterWrite] = {}  # by id(target), filled by the workers
 
     def plan(self, router: Router) -> _Target | PollResult:
         reason = poll_skip_reason(router)
@@ -330,11 +330,11 @@ class Poll(Operation[Router, _Target, PollResult]):
 
     def planned(self) -> None:
         # Read while the first routers answer; the workers wait for it only to compare.
-        try:
-            self.stored.set_result(_stored_sessions(self.router_ids))
-        except BaseException as exc:
-            self.stored.set_exception(exc)
-            raise
+        self.stored.set_result(_stored_sessions(self.router_ids))
+
+    def abandon(self, error: BaseException) -> None:
+        if not self.stored.done():  # the runs waiting for it fail with the error
+            self.stored.set_exception(error)
 
     def plan_name(self, target: _Target) -> str:
         return target.settings.router
@@ -348,15 +348,15 @@ class Poll(Operation[Router, _Target, PollResult]):
             if _needs_uptimes(target.sessions, neighbors):
                 neighbors = _add_uptimes(device, neighbors, settings)
         write = _compare(target, neighbors, timezone.now())
-        self.writes[target.router_id] = write
+        self.writes[id(target)] = write
         return PollResult(settings.router, neighbors=write.neighbors)
 
     def write(self, finished: list[tuple[_Target, PollResult]]) -> None:
         writes, failures, results = [], {}, {}
         for target, result in finished:
             results[target.router_id] = result
-            result.sessions = len(target.sessions)
-            write = self.writes.pop(target.router_id, None)
+            result.sessions = len(target.sessions) if self.stored.exception() is None else 0
+            write = self.writes.pop(id(target), None)
             if write is not None:
                 writes.append(write)
             else:
