@@ -3,11 +3,11 @@
 from typing import Any
 
 from core.tests.builders import config_template, connection, our_as, platform, router
-from core.tests.model_views import ModelPageCases
+from core.tests.model_views import InUseDeleteCases, ModelPageCases
 from devices.models import Platform, Router
 
 
-class TestPlatformPages(ModelPageCases):
+class TestPlatformPages(ModelPageCases, InUseDeleteCases):
     model = Platform
     invalid_changes = {"napalm_args": "[1, 2]"}
 
@@ -27,7 +27,7 @@ class TestPlatformPages(ModelPageCases):
         }
 
 
-class TestRouterPages(ModelPageCases):
+class TestRouterPages(ModelPageCases, InUseDeleteCases):
     model = Router
     invalid_changes = {"hostname": "not a host!"}
 

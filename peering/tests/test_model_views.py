@@ -4,7 +4,7 @@
 from typing import Any
 
 from core.tests.builders import bgp_group, connection, internet_exchange, our_as, peer_as, router
-from core.tests.model_views import NON_FIELD_ERRORS, ModelPageCases
+from core.tests.model_views import NON_FIELD_ERRORS, InUseDeleteCases, ModelPageCases
 from peering.models import (
     AutonomousSystem,
     BGPGroup,
@@ -15,7 +15,7 @@ from peering.models import (
 )
 
 
-class TestAutonomousSystemPages(ModelPageCases):
+class TestAutonomousSystemPages(ModelPageCases, InUseDeleteCases):
     model = AutonomousSystem
     invalid_changes = {"asn": "4294967296"}
 
