@@ -18,10 +18,8 @@ from core.tests.html import visible_text
 from core.tests.test_list_queries import MAX_QUERIES
 from devices.models import Router
 from peering.models import DirectPeeringSession, InternetExchangePeeringSession
-from peering.queries import session_lines
+from peering.queries import direct_sessions, ixp_sessions, session_lines, sessions_by_state
 from peering.staleness import session_staleness
-from peering.views import direct_sessions, ixp_sessions
-from peerkeeper.views import sessions_by_state
 
 ERROR = "Cannot reach r1 (127.0.0.1:9): Connection refused."
 POLLED_AGO = timedelta(hours=2)
