@@ -1,1 +1,6 @@
-pytest_plugins = ["lab.pytest_plugin", "peerkeeper.testing", "core.tests.fixtures"]
+pytest_plugins = [
+    "lab.pytest_plugin",
+    "peerkeeper.testing",
+    "core.tests.fixtures",
+    "peeringdb.testing",
+]

@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "bench.commands.poll",
     "bench.commands.deploy",
     "bench.commands.render",
+    "bench.commands.peeringdb",
     "bench.commands.all",
 )
 

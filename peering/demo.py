@@ -18,8 +18,13 @@ from peering.models import (
     InternetExchange,
     InternetExchangePeeringSession,
 )
+from peeringdb.client import DirectorySource
+from peeringdb.models import Network
+from peeringdb.shapes import NOUNS
+from peeringdb.sync import synchronise
 
 DEMO_TEMPLATE = Path(__file__).resolve().parent.parent / "configs" / "demo" / "frr.j2"
+DEMO_PEERINGDB = Path(__file__).resolve().parent.parent / "peeringdb" / "fixtures" / "demo"
 
 # (asn, name, IPv4 max prefixes, IPv6 max prefixes, ours)
 AUTONOMOUS_SYSTEMS = [
@@ -245,4 +250,16 @@ def _load(target: RouterTarget) -> DemoResult:
         },
     )
     result.note(session, created)
+    if not Network.objects.exists():
+        _load_peeringdb(result)
     return result
+
+
+def _load_peeringdb(result: DemoResult) -> None:
+    """The demo's PeeringDB: saved answers whose networks are the lab's peers and others
+    at the Demo IX (the available peers), read like the API's. The ASes follow it."""
+    synced = synchronise(DirectorySource(DEMO_PEERINGDB), full=True)
+    if not synced.ok:
+        raise RuntimeError(f"The demo's PeeringDB data could not be loaded: {synced.error}")
+    counts = ", ".join(f"{c.created} {NOUNS[kind]}" for kind, c in synced.counts.items())
+    result.created.append(f"PeeringDB data of the demo: {counts}")

@@ -1,10 +1,12 @@
 """Discover the sessions routers already have on an Internet exchange.
 
 For each connection to the IXP: read the router's BGP neighbours, keep those inside the
-connection's subnets, and create the sessions the inventory lacks (with an AS named
-"AS<asn>" when the ASN is new). Existing sessions are never changed. A connection whose
-router NAPALM must not or cannot be used on (disabled, no platform, no driver) is skipped,
-as polls and deployments skip such a router: not a failure.
+connection's subnets, and create the sessions the inventory lacks (with an AS made from its
+PeeringDB record when the ASN is new, else named "AS<asn>"; a neighbour whose AS the
+router did not report takes the ASN PeeringDB lists at its address). Existing sessions are
+never changed. A connection whose router NAPALM must not or cannot be used on (disabled,
+no platform, no driver) is skipped, as polls and deployments skip such a router: not a
+failure.
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ from peering.models import (
     InternetExchangePeeringSession,
 )
 from peering.neighbors import Neighbor, normalise_vrf, read_neighbors
+from peeringdb.links import peeringdb_asns
+from peeringdb.records import new_autonomous_systems
 
 logger = logging.getLogger(__name__)
 
@@ -83,9 +87,10 @@ class ConnectionDiscovery(RouterResult):
         )
 
     def detail_lines(self, verbose: bool = False) -> list[str]:
-        return [f"  {self.verb} {found.address} AS{found.asn}" for found in self.created] + [
-            f"  ignored {found.address}: {found.why}" for found in self.ignored
-        ]
+        return [
+            f"  {self.verb} {found.address} AS{found.asn}" + (f": {found.why}" if found.why else "")
+            for found in self.created
+        ] + [f"  ignored {found.address}: {found.why}" for found in self.ignored]
 
     @classmethod
     def batch_note(cls, results: list[ConnectionDiscovery]) -> str:
@@ -133,7 +138,9 @@ def _address_order(neighbor: Neighbor) -> tuple[int, int]:
 def _classify(
     connection: Connection, neighbors: list[Neighbor], known: set[str], report: ConnectionDiscovery
 ) -> list[Found]:
-    """Sort the router's neighbours into known, ignored and to-create for one connection."""
+    """Sort the router's neighbours into known, ignored and to-create for one connection.
+    A neighbour whose AS the router did not report takes the ASN PeeringDB lists at its
+    address on the connection's IX LAN, when it lists one (its `why` says so)."""
     subnets = [s for s in (connection.subnet(4), connection.subnet(6)) if s is not None]
     own = {
         str(ipaddress.ip_interface(a).ip)
@@ -142,6 +149,8 @@ def _classify(
     }
     vrf = normalise_vrf(connection.vrf)
     wanted = " or ".join(str(s) for s in subnets)
+    unnamed = {n.address for n in neighbors if n.remote_as is None and n.address not in known}
+    named = peeringdb_asns(connection, unnamed) if unnamed else {}
     to_create = []
     for neighbor in sorted(neighbors, key=_address_order):
         found = Found(neighbor.address, neighbor.remote_as)
@@ -157,27 +166,31 @@ def _classify(
         elif neighbor.address in known:
             report.known.append(found)
             continue
-        elif neighbor.remote_as is None:
+        elif neighbor.remote_as is None and neighbor.address not in named:
             found.why = neighbor.remote_as_error or "the router did not report the peer's AS"
         else:
+            found.asn = named.get(neighbor.address, neighbor.remote_as)
             try:
-                validate_asn(neighbor.remote_as)
+                validate_asn(found.asn)
             except ValidationError as exc:
                 found.why = exc.messages[0]
         if found.why:
             report.ignored.append(found)
-        else:
-            to_create.append(found)
+            continue
+        if neighbor.remote_as is None:
+            router_said = neighbor.remote_as_error or "the router did not report the peer's AS"
+            found.why = f"AS named by PeeringDB ({router_said})"
+        to_create.append(found)
     return to_create
 
 
 @transaction.atomic
 def _create(connection: Connection, found: list[Found]) -> None:
+    """Create the sessions, and their ASes new to the inventory: from the AS's PeeringDB
+    record when the mirror has it, else named "AS<asn>"."""
     asns = {item.asn for item in found}
     existing = set(AutonomousSystem.objects.filter(asn__in=asns).values_list("asn", flat=True))
-    AutonomousSystem.objects.bulk_create(
-        AutonomousSystem(asn=asn, name=f"AS{asn}") for asn in sorted(asns - existing)
-    )
+    AutonomousSystem.objects.bulk_create(new_autonomous_systems(asns - existing))
     by_asn = {a.asn: a for a in AutonomousSystem.objects.filter(asn__in=asns)}
     InternetExchangePeeringSession.objects.bulk_create(
         InternetExchangePeeringSession(

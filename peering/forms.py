@@ -1,7 +1,9 @@
 from django import forms
+from django.utils import timezone
 
 from core.forms import ASNFormField
 from peering.models import (
+    PEERINGDB_FIELDS,
     AutonomousSystem,
     BGPGroup,
     Connection,
@@ -9,11 +11,27 @@ from peering.models import (
     InternetExchange,
     InternetExchangePeeringSession,
 )
+from peeringdb.follow import follow_peeringdb, peeringdb_record
+from peeringdb.forms import IXChoiceField, IXLanChoiceField
 
 
 class AutonomousSystemForm(forms.ModelForm):
+    """An AS. A field that follows PeeringDB (peeringdb.follow) and is given a value other
+    than PeeringDB's is kept local, so that the next synchronisation does not undo the
+    edit; a field no longer kept local takes PeeringDB's value when saved."""
+
     # Typed as asplain or asdot (RFC 5396), stored as the integer.
     asn = ASNFormField(label="ASN")
+    local_fields = forms.MultipleChoiceField(
+        label="Kept local",
+        choices=[
+            (name, AutonomousSystem._meta.get_field(name).verbose_name) for name in PEERINGDB_FIELDS
+        ],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="These fields keep the value set here; the others follow PeeringDB. "
+        "A value changed here that differs from PeeringDB's is kept local.",
+    )
 
     class Meta:
         model = AutonomousSystem
@@ -23,19 +41,51 @@ class AutonomousSystemForm(forms.ModelForm):
             "ipv4_max_prefixes",
             "ipv6_max_prefixes",
             "irr_as_set",
+            "peering_policy",
+            "local_fields",
             "affiliated",
             "description",
         ]
 
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        network = peeringdb_record(cleaned.get("asn"))
+        if network is None:
+            return cleaned
+        local = list(cleaned.get("local_fields") or [])
+        for name, value in network.items():
+            edited = name in self.changed_data and name in cleaned
+            if edited and cleaned[name] != value and name not in local:
+                local.append(name)
+        cleaned["local_fields"] = [name for name in PEERINGDB_FIELDS if name in local]
+        return cleaned
+
+    def save(self, commit: bool = True) -> AutonomousSystem:
+        system = super().save(commit)
+        if commit:
+            follow_peeringdb(timezone.now(), [system])
+        return system
+
 
 class InternetExchangeForm(forms.ModelForm):
+    peeringdb_ix = IXChoiceField()
+
     class Meta:
         model = InternetExchange
-        fields = ["name", "slug", "local_autonomous_system", "status", "description"]
+        fields = [
+            "name",
+            "slug",
+            "local_autonomous_system",
+            "status",
+            "peeringdb_ix",
+            "description",
+        ]
         labels = {"local_autonomous_system": "Local AS"}
 
 
 class ConnectionForm(forms.ModelForm):
+    peeringdb_ixlan = IXLanChoiceField()
+
     class Meta:
         model = Connection
         fields = [
@@ -43,6 +93,7 @@ class ConnectionForm(forms.ModelForm):
             "router",
             "ipv4_address",
             "ipv6_address",
+            "peeringdb_ixlan",
             "interface",
             "vrf",
             "status",

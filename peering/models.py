@@ -15,6 +15,25 @@ from core.fields import (
 from core.validators import validate_asn, validate_bgp_session_password
 
 
+class PeeringPolicy(models.TextChoices):
+    """A network's general peering policy, in PeeringDB's words (net.policy_general)."""
+
+    OPEN = "open", "Open"
+    SELECTIVE = "selective", "Selective"
+    RESTRICTIVE = "restrictive", "Restrictive"
+    NO = "no", "No"
+
+
+# The fields of an AS that follow its PeeringDB record unless kept local (peeringdb.follow).
+PEERINGDB_FIELDS = (
+    "name",
+    "irr_as_set",
+    "ipv4_max_prefixes",
+    "ipv6_max_prefixes",
+    "peering_policy",
+)
+
+
 class AutonomousSystem(models.Model):
     asn = models.PositiveBigIntegerField(
         "ASN", unique=True, validators=[validate_asn], help_text="1 to 4294967295."
@@ -27,8 +46,17 @@ class AutonomousSystem(models.Model):
         "IPv6 max prefixes", null=True, blank=True, help_text="Blank: no limit configured."
     )
     irr_as_set = models.CharField("IRR AS-SET", max_length=255, blank=True)
+    peering_policy = models.CharField(
+        max_length=16, choices=PeeringPolicy.choices, blank=True, help_text="Blank: not known."
+    )
     affiliated = models.BooleanField(default=False, help_text="One of our own autonomous systems.")
     description = models.CharField(max_length=200, blank=True)
+    local_fields = models.JSONField(
+        "kept local",
+        default=list,
+        blank=True,
+        help_text="Fields whose local value wins over PeeringDB's (names of PEERINGDB_FIELDS).",
+    )
 
     class Meta:
         ordering = ["asn"]
@@ -49,6 +77,15 @@ class InternetExchange(models.Model):
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ENABLED)
     description = models.CharField(max_length=200, blank=True)
+    peeringdb_ix = models.ForeignKey(
+        "peeringdb.IX",
+        verbose_name="PeeringDB IX",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="internet_exchanges",
+        help_text="Blank: the IX of its connections' IX LANs.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -79,6 +116,15 @@ class Connection(models.Model):
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ENABLED)
     description = models.CharField(max_length=200, blank=True)
+    peeringdb_ixlan = models.ForeignKey(
+        "peeringdb.IXLan",
+        verbose_name="PeeringDB IX LAN",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="connections",
+        help_text="Blank: the IX LAN whose prefix is the connection's subnet.",
+    )
 
     class Meta:
         ordering = ["internet_exchange", "router"]
@@ -92,6 +138,26 @@ class Connection(models.Model):
 
     def subnet(self, version: int) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
         return ip_network_of(self.ipv4_address if version == 4 else self.ipv6_address)
+
+
+class AutonomousSystemChange(models.Model):
+    """One change a PeeringDB synchronisation made to one field of an AS: old → new."""
+
+    autonomous_system = models.ForeignKey(
+        AutonomousSystem, on_delete=models.CASCADE, related_name="changes"
+    )
+    field = models.CharField(max_length=32)
+    old_value = models.CharField(max_length=255, blank=True)
+    new_value = models.CharField(max_length=255, blank=True)
+    at = models.DateTimeField(db_index=True)
+    source = models.CharField(max_length=32, default="PeeringDB")
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = "autonomous system change"
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.old_value or '(blank)'} → {self.new_value or '(blank)'}"
 
 
 class BGPGroup(models.Model):

@@ -34,8 +34,13 @@ from peering.tables import (
     InternetExchangeTable,
     stale_state,
 )
+from peeringdb.follow import field_sources
+from peeringdb.links import connection_ixlan
+from peeringdb.models import Network
+from peeringdb.peers import available_peers
 
 TIMELINE_LENGTH = 50
+CHANGES_SHOWN = 50
 POLLED_LABELS = {
     "bgp_state": "BGP state",
     "received_prefix_count": "Prefixes received",
@@ -66,11 +71,37 @@ class SessionDetailView(ObjectDetailView):
         return context
 
 
+class AutonomousSystemDetailView(ObjectDetailView):
+    """An AS with its PeeringDB record: each followed field beside PeeringDB's value and
+    where it comes from, and the changes synchronisations made."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        system = self.object
+        network = Network.objects.filter(asn=system.asn).order_by("-updated").first()
+        context["network"] = network
+        context["field_sources"] = field_sources(system, network) if network else []
+        context["changes"] = system.changes.all()[:CHANGES_SHOWN]
+        return context
+
+
 class AutonomousSystemViews(ModelViews):
     queryset = AutonomousSystem.objects.all()
     table_class = AutonomousSystemTable
     filterset_class = AutonomousSystemFilterSet
     form_class = AutonomousSystemForm
+    detail_view = AutonomousSystemDetailView
+    detail_template = "peering/autonomoussystem.html"
+    detail_fields = [
+        "asn",
+        "name",
+        "ipv4_max_prefixes",
+        "ipv6_max_prefixes",
+        "irr_as_set",
+        "peering_policy",
+        "affiliated",
+        "description",
+    ]
     related = [
         ("IXP sessions", lambda asys: InternetExchangePeeringSessionTable(
             ixp_sessions().filter(autonomous_system=asys), exclude=("autonomous_system",))),
@@ -79,16 +110,25 @@ class AutonomousSystemViews(ModelViews):
     ]  # fmt: skip
 
 
+def _replaced(rows: list[Row], label: str, value: str) -> list[Row]:
+    """The rows with the one labelled `label` showing `value` (a PeeringDB link, derived)."""
+    return [Row(label, value) if row.label == label else row for row in rows]
+
+
 class InternetExchangeDetailView(ObjectDetailView):
+    """An exchange with its PeeringDB IX (chosen or derived) and its available peers."""
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context["can_create_sessions"] = user.has_perm("peering.add_internetexchangepeeringsession")
+        peers = context["available_peers"] = available_peers(self.object)
+        context["rows"] = _replaced(context["rows"], self.labels()["peeringdb_ix"], str(peers.ix))
         return context
 
 
 class InternetExchangeViews(ModelViews):
-    queryset = InternetExchange.objects.select_related("local_autonomous_system")
+    queryset = InternetExchange.objects.select_related("local_autonomous_system", "peeringdb_ix")
     list_queryset = queryset.annotate(connection_count=Count("connections"))
     table_class = InternetExchangeTable
     filterset_class = InternetExchangeFilterSet
@@ -104,12 +144,23 @@ class InternetExchangeViews(ModelViews):
     ]  # fmt: skip
 
 
+class ConnectionDetailView(ObjectDetailView):
+    """A connection with its PeeringDB IX LAN, chosen or matched by its subnet."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        link = str(connection_ixlan(self.object))
+        context["rows"] = _replaced(context["rows"], self.labels()["peeringdb_ixlan"], link)
+        return context
+
+
 class ConnectionViews(ModelViews):
-    queryset = Connection.objects.select_related("internet_exchange", "router")
+    queryset = Connection.objects.select_related("internet_exchange", "router", "peeringdb_ixlan")
     list_queryset = connections()
     table_class = ConnectionTable
     filterset_class = ConnectionFilterSet
     form_class = ConnectionForm
+    detail_view = ConnectionDetailView
     related = [
         ("Sessions", lambda connection: InternetExchangePeeringSessionTable(
             ixp_sessions().filter(ixp_connection=connection),

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 from cryptography.fernet import Fernet
@@ -200,6 +201,14 @@ def _queue_name(value: Any) -> str:
     return value
 
 
+def _http_url(value: Any) -> str:
+    if not isinstance(value, str) or urlsplit(value).scheme not in ("http", "https"):
+        raise _Invalid("must be an http:// or https:// URL")
+    if not urlsplit(value).hostname:
+        raise _Invalid("must name a host")
+    return value.rstrip("/")
+
+
 def _path(value: Any) -> Path:
     if not isinstance(value, str | Path) or not str(value):
         raise _Invalid("must be a directory path")
@@ -228,6 +237,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("NAPALM_ARGS", _json_object, {}, _env_json),
     Setting("NAPALM_MAX_WORKERS", _positive_int, 16, _env_int),
     Setting("LOCAL_ONLY_NETWORKS", _networks, ["198.18.0.0/15"], _env_list),
+    Setting("PEERINGDB_URL", _http_url, "https://www.peeringdb.com/api"),
+    Setting("PEERINGDB_API_KEY", _string, ""),
+    Setting("PEERINGDB_TIMEOUT", _positive_int, 30, _env_int),
+    Setting("PEERINGDB_MAX_WAIT", _positive_int, 300, _env_int),
     Setting("RENDER_TIME_LIMIT", _positive_int, 10, _env_int),
     Setting("RENDER_MAX_OUTPUT", _positive_int, 20_000_000, _env_int),
     Setting("RENDER_MEMORY_LIMIT", _positive_int, 1024, _env_int),

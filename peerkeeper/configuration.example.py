@@ -46,6 +46,14 @@ NAPALM_ARGS = {}  # optional arguments passed to the NAPALM driver
 # How many routers are talked to at the same time.
 # NAPALM_MAX_WORKERS = 16
 
+# PeeringDB: where its API is, and an API key (optional; PeeringDB allows more requests
+# with one). manage.py peeringdb_sync reads from it.
+# PEERINGDB_URL = "https://www.peeringdb.com/api"
+# PEERINGDB_API_KEY = ""
+# Seconds per request; the longest wait a rate limit (HTTP 429) may ask for.
+# PEERINGDB_TIMEOUT = 30
+# PEERINGDB_MAX_WAIT = 300
+
 # Limits of one configuration template render: a template that exceeds one fails with
 # an error naming it. Seconds; characters of output; megabytes of memory.
 # RENDER_TIME_LIMIT = 10

@@ -38,6 +38,14 @@ NAPALM_MAX_WORKERS = CONFIG["NAPALM_MAX_WORKERS"]
 # machine (devices/lab_networks.py).
 LOCAL_ONLY_NETWORKS = [ipaddress.ip_network(network) for network in CONFIG["LOCAL_ONLY_NETWORKS"]]
 
+# PeeringDB (peeringdb/client.py): the API's address, the key sent with each request (its
+# own rate limit, private data), seconds per request, and the longest wait a rate limit
+# (HTTP 429) may ask before the synchronisation gives up.
+PEERINGDB_URL = CONFIG["PEERINGDB_URL"]
+PEERINGDB_API_KEY = CONFIG["PEERINGDB_API_KEY"]
+PEERINGDB_TIMEOUT = CONFIG["PEERINGDB_TIMEOUT"]
+PEERINGDB_MAX_WAIT = CONFIG["PEERINGDB_MAX_WAIT"]
+
 # Limits of one template render (configs/sandbox.py): seconds, characters, megabytes.
 RENDER_TIME_LIMIT = CONFIG["RENDER_TIME_LIMIT"]
 RENDER_MAX_OUTPUT = CONFIG["RENDER_MAX_OUTPUT"]
@@ -81,6 +89,7 @@ INSTALLED_APPS = [
     "core",
     "devices",
     "peering",
+    "peeringdb",
     "configs",
 ]
 

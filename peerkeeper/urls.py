@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("core.urls")),
     path("devices/", include("devices.urls")),
     path("peering/", include("peering.urls")),
+    path("peeringdb/", include("peeringdb.urls")),
     path("configs/", include("configs.urls")),
 ]

@@ -22,7 +22,7 @@ from bench.fleet import FleetSpec, running_fleet
 from bench.fleet.process import PROJECT_ROOT, free_base_port
 from bench.report import heading, table
 
-BENCHMARKS = ("poll", "deploy", "render")
+BENCHMARKS = ("poll", "deploy", "render", "peeringdb")
 FAULTY = 0.05
 # Targets on a 2-core machine, for 1,000 routers x 100 sessions at 50 ms per request.
 POLL_SECONDS = 8.0
@@ -34,7 +34,7 @@ RENDER_SECONDS = 0.5
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "all",
-        help="run poll, deploy and render on SQLite and PostgreSQL and summarise",
+        help="run poll, deploy, render and peeringdb on SQLite and PostgreSQL and summarise",
         description=__doc__.splitlines()[0],
     )
     parser.add_argument(
@@ -65,6 +65,8 @@ def _command(
     ]
     if benchmark == "render":
         return [*command, f"--sessions={args.render_sessions}"]
+    if benchmark == "peeringdb":
+        return command
     command += [
         f"--routers={args.routers}",
         f"--sessions={args.sessions}",
@@ -234,6 +236,25 @@ def summary(records: dict[tuple[str, str], dict[str, Any]], databases: list[str]
                 f"render {render['sessions']} sessions ({database}) <= {RENDER_SECONDS} s with "
                 f"the query count of {render['small_sessions']}: {seconds:.3f} s, "
                 f"{_verdict(seconds <= RENDER_SECONDS and render['same_queries'])}"
+            )
+        peeringdb = records.get(("peeringdb", database))
+        if peeringdb:
+            full, small = peeringdb["full"], peeringdb["small"]
+            rows.append(
+                [
+                    database,
+                    "peeringdb sync",
+                    "first, full",
+                    f"{full['seconds']:.2f} s",
+                    "",
+                    f"{full['queries']} queries ({small['queries']} for a tenth)",
+                    f"{full['peak_rss_mb']:.0f} MB",
+                    f"{peeringdb['naive']['seconds'] / full['seconds']:.1f}x naive",
+                ]
+            )
+            targets.append(
+                f"peeringdb sync ({database}): the same queries at a tenth of the objects: "
+                f"{_verdict(peeringdb['same_queries'])}"
             )
     headers = ["database", "benchmark", "size", "wall", "rate", "queries", "peak RSS", "speed"]
     return [table(headers, rows), "", "Targets:", *(f"- {line}" for line in targets)]

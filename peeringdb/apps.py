@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PeeringDBConfig(AppConfig):
+    name = "peeringdb"
+    verbose_name = "PeeringDB"

@@ -1,0 +1,169 @@
+import json
+
+from core.commands import RouterCommand
+from core.operations import InputError
+from core.validators import ASNTextError, asn_from_text
+from peering.queries import find_ixp
+from peeringdb.peers import (
+    AvailablePeer,
+    AvailablePeers,
+    ConnectionPeers,
+    PeerAddress,
+    SessionsCreated,
+    available_peers,
+    create_sessions,
+)
+
+NAME_WIDTH = 32
+COLUMNS = ("ASN", "NAME", "POLICY", "IPV4", "IPV6", "RS PEER", "ROUTE SERVER", "IN INVENTORY")
+HAS_SESSION_MARK = "*"
+
+
+def parse_asns(text: str) -> list[int]:
+    """The ASNs of `--create` ("64501,AS64502, 1.10"); InputError naming the first that
+    is not one."""
+    asns = []
+    for part in text.split(","):
+        if not part.strip():
+            continue
+        try:
+            asns.append(asn_from_text(part))
+        except ASNTextError as exc:
+            raise InputError(f"--create: {part.strip()!r} {exc}.") from None
+    if not asns:
+        raise InputError("--create needs at least one ASN (e.g. --create 64501,64502).")
+    return asns
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _cells(peer: AvailablePeer) -> list[list[str]]:
+    """A peer's row: a list of lines per column (a peer may have several addresses)."""
+
+    def addresses(family: list[PeerAddress]) -> list[str]:
+        shown = [a.address + (HAS_SESSION_MARK if a.has_session else "") for a in family]
+        return shown or ["-"]
+
+    return [
+        [f"AS{peer.asn}"],
+        [_cut(peer.name or "-", NAME_WIDTH)],
+        [peer.policy or "-"],
+        addresses(peer.ipv4),
+        addresses(peer.ipv6),
+        ["yes" if peer.is_rs_peer else "no"],
+        ["yes" if peer.is_route_server else ""],
+        ["yes" if peer.in_inventory else ""],
+    ]
+
+
+def table_lines(rows: list[list[list[str]]], indent: str = "  ") -> list[str]:
+    """Rows of multi-line cells as aligned text, under COLUMNS."""
+    rows = [[[title] for title in COLUMNS], *rows]
+    widths = [max(len(line) for row in rows for line in row[i]) for i in range(len(COLUMNS))]
+    lines = []
+    for row in rows:
+        for n in range(max(len(cell) for cell in row)):
+            parts = [
+                (cell[n] if n < len(cell) else "").ljust(width)
+                for cell, width in zip(row, widths, strict=True)
+            ]
+            lines.append((indent + "  ".join(parts)).rstrip())
+    return lines
+
+
+def connection_lines(item: ConnectionPeers) -> list[str]:
+    """A connection's heading, its peers' table and what was left out."""
+    heading = f"{item.connection}: PeeringDB {item.link}"
+    if not item.link.linked:
+        return [heading]
+    count = len(item.peers)
+    lines = [f"{heading}; {count} available peer{'' if count == 1 else 's'}"]
+    if item.peers:
+        lines += table_lines([_cells(peer) for peer in item.peers])
+    if item.left_out_line:
+        lines.append(f"  {item.left_out_line}")
+    if any(a.has_session for peer in item.peers for a in peer.addresses):
+        lines.append(f"  {HAS_SESSION_MARK} the connection already has a session with it")
+    return lines
+
+
+def route_servers_left_out(peers: AvailablePeers) -> list[str]:
+    """A line per connection whose route servers --all leaves out, and why."""
+    lines = []
+    for item in peers.connections:
+        servers = [f"AS{p.asn}" for p in item.peers if p.is_route_server]
+        if servers and not item.our_rs_peer:
+            said = "has no entry" if item.our_rs_peer is None else "does not say we peer"
+            lines.append(
+                f"{item.connection}: left out route server {', '.join(servers)}: our PeeringDB "
+                f"entry on the IX LAN {said} with the route servers (name it in --create)"
+            )
+    return lines
+
+
+def listing_lines(peers: AvailablePeers) -> list[str]:
+    lines = [f"{peers.ixp}: PeeringDB IX {peers.ix}"]
+    for item in peers.connections:
+        lines += ["", *connection_lines(item)]
+    return lines
+
+
+class Command(RouterCommand):
+    help = (
+        "List the networks PeeringDB shows on an Internet exchange's IX LANs that a "
+        "connection has no session with yet (from the local PeeringDB mirror), and create "
+        "sessions with the chosen ones: one per address, in each family the connection has."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("ixp", help="The Internet exchange's slug or name.")
+        choice = parser.add_mutually_exclusive_group()
+        choice.add_argument(
+            "--create",
+            metavar="ASN[,ASN...]",
+            help="Create sessions with these peers, on every connection whose IX LAN has them.",
+        )
+        choice.add_argument(
+            "--all",
+            action="store_true",
+            dest="create_all",
+            help="Create sessions with every listed peer. Route servers are included only "
+            "where our own PeeringDB entry on the IX LAN says we peer with the route "
+            "servers; name one in --create otherwise.",
+        )
+        self.add_output_arguments(parser)
+
+    def handle(
+        self, *args, ixp: str, create: str | None, create_all: bool, as_json: bool, **options
+    ) -> None:
+        exchange = find_ixp(ixp)
+        if exchange is None:
+            raise InputError(f"Unknown Internet exchange: {ixp}.")
+        if create is not None:
+            self._print_created(create_sessions(exchange, parse_asns(create)), as_json)
+            return
+        peers = available_peers(exchange)
+        if not peers.linked:
+            raise InputError(peers.not_linked)
+        if create_all:
+            selection = {pk: asns for pk, asns in peers.all_selection().items() if asns}
+            if not selection:
+                raise InputError(f"{exchange} has no available peers: nothing to create.")
+            left_out = route_servers_left_out(peers)
+            self._print_created(create_sessions(exchange, selection), as_json, left_out)
+        elif as_json:
+            self.stdout.write(json.dumps(peers.as_dict(), indent=2))
+        else:
+            for line in listing_lines(peers):
+                self.stdout.write(line)
+
+    def _print_created(
+        self, result: SessionsCreated, as_json: bool, notes: list[str] | None = None
+    ) -> None:
+        if as_json:
+            self.stdout.write(json.dumps({**result.as_dict(), "notes": notes or []}, indent=2))
+            return
+        for line in [*(notes or []), *result.lines()]:
+            self.stdout.write(line)

@@ -1,0 +1,72 @@
+import json
+
+from django.core.management.base import CommandError
+
+from core.commands import RouterCommand
+from core.jobs import JobNotQueued, enqueue
+from peeringdb.client import DirectorySource
+from peeringdb.jobs import PeeringDBSyncJob
+from peeringdb.sync import synchronise
+
+
+class Command(RouterCommand):
+    help = (
+        "Synchronise the local copy of PeeringDB (networks, IXes, IX LANs and their "
+        "prefixes, networks on IX LANs) from PEERINGDB_URL, then update the autonomous "
+        "systems that follow it. Incremental after the first run."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--full", action="store_true", help="Read every object, not only what changed."
+        )
+        parser.add_argument(
+            "--from-directory",
+            metavar="DIR",
+            help="Read saved API answers (DIR/net.json, DIR/ix.json...) instead of the API.",
+        )
+        parser.add_argument("--tasks", action="store_true", help="Run it as a background job.")
+        self.add_repeat_argument(parser)
+        self.add_output_arguments(parser)
+
+    def handle(
+        self,
+        *args,
+        full: bool,
+        from_directory: str | None,
+        tasks: bool,
+        repeat_every: int | None,
+        as_json: bool,
+        verbosity: int,
+        **_,
+    ) -> None:
+        if tasks:
+            if from_directory:
+                raise CommandError("--from-directory reads files here: drop --tasks.")
+            self._enqueue(full, repeat_every, as_json)
+            return
+        if repeat_every is not None:
+            raise CommandError("--repeat-every repeats a background job: add --tasks.")
+        source = DirectorySource(from_directory) if from_directory else None
+        quiet = as_json or verbosity == 0
+        result = synchronise(source, full=full, progress=None if quiet else self.stdout.write)
+        if as_json:
+            self.stdout.write(json.dumps(result.as_dict(), indent=2))
+        elif result.ok:
+            for line in result.lines():
+                self.stdout.write(line)
+        if not result.ok:
+            raise CommandError(result.lines()[0])
+
+    def _enqueue(self, full: bool, repeat_every: int | None, as_json: bool) -> None:
+        try:
+            job = enqueue(PeeringDBSyncJob, None, None, {"full": full}, repeat_every)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        except JobNotQueued as exc:
+            raise CommandError(f"The job could not be queued: {exc}") from None
+        if as_json:
+            self.stdout.write(json.dumps({"queued": str(job.pk)}))
+        else:
+            repeat = f", repeating every {repeat_every} s" if repeat_every else ""
+            self.stdout.write(f"Queued job {job.pk} (PeeringDB synchronisation{repeat}).")

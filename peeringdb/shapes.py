@@ -1,0 +1,201 @@
+"""From PeeringDB's JSON objects to rows of the local copy (peeringdb.models).
+
+Each object type has a `Shape`: its model and, for each stored field, the key of the
+API's object and how its value is read. A value that is not what PeeringDB's API
+documents (https://www.peeringdb.com/apidocs/) is a PeeringDBError naming the object,
+so a synchronisation stops before writing anything.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import models
+from django.utils.dateparse import parse_datetime
+
+from peeringdb.client import PeeringDBError
+from peeringdb.models import IX, IXLan, IXLanPrefix, Network, NetworkIXLan
+
+Reader = Callable[[Any, int], Any]  # (value, max length or 0) -> stored value
+
+
+class _Invalid(ValueError):
+    pass
+
+
+def _text(value: Any, max_length: int) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise _Invalid("is not text")
+    return value.strip()[:max_length] if max_length else value.strip()
+
+
+def _count(value: Any, _: int) -> int | None:
+    """A prefix count: PeeringDB's 0 (and null) mean "not set"."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _Invalid("is not a whole number")
+    return value or None
+
+
+def _whole(value: Any, _: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise _Invalid("is not a whole number")
+    return value
+
+
+def _optional_whole(value: Any, length: int) -> int | None:
+    return None if value is None else _whole(value, length)
+
+
+def _flag(value: Any, _: int) -> bool:
+    if not isinstance(value, bool):
+        raise _Invalid("is not true or false")
+    return value
+
+
+def _time(value: Any, _: int) -> datetime:
+    parsed = parse_datetime(value) if isinstance(value, str) else None
+    if parsed is None or parsed.tzinfo is None:
+        raise _Invalid("is not a date and time with its zone")
+    return parsed
+
+
+def _address(value: Any, _: int) -> str | None:
+    if value in (None, ""):
+        return None
+    try:
+        return ipaddress.ip_address(value).compressed
+    except ValueError:
+        raise _Invalid("is not an IP address") from None
+
+
+def _prefix(value: Any, _: int) -> str:
+    try:
+        return ipaddress.ip_network(value, strict=False).compressed
+    except (TypeError, ValueError):
+        raise _Invalid("is not an IP prefix") from None
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How one object type is stored: `model`, and (field, API key, reader) triples."""
+
+    object_type: str
+    model: type[models.Model]
+    fields: tuple[tuple[str, str, Reader], ...]
+
+    @property
+    def field_names(self) -> list[str]:
+        return [name for name, _, _ in self.fields]
+
+    def row(self, obj: dict[str, Any]) -> tuple[int, tuple[Any, ...]]:
+        """(PeeringDB id, the stored values in `field_names` order); PeeringDBError when a
+        value is not what the API documents."""
+        pk = obj.get("id")
+        if isinstance(pk, bool) or not isinstance(pk, int) or pk <= 0:
+            raise PeeringDBError(f"A PeeringDB {self.object_type} object has no valid id.")
+        values = []
+        for name, key, read in self.fields:
+            field = self.model._meta.get_field(name)
+            try:
+                values.append(read(obj.get(key), getattr(field, "max_length", None) or 0))
+            except _Invalid as exc:
+                raise PeeringDBError(
+                    f"PeeringDB's {self.object_type} {pk}: {key} {obj.get(key)!r:.60} {exc}."
+                ) from None
+        return pk, tuple(values)
+
+
+_COMMON = (
+    ("created", "created", _time),
+    ("updated", "updated", _time),
+    ("status", "status", _text),
+)
+
+SHAPES: dict[str, Shape] = {
+    shape.object_type: shape
+    for shape in (
+        Shape(
+            "ix",
+            IX,
+            (
+                ("name", "name", _text),
+                ("name_long", "name_long", _text),
+                ("city", "city", _text),
+                ("country", "country", _text),
+                ("website", "website", _text),
+                *_COMMON,
+            ),
+        ),
+        Shape(
+            "ixlan",
+            IXLan,
+            (
+                ("ix_id", "ix_id", _whole),
+                ("name", "name", _text),
+                ("descr", "descr", _text),
+                ("mtu", "mtu", _optional_whole),
+                ("rs_asn", "rs_asn", _count),  # 0: no route servers
+                *_COMMON,
+            ),
+        ),
+        Shape(
+            "ixpfx",
+            IXLanPrefix,
+            (
+                ("ixlan_id", "ixlan_id", _whole),
+                ("protocol", "protocol", _text),
+                ("prefix", "prefix", _prefix),
+                *_COMMON,
+            ),
+        ),
+        Shape(
+            "net",
+            Network,
+            (
+                ("asn", "asn", _whole),
+                ("name", "name", _text),
+                ("aka", "aka", _text),
+                ("website", "website", _text),
+                ("irr_as_set", "irr_as_set", _text),
+                ("info_type", "info_type", _text),
+                ("info_prefixes4", "info_prefixes4", _count),
+                ("info_prefixes6", "info_prefixes6", _count),
+                ("policy_general", "policy_general", _text),
+                ("policy_url", "policy_url", _text),
+                *_COMMON,
+            ),
+        ),
+        Shape(
+            "netixlan",
+            NetworkIXLan,
+            (
+                ("net_id", "net_id", _whole),
+                ("ixlan_id", "ixlan_id", _whole),
+                ("ix_id", "ix_id", _whole),
+                ("asn", "asn", _whole),
+                ("ipaddr4", "ipaddr4", _address),
+                ("ipaddr6", "ipaddr6", _address),
+                ("is_rs_peer", "is_rs_peer", _flag),
+                ("speed", "speed", _whole),
+                ("operational", "operational", _flag),
+                *_COMMON,
+            ),
+        ),
+    )
+}
+# What people read for each object type, in summaries.
+NOUNS = {
+    "ix": "IXes",
+    "ixlan": "IX LANs",
+    "ixpfx": "IX LAN prefixes",
+    "net": "networks",
+    "netixlan": "network IX LANs",
+}

@@ -1,0 +1,240 @@
+"""PeeringDB synchronisation against the local PeeringDB server (peeringdb.testserver)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from peering.models import AutonomousSystem, AutonomousSystemChange, PeeringPolicy
+from peeringdb.client import DirectorySource
+from peeringdb.models import IX, IXLan, IXLanPrefix, Network, NetworkIXLan
+from peeringdb.sync import synchronise
+from peeringdb.testserver import DEMO_DATA, load
+from peerkeeper.testing import run_command
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+def _writes(queries: CaptureQueriesContext) -> list[str]:
+    return [
+        q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith(WRITES)
+    ]
+
+
+def _peer_one() -> AutonomousSystem:
+    return AutonomousSystem.objects.create(
+        asn=64501, name="Peer One", ipv4_max_prefixes=100, ipv6_max_prefixes=20
+    )
+
+
+def test_a_first_sync_copies_every_object_and_the_ases_follow(local_peeringdb) -> None:
+    system = _peer_one()
+    lines: list[str] = []
+    result = synchronise(progress=lines.append)
+
+    assert result.ok, result.error
+    data = load(DEMO_DATA)
+    assert Network.objects.count() == len(data["net"]) == result.counts["net"].created
+    assert IX.objects.count() == len(data["ix"])
+    assert IXLan.objects.count() == len(data["ixlan"])
+    assert IXLanPrefix.objects.filter(prefix="192.0.2.0/24").exists()
+    assert NetworkIXLan.objects.filter(asn=64501, ipaddr6="2001:db8:1::11").exists()
+    assert all(since is None for since in result.since.values())
+    assert any("Reading networks (all)" in line for line in lines)
+
+    system.refresh_from_db()
+    assert system.irr_as_set == "AS-PEERONE"
+    assert system.peering_policy == PeeringPolicy.OPEN
+    assert (system.ipv4_max_prefixes, system.ipv6_max_prefixes) == (100, 20)
+    recorded = {(c.field, c.old_value, c.new_value) for c in system.changes.all()}
+    assert recorded == {("irr_as_set", "", "AS-PEERONE"), ("peering_policy", "", "open")}
+
+
+def test_zero_in_peeringdb_means_no_limit(local_peeringdb) -> None:
+    AutonomousSystem.objects.create(asn=64502, name="Peer Two", ipv6_max_prefixes=50)
+    assert synchronise().ok
+    system = AutonomousSystem.objects.get(asn=64502)
+    assert (system.ipv4_max_prefixes, system.ipv6_max_prefixes) == (12000, None)
+
+
+def test_a_sync_with_nothing_new_writes_nothing_and_says_so(local_peeringdb) -> None:
+    _peer_one()
+    assert synchronise().ok
+    local_peeringdb.requests.clear()
+    with CaptureQueriesContext(connection) as queries:
+        result = synchronise()
+    assert result.ok
+    assert _writes(queries) == []
+    assert result.written == 0
+    assert "Nothing changed: nothing was written." in result.lines()
+    # Incremental: every type asked with `since`.
+    sent = [request for request in local_peeringdb.requests if request.path.startswith("/api/")]
+    assert len(sent) == 5 and all("since" in request.query for request in sent)
+
+
+def test_a_raised_max_prefix_reaches_the_as_and_is_recorded(local_peeringdb) -> None:
+    system = _peer_one()
+    assert synchronise().ok
+    local_peeringdb.set_max_prefixes(64501, ipv4=150)
+
+    result = synchronise()
+
+    assert result.ok, result.error
+    assert result.counts["net"].updated == 1
+    assert [str(change) for change in result.changes] == ["AS64501 ipv4_max_prefixes: 100 → 150"]
+    system.refresh_from_db()
+    assert system.ipv4_max_prefixes == 150
+    change = system.changes.get(field="ipv4_max_prefixes")
+    assert (change.old_value, change.new_value) == ("100", "150")
+
+
+def test_a_field_kept_local_wins(local_peeringdb) -> None:
+    system = _peer_one()
+    system.ipv4_max_prefixes, system.local_fields = 90, ["ipv4_max_prefixes"]
+    system.save()
+    local_peeringdb.set_max_prefixes(64501, ipv4=150)
+
+    assert synchronise().ok
+
+    system.refresh_from_db()
+    assert system.ipv4_max_prefixes == 90
+    assert system.irr_as_set == "AS-PEERONE"  # the others still follow
+    assert not system.changes.filter(field="ipv4_max_prefixes").exists()
+
+
+def test_leaving_and_joining_an_ix_reach_the_copy(local_peeringdb) -> None:
+    assert synchronise().ok
+    local_peeringdb.leave_ix(64503, 1)
+    local_peeringdb.join_ix(64504, 1, ipaddr4="192.0.2.14", ipaddr6="2001:db8:1::14")
+
+    result = synchronise()
+
+    assert result.ok, result.error
+    assert result.counts["netixlan"].deleted == 1
+    assert result.counts["netixlan"].created == 1
+    assert not NetworkIXLan.objects.filter(asn=64503, ixlan_id=1).exists()
+    joined = NetworkIXLan.objects.get(asn=64504, ixlan_id=1)
+    assert (joined.ipaddr4, joined.ipaddr6) == ("192.0.2.14", "2001:db8:1::14")
+
+
+def test_a_rate_limit_is_waited_out(local_peeringdb) -> None:
+    local_peeringdb.throttle(times=1, retry_after=1)
+    lines: list[str] = []
+    result = synchronise(progress=lines.append)
+    assert result.ok, result.error
+    assert "PeeringDB asks to wait 1 s (HTTP 429, rate limit); waiting." in lines
+    first = [r for r in local_peeringdb.requests if r.path == "/api/ix"]
+    assert len(first) == 2  # refused once, then answered
+
+
+def test_a_rate_limit_longer_than_allowed_fails_without_waiting(local_peeringdb, settings) -> None:
+    settings.PEERINGDB_MAX_WAIT = 5
+    local_peeringdb.throttle(times=1, retry_after=3600)
+    result = synchronise()
+    assert not result.ok
+    assert "asks to wait 3600 s" in result.error and "PEERINGDB_MAX_WAIT is 5 s" in result.error
+    assert Network.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("fault", "expected"),
+    [
+        (lambda server: server.fail(status=500), "PeeringDB answered HTTP 500"),
+        (lambda server: server.garbage(), "PeeringDB's answer is not JSON"),
+        (lambda server: server.garbage(body=b'{"meta": {}}'), "has no list of objects"),
+    ],
+)
+def test_a_bad_answer_fails_in_one_sentence_and_changes_nothing(local_peeringdb, fault, expected):
+    system = _peer_one()
+    assert synchronise().ok
+    local_peeringdb.set_max_prefixes(64501, ipv4=150)
+    before = list(Network.objects.values_list("pk", "info_prefixes4", "updated"))
+    fault(local_peeringdb)
+
+    result = synchronise()
+
+    assert not result.ok
+    assert expected in result.error
+    assert result.lines() == [
+        f"PeeringDB synchronisation failed: {result.error} Nothing was changed."
+    ]
+    assert "\n" not in result.error
+    assert list(Network.objects.values_list("pk", "info_prefixes4", "updated")) == before
+    system.refresh_from_db()
+    assert system.ipv4_max_prefixes == 100
+
+
+def test_a_bad_value_late_in_the_answer_rolls_back_everything(local_peeringdb) -> None:
+    system = _peer_one()
+    assert synchronise().ok
+    local_peeringdb.set_max_prefixes(64501, ipv4=150)
+    # The networks are written before the network IX LANs, whose answer holds a bad address.
+    local_peeringdb.join_ix(64504, 1, ipaddr4="192.0.2.14")
+    local_peeringdb.update(
+        "netixlan",
+        local_peeringdb.objects("netixlan", asn=64504, ixlan_id=1)[0]["id"],
+        ipaddr4="not-an-address",
+    )
+
+    result = synchronise()
+
+    assert not result.ok
+    assert "netixlan" in result.error and "ipaddr4" in result.error
+    assert Network.objects.get(asn=64501).info_prefixes4 == 100
+    system.refresh_from_db()
+    assert system.ipv4_max_prefixes == 100
+    assert not AutonomousSystemChange.objects.filter(field="ipv4_max_prefixes").exists()
+
+
+def test_the_api_key_is_sent_and_never_shown(local_peeringdb, settings) -> None:
+    key = "canary-key-5f1d2c"
+    settings.PEERINGDB_API_KEY = key
+    local_peeringdb.require_api_key(key)
+    assert synchronise().ok
+    assert all(r.headers.get("Authorization") == f"Api-Key {key}" for r in local_peeringdb.requests)
+
+    settings.PEERINGDB_API_KEY = "wrong-canary-7a9b"
+    result = synchronise()
+    assert not result.ok
+    assert "HTTP 401" in result.error and "check PEERINGDB_API_KEY" in result.error
+    assert "canary" not in result.error
+
+
+def test_an_unreachable_peeringdb_is_one_sentence(db, settings) -> None:
+    settings.PEERINGDB_URL = "http://127.0.0.1:1/api"
+    result = synchronise()
+    assert not result.ok
+    assert result.error.startswith("PeeringDB could not be reached (http://127.0.0.1:1/api/ix)")
+
+
+def test_saved_answers_load_without_a_server(db) -> None:
+    result = synchronise(DirectorySource(DEMO_DATA))
+    assert result.ok, result.error
+    assert Network.objects.filter(asn=64501).exists()
+    missing = synchronise(DirectorySource(DEMO_DATA / "nowhere"))
+    assert not missing.ok and "does not exist" in missing.error
+
+
+def test_the_command_prints_progress_and_a_summary(local_peeringdb) -> None:
+    status, out, err = run_command("peeringdb_sync")
+    assert status == 0, err
+    assert "Reading networks (all) from http://127.0.0.1:" in out
+    assert "created" in out and "networks" in out
+    local_peeringdb.set_max_prefixes(64501, ipv4=150)
+    _peer_one()
+    status, out, _ = run_command("peeringdb_sync")
+    assert status == 0
+    assert "AS64501 ipv4_max_prefixes: 100 → 150" in out
+    status, out, _ = run_command("peeringdb_sync")
+    assert "Nothing changed: nothing was written." in out
+
+    local_peeringdb.fail(status=503)
+    status, out, err = run_command("peeringdb_sync")
+    assert status == 1
+    assert err.strip().splitlines() == [
+        "PeeringDB synchronisation failed: PeeringDB answered HTTP 503 "
+        f"({local_peeringdb.url}/ix). Nothing was changed."
+    ]
