@@ -1,8 +1,9 @@
 import ipaddress
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.text import capfirst
 
 from core.choices import BGPState, Status
 from core.fields import (
@@ -158,6 +159,30 @@ class AutonomousSystemChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field}: {self.old_value or '(blank)'} → {self.new_value or '(blank)'}"
+
+    @property
+    def field_label(self) -> str:
+        """The field as the AS's pages name it ("IPv4 max prefixes")."""
+        try:
+            return capfirst(AutonomousSystem._meta.get_field(self.field).verbose_name)
+        except FieldDoesNotExist:
+            return self.field
+
+    def shown(self, value: str) -> str:
+        """A recorded value as pages show it: a choice by its label, blank as "not set"."""
+        try:
+            choices = dict(AutonomousSystem._meta.get_field(self.field).choices or ())
+        except FieldDoesNotExist:
+            choices = {}
+        return str(choices.get(value, value)) or "not set"
+
+    @property
+    def old_shown(self) -> str:
+        return self.shown(self.old_value)
+
+    @property
+    def new_shown(self) -> str:
+        return self.shown(self.new_value)
 
 
 class BGPGroup(models.Model):

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.utils.text import capfirst
+
 from peering.models import PEERINGDB_FIELDS, AutonomousSystem, AutonomousSystemChange
 from peeringdb.models import Network
 
@@ -38,7 +40,11 @@ class FieldChange:
     new: str
 
     def __str__(self) -> str:
-        return f"AS{self.asn} {self.field}: {self.old or 'not set'} → {self.new or 'not set'}"
+        """`AS64501 IPv4 max prefixes: 100 → 150`, as the AS's page names the field."""
+        field = AutonomousSystem._meta.get_field(self.field)
+        choices = dict(field.choices or ())
+        old, new = (str(choices.get(value, value)) or "not set" for value in (self.old, self.new))
+        return f"AS{self.asn} {capfirst(field.verbose_name)}: {old} → {new}"
 
     def as_dict(self) -> dict[str, Any]:
         return {"asn": self.asn, "field": self.field, "old": self.old, "new": self.new}

@@ -1,7 +1,7 @@
 """Autonomous systems new to the inventory, made from their PeeringDB network records.
 
 Used wherever the inventory meets an AS it does not have yet: sessions created with the
-available peers (peeringdb.peers), sessions discovered on routers (peering.discovery).
+available peers (peeringdb.peer_sessions), sessions discovered on routers (peering.discovery).
 The values are those an AS follows afterwards (peeringdb.follow.peeringdb_values): name,
 IRR AS-SET, IPv4 / IPv6 max-prefixes (PeeringDB's 0, "not set", is None) and the general
 peering policy.

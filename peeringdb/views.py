@@ -14,7 +14,7 @@ from django.views.generic.detail import SingleObjectMixin
 from core.links import object_url
 from core.operations import InputError
 from peering.models import InternetExchange
-from peeringdb.peers import create_sessions
+from peeringdb.peer_sessions import create_sessions
 
 
 def parse_selection(values: list[str]) -> dict[int, list[int]]:
@@ -31,7 +31,7 @@ def parse_selection(values: list[str]) -> dict[int, list[int]]:
 
 class CreateSessionsView(PermissionRequiredMixin, SingleObjectMixin, View):
     """POST: create sessions with the exchange's available peers selected on its page
-    (peeringdb.peers.create_sessions), then back to the page with what was done."""
+    (peeringdb.peer_sessions.create_sessions), then back to the page with what was done."""
 
     http_method_names = ["post"]
     raise_exception = True

@@ -24,7 +24,7 @@ def test_a_max_prefix_raised_in_peeringdb_is_deployed(demo_inventory, lab, local
 
     status, out, err = run_command("peeringdb_sync")
     assert status == 0, err
-    assert "AS64501 ipv4_max_prefixes: 100 → 150" in out
+    assert "AS64501 IPv4 max prefixes: 100 → 150" in out
 
     status, out, err = run_command("configure_routers", "--dry-run", "--limit", "r1")
     assert status == 0, out + err

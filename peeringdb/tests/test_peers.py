@@ -16,6 +16,7 @@ from peering.models import (
     InternetExchangePeeringSession,
     PeeringPolicy,
 )
+from peeringdb.peer_sessions import create_sessions
 from peeringdb.peers import (
     NO_ADDRESS,
     NOT_OPERATIONAL,
@@ -23,7 +24,6 @@ from peeringdb.peers import (
     PEERED,
     PeerAddress,
     available_peers,
-    create_sessions,
 )
 from peeringdb.tests.factories import demo_exchange, demo_ixlan, netixlan, network
 

@@ -84,7 +84,7 @@ def test_a_raised_max_prefix_reaches_the_as_and_is_recorded(local_peeringdb) -> 
 
     assert result.ok, result.error
     assert result.counts["net"].updated == 1
-    assert [str(change) for change in result.changes] == ["AS64501 ipv4_max_prefixes: 100 → 150"]
+    assert [str(change) for change in result.changes] == ["AS64501 IPv4 max prefixes: 100 → 150"]
     system.refresh_from_db()
     assert system.ipv4_max_prefixes == 150
     change = system.changes.get(field="ipv4_max_prefixes")
@@ -227,7 +227,7 @@ def test_the_command_prints_progress_and_a_summary(local_peeringdb) -> None:
     _peer_one()
     status, out, _ = run_command("peeringdb_sync")
     assert status == 0
-    assert "AS64501 ipv4_max_prefixes: 100 → 150" in out
+    assert "AS64501 IPv4 max prefixes: 100 → 150" in out
     status, out, _ = run_command("peeringdb_sync")
     assert "Nothing changed: nothing was written." in out
 

@@ -4,14 +4,13 @@ from core.commands import RouterCommand
 from core.operations import InputError
 from core.validators import ASNTextError, asn_from_text
 from peering.queries import find_ixp
+from peeringdb.peer_sessions import SessionsCreated, create_sessions
 from peeringdb.peers import (
     AvailablePeer,
     AvailablePeers,
     ConnectionPeers,
     PeerAddress,
-    SessionsCreated,
     available_peers,
-    create_sessions,
 )
 
 NAME_WIDTH = 32
