@@ -5,14 +5,15 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 PYTHON := .venv/bin/python
 MANAGE := $(PYTHON) manage.py
-# Debian packages the lab's routers and the browser tests need (installed when root).
-SYSTEM_PACKAGES := frr frr-pythontools bird2 openssh-server iproute2 chromium
+# Debian packages the lab's routers, the browser tests and IRR prefix lists (bgpq4) need
+# (installed when root).
+SYSTEM_PACKAGES := frr frr-pythontools bird2 openssh-server iproute2 chromium bgpq4
 PYTEST_ARGS ?=
 # The lab instance whose routers the demo manages, and where the demo is served.
 DEMO_LAB ?= $(or $(PEERKEEPER_LAB_INSTANCE),0)
 DEMO_ADDRESS ?= 127.0.0.1:8000
 
-.PHONY: help install system-packages demo test test-sqlite lint format lab-up lab-down lab-status bench
+.PHONY: help install irrd system-packages demo test test-sqlite lint format lab-up lab-down lab-status bench
 
 help:
 	@echo "make demo   - install, start the lab, load the demo inventory, serve http://127.0.0.1:8000"
@@ -39,6 +40,15 @@ peerkeeper/configuration.py: | .venv/.installed
 
 install: .venv/.installed peerkeeper/configuration.py
 
+# IRRd, the IRR server the tests and the demo run locally (irr/irrd_server.py), in its own
+# virtualenv: its pinned dependencies never meet Peerkeeper's.
+.irrd-venv/.installed: irr/irrd-requirements.txt | .venv/.installed
+	$(UV) venv --quiet --allow-existing --python $(PYTHON) .irrd-venv
+	$(UV) pip install --quiet --python .irrd-venv/bin/python -r irr/irrd-requirements.txt
+	@touch $@
+
+irrd: .irrd-venv/.installed
+
 system-packages:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "install ok installed" || echo $$p; done); \
 	if [ -z "$$missing" ]; then exit 0; fi; \
@@ -53,7 +63,7 @@ lint: install
 	$(PYTHON) -m ruff format --check .
 	$(MANAGE) makemigrations --check --dry-run
 
-test: install system-packages lint
+test: install irrd system-packages lint
 	$(PYTHON) -m pytest $(PYTEST_ARGS)
 
 # The database-only part of the suite on the embedded SQLite, whatever DATABASE_URL says.
@@ -67,7 +77,7 @@ format: install
 # manage.py demo refuses (one sentence, nothing changed) when another demo or program,
 # from any checkout, uses the lab instance or the address is taken; it points the demo's
 # r1 at DEMO_LAB's r1, and takes down only a lab it started.
-demo: install system-packages
+demo: install irrd system-packages
 	@$(MANAGE) demo --lab-instance $(DEMO_LAB) --address $(DEMO_ADDRESS)
 
 lab-up: install system-packages

@@ -3,4 +3,5 @@ pytest_plugins = [
     "peerkeeper.testing",
     "core.tests.fixtures",
     "peeringdb.testing",
+    "irr.testing",
 ]

@@ -2,7 +2,8 @@
 
 The query count must not depend on the number of sessions; the first render compiles the
 template, later ones reuse it. The naive reference (relations loaded session by session)
-renders the same text.
+renders the same text. Then the big router with IRR prefix lists (bench/render_irr.py):
+the query count must not depend on them either.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from bench.inventory import load_inventory
 from bench.measure import Cost, measuring
 from bench.naive import naive_render
 from bench.poll import tidy_database
+from bench.render_irr import measure_irr, report
 from bench.report import Record, heading, number, table
 from configs.rendering import render_router_config
 from devices.models import Router
@@ -63,12 +65,15 @@ def run(args: argparse.Namespace, database: ScratchDatabase) -> int:
     big = _router(args.sessions)
     ours, ours_text = _measure(render_router_config, big, args.repeat)
     naive, naive_text = _measure(naive_render, big, 1)
+    irr = measure_irr(big, args.prefixes, args.repeat, _measure)
     small = _router(args.small_sessions)
     ours_small, _ = _measure(render_router_config, small, args.repeat)
     rows = [
         _row("ours", args.sessions, ours, ours_text),
         _row("naive", args.sessions, naive, naive_text),
         _row("ours", args.small_sessions, ours_small, _),
+        _row("IRR, no list", args.sessions, irr.without, irr.without_text),
+        _row(f"IRR, {args.prefixes:,} prefixes", args.sessions, irr.with_list, irr.with_text),
     ]
     print()
     print(table(HEADERS, rows))
@@ -91,5 +96,6 @@ def run(args: argparse.Namespace, database: ScratchDatabase) -> int:
     record.add("ours_small", [cost.as_dict() for cost in ours_small])
     record.add("same_queries", same_queries)
     record.add("same_text", naive_text == ours_text)
+    irr_ok = report(irr, args, record)
     record.write(args.json)
-    return 0 if same_queries and naive_text == ours_text else 1
+    return 0 if same_queries and naive_text == ours_text and irr_ok else 1

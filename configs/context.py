@@ -7,6 +7,7 @@ import ipaddress
 import socket
 from typing import Any
 
+from configs.irr_context import attach_prefix_lists, with_as_set
 from core.choices import Status
 from core.secrets import Secret
 from devices.models import Router
@@ -46,7 +47,7 @@ _DIRECT_SESSION_FIELDS = (
 def _autonomous_system(asys: AutonomousSystem | None) -> dict[str, Any] | None:
     if asys is None:
         return None
-    return {name: getattr(asys, name) for name in _AS_FIELDS}
+    return with_as_set({name: getattr(asys, name) for name in _AS_FIELDS})
 
 
 class _AutonomousSystems:
@@ -61,7 +62,9 @@ class _AutonomousSystems:
             return None
         found = self.by_pk.get(pk)
         if found is None:
-            found = self.by_pk[pk] = {name: row[f"{relation}__{name}"] for name in _AS_FIELDS}
+            found = self.by_pk[pk] = with_as_set(
+                {name: row[f"{relation}__{name}"] for name in _AS_FIELDS}
+            )
         return found
 
 
@@ -100,9 +103,11 @@ def _connection(connection: Connection) -> dict[str, Any]:
 def build_context(router: Router) -> dict[str, Any]:
     """Everything a template needs to configure `router`'s BGP sessions.
 
-    Five queries: the router with its platform and AS, its connections with their IXPs,
-    their sessions, its direct sessions, and (in the caller) the template itself. Sessions
-    are read as rows, not model instances: thousands of them cost milliseconds.
+    Six queries: the router with its platform and AS, its connections with their IXPs,
+    their sessions, its direct sessions, the IRR prefix lists of every AS they name, and
+    (in the caller) the template itself. Sessions are read as rows, not model instances:
+    thousands of them cost milliseconds, and an AS's prefix list is one list that its
+    sessions share, whatever its length.
     """
     return build_context_and_router(router)[0]
 
@@ -210,6 +215,8 @@ def build_context_and_router(router: Router) -> tuple[dict[str, Any], Router]:
         all_sessions.append(data)
 
     peers = {s["autonomous_system"]["asn"]: s["autonomous_system"] for s in all_sessions}
+    everyone = [local_as, *(ixp["local_as"] for ixp in internet_exchanges.values())]
+    attach_prefix_lists([*everyone, *ases.by_pk.values()], all_sessions)
     context = {
         "router": {
             "name": router.name,

@@ -47,6 +47,51 @@ def max_prefix(session: Session, default: int | None = None) -> int | None:
     return limit if limit else default
 
 
+def _family(value: Any) -> int:
+    if value in (4, 6, "4", "6", "ipv4", "ipv6"):
+        return 6 if str(value).endswith("6") else 4
+    raise ValueError(f"an address family is 4 or 6, not {value!r}")
+
+
+def _peer(value: Session) -> Session:
+    """The AS of a session, or the AS itself."""
+    return value.get("autonomous_system", value)
+
+
+def prefix_list(value: Session, family: int | str | None = None) -> Any:
+    """The IRR prefix list of a session or an AS, as last fetched: a list of entries.
+
+    A session gives its own family's list unless `family` (4 or 6) says otherwise; an AS
+    gives `{"ipv4": [...], "ipv6": [...]}` without `family`. None when the AS-set has
+    never been fetched (test it with `is none`)."""
+    lists = _peer(value)["prefix_lists"]
+    if not isinstance(lists, dict):  # None, held as UNSET while rendering (configs/sandbox.py)
+        return None
+    if family is None and "ip_version" in value:
+        family = value["ip_version"]
+    return lists if family is None else lists[f"ipv{_family(family)}"]
+
+
+def as_list(value: Session) -> list[int] | None:
+    """The origin ASNs of a session's or an AS's AS-set; None when never fetched."""
+    asns = _peer(value)["as_list"]
+    return asns if isinstance(asns, list) else None
+
+
+def prefix_range(entry: dict[str, Any]) -> str:
+    """An entry of a prefix list as Cisco-style prefix-lists write it (FRR, IOS, EOS):
+    `203.0.113.0/24`, or `203.0.112.0/22 ge 24 le 24`, `198.51.100.0/24 le 32`."""
+    prefix = entry["prefix"]
+    if entry["exact"]:
+        return prefix
+    length = int(prefix.rpartition("/")[2])  # stored normalised: no parsing per entry
+    low, high = entry["greater_equal"], entry["less_equal"]
+    if low == high == length:
+        return prefix
+    # FRR refuses "ge" equal to the prefix's own length (it means the same as leaving it out).
+    return f"{prefix} ge {low} le {high}" if low > length else f"{prefix} le {high}"
+
+
 def of_ixp(sessions: Iterable[Session], slug: str) -> list[Session]:
     return [
         s for s in sessions if s["internet_exchange"] and s["internet_exchange"]["slug"] == slug
@@ -104,6 +149,9 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "ipv6": ipv6,
     "enabled": enabled,
     "max_prefix": max_prefix,
+    "prefix_list": prefix_list,
+    "as_list": as_list,
+    "prefix_range": prefix_range,
     "of_ixp": of_ixp,
     "of_group": of_group,
     "address": address,

@@ -138,8 +138,9 @@ class Unset:
 
     It is false, equal to None and `is none`, and `| default(...)` replaces it; but any
     way of making text or a number of it (printing it, `~`, a filter, `%`, str.format,
-    int(), printing a list or mapping that holds it, at any depth) raises UnsetValue, so
-    the absence is an error naming the template and line, never the text "None".
+    int(), printing a list or mapping that holds it, at any depth), or looping over it (a
+    prefix list never fetched), raises UnsetValue, so the absence is an error naming the
+    template and line, never the text "None" or an empty loop.
     """
 
     __slots__ = ()
@@ -165,26 +166,33 @@ class Unset:
     def _refuse(self, *args: Any) -> Any:
         raise UnsetValue(UNSET_VALUE)
 
-    __str__ = __repr__ = __format__ = __int__ = __float__ = __index__ = _refuse
+    __str__ = __repr__ = __format__ = __int__ = __float__ = __index__ = __iter__ = _refuse
 
 
 UNSET = Unset()
 
 
-def _unset_missing(value: Any) -> Any:
-    """The context with every None replaced by UNSET, in place (dicts and lists)."""
+def _unset_missing(value: Any, seen: set[int] | None = None) -> Any:
+    """The context with every None replaced by UNSET, in place (dicts and lists).
+
+    A dict or list the context holds in several places (an AS and its prefix lists,
+    shared by all its sessions) is visited once."""
+    seen = set() if seen is None else seen
+    if id(value) in seen:
+        return value
+    seen.add(id(value))
     if isinstance(value, dict):
         for key, item in value.items():
             if item is None:
                 value[key] = UNSET
             elif isinstance(item, dict | list):
-                _unset_missing(item)
+                _unset_missing(item, seen)
     elif isinstance(value, list):
         for index, item in enumerate(value):
             if item is None:
                 value[index] = UNSET
             elif isinstance(item, dict | list):
-                _unset_missing(item)
+                _unset_missing(item, seen)
     return value
 
 

@@ -10,6 +10,18 @@ from pathlib import Path
 
 from lab.topology import RouterSpec
 
+# A peer that announces prefixes of its own exports only those, as BIRD's peers do
+# (`export where source = RTS_STATIC`): never the routes it learned from r1, which r1
+# would receive back and drop (its own AS in the path) before any policy of its own.
+OWN_ROUTES = [
+    "bgp as-path access-list OWN-ROUTES seq 5 permit ^$",
+    "!",
+    "route-map OWN-ROUTES permit 10",
+    " match as-path OWN-ROUTES",
+    "exit",
+    "!",
+]
+
 
 def frr_config(spec: RouterSpec) -> str:
     """FRR's integrated configuration (frr.conf) for a router."""
@@ -18,6 +30,7 @@ def frr_config(spec: RouterSpec) -> str:
         f"hostname {spec.name}",
         "service integrated-vtysh-config",
         "!",
+        *(OWN_ROUTES if spec.announced else []),
         f"router bgp {spec.asn}",
         f" bgp router-id {spec.router_id}",
         " no bgp ebgp-requires-policy",
@@ -39,7 +52,10 @@ def frr_config(spec: RouterSpec) -> str:
         lines.append(" !")
         lines.append(f" address-family {family} unicast")
         lines += [f"  network {prefix}" for prefix in announced]
-        lines += [f"  neighbor {s.peer_address} activate" for s in sessions]
+        for session in sessions:
+            lines.append(f"  neighbor {session.peer_address} activate")
+            if spec.announced:
+                lines.append(f"  neighbor {session.peer_address} route-map OWN-ROUTES out")
         lines.append(" exit-address-family")
     lines += ["exit", "!", ""]
     return "\n".join(lines)

@@ -54,10 +54,25 @@ class RouterSpec:
     sessions: tuple[Session, ...]
     announced: tuple[str, ...] = ()
     mgmt_address: str | None = None
+    # Announced too, but registered in no IRR object: what an IRR filter drops.
+    unregistered: tuple[str, ...] = ()
 
     def announced_in(self, family: str) -> tuple[str, ...]:
-        version = 6 if family == "ipv6" else 4
-        return tuple(p for p in self.announced if ipaddress.ip_network(p).version == version)
+        """Every prefix the router announces in `family` ("ipv4" or "ipv6")."""
+        return _of_family(self.announced, family)
+
+    def registered_in(self, family: str) -> tuple[str, ...]:
+        """The announced prefixes of `family` that the lab's IRR registers."""
+        return tuple(p for p in self.announced_in(family) if p not in self.unregistered)
+
+    def unregistered_in(self, family: str) -> tuple[str, ...]:
+        """The announced prefixes of `family` that no IRR object registers."""
+        return _of_family(self.unregistered, family)
+
+
+def _of_family(prefixes: tuple[str, ...], family: str) -> tuple[str, ...]:
+    version = 6 if family == "ipv6" else 4
+    return tuple(p for p in prefixes if ipaddress.ip_network(p).version == version)
 
 
 @dataclass(frozen=True)
@@ -103,6 +118,17 @@ class Topology:
         return None
 
 
+# What p1 announces beyond its IRR registration (AS-PEERONE, irr/fixtures/lab.rpsl: its
+# 50 IPv4 /30s in 203.0.113.0-199 and 5 IPv6 /48s): free space between its /30s and p3's
+# 203.0.113.224/27, and a /48 of its IPv6 /40 that it did not register.
+P1_UNREGISTERED = (
+    "203.0.113.200/30",
+    "203.0.113.204/30",
+    "203.0.113.208/30",
+    "2001:db8:1ff::/48",
+)
+
+
 def _subnets(supernet: str, new_prefix: int, count: int) -> tuple[str, ...]:
     subnets = ipaddress.ip_network(supernet).subnets(new_prefix=new_prefix)
     return tuple(str(next(subnets)) for _ in range(count))
@@ -146,7 +172,12 @@ def default_topology(instance: int) -> Topology:
             Session("192.0.2.11", "192.0.2.1", 64500, "r1"),
             Session("2001:db8:1::11", "2001:db8:1::1", 64500, "r1"),
         ),
-        announced=_subnets("203.0.113.0/24", 30, 50) + _subnets("2001:db8:100::/40", 48, 5),
+        announced=(
+            _subnets("203.0.113.0/24", 30, 50)
+            + _subnets("2001:db8:100::/40", 48, 5)
+            + P1_UNREGISTERED
+        ),
+        unregistered=P1_UNREGISTERED,
     )
     p2 = RouterSpec(
         name="p2",

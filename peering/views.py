@@ -5,6 +5,7 @@ from django.db.models import Count
 from core.views.details import Row
 from core.views.generic import ModelViews, ObjectDetailView
 from core.views.jobs import EnqueueJobView
+from irr.prefix_lists import as_page_section
 from peering.filtersets import (
     AutonomousSystemFilterSet,
     BGPGroupFilterSet,
@@ -73,7 +74,8 @@ class SessionDetailView(ObjectDetailView):
 
 class AutonomousSystemDetailView(ObjectDetailView):
     """An AS with its PeeringDB record: each followed field beside PeeringDB's value and
-    where it comes from, and the changes synchronisations made."""
+    where it comes from, and the changes synchronisations made; its AS-set's prefix lists
+    as last fetched from the IRR."""
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -82,6 +84,7 @@ class AutonomousSystemDetailView(ObjectDetailView):
         context["network"] = network
         context["field_sources"] = field_sources(system, network) if network else []
         context["changes"] = system.changes.all()[:CHANGES_SHOWN]
+        context["irr"] = as_page_section(system.asn, system.irr_as_set)
         return context
 
 

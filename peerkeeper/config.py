@@ -28,7 +28,12 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIGURATION_FILE = BASE_DIR / "peerkeeper" / "configuration.py"
 ENV_PREFIX = "PEERKEEPER_"
 # Variables that share the prefix but configure tooling rather than the application.
-ENV_NOT_SETTINGS = ("PEERKEEPER_CONFIGURATION", "PEERKEEPER_LAB_", "PEERKEEPER_REQUIRE_")
+ENV_NOT_SETTINGS = (
+    "PEERKEEPER_CONFIGURATION",
+    "PEERKEEPER_LAB_",
+    "PEERKEEPER_REQUIRE_",
+    "PEERKEEPER_IRRD_",  # the local IRRd of the tests and the demo (irr/irrd_server.py)
+)
 
 
 class ConfigurationError(Exception):
@@ -209,6 +214,26 @@ def _http_url(value: Any) -> str:
     return value.rstrip("/")
 
 
+def _irr_host(value: Any) -> str:
+    value = _string(value).strip()
+    host, _, port = value.partition(":")
+    if not re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,252})", host) or (
+        port and not (port.isdigit() and 0 < int(port) < 65536)
+    ):
+        raise _Invalid("must be a host name or IPv4 address, optionally with :port")
+    return value
+
+
+def _irr_sources(value: Any) -> list[str]:
+    if isinstance(value, list | tuple) and not value:
+        return []
+    sources = _string_list(value)
+    for item in sources:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9-]*", item):
+            raise _Invalid(f"must be a list of IRR source names like RIPE ({item!r} is not one)")
+    return [item.upper() for item in sources]
+
+
 def _path(value: Any) -> Path:
     if not isinstance(value, str | Path) or not str(value):
         raise _Invalid("must be a directory path")
@@ -241,6 +266,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PEERINGDB_API_KEY", _string, ""),
     Setting("PEERINGDB_TIMEOUT", _positive_int, 30, _env_int),
     Setting("PEERINGDB_MAX_WAIT", _positive_int, 300, _env_int),
+    Setting("IRR_HOST", _irr_host, "rr.ntt.net"),
+    Setting(
+        "IRR_SOURCES",
+        _irr_sources,
+        ["RPKI", "AFRINIC", "APNIC", "ARIN", "LACNIC", "RIPE"],
+        _env_list,
+    ),
+    Setting("IRR_MAX_PREFIXES", _non_negative_int, 50_000, _env_int),
+    Setting("IRR_TIMEOUT", _positive_int, 60, _env_int),
+    Setting("IRR_ALLOW_PRIVATE_ASNS", _boolean, False, _env_boolean),
     Setting("RENDER_TIME_LIMIT", _positive_int, 10, _env_int),
     Setting("RENDER_MAX_OUTPUT", _positive_int, 20_000_000, _env_int),
     Setting("RENDER_MEMORY_LIMIT", _positive_int, 1024, _env_int),

@@ -54,6 +54,20 @@ NAPALM_ARGS = {}  # optional arguments passed to the NAPALM driver
 # PEERINGDB_TIMEOUT = 30
 # PEERINGDB_MAX_WAIT = 300
 
+# IRR prefix lists: the IRR server bgpq4 asks (a host name or IPv4 address, optionally
+# with :port) and the sources it uses, in order (an empty list: all the server has).
+# manage.py irr_refresh reads from it.
+# IRR_HOST = "rr.ntt.net"
+# IRR_SOURCES = ["RPKI", "AFRINIC", "APNIC", "ARIN", "LACNIC", "RIPE"]
+# The largest prefix list kept per address family, counted after aggregation: an AS-set
+# that expands to more is reported and its previous list kept (0: no limit).
+# IRR_MAX_PREFIXES = 50000
+# Seconds one bgpq4 run may take.
+# IRR_TIMEOUT = 60
+# Expand private and reserved ASNs (64496-65551, 4200000000 and above, 23456), which
+# bgpq4 leaves out by default.
+# IRR_ALLOW_PRIVATE_ASNS = False
+
 # Limits of one configuration template render: a template that exceeds one fails with
 # an error naming it. Seconds; characters of output; megabytes of memory.
 # RENDER_TIME_LIMIT = 10

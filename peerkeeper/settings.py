@@ -46,6 +46,16 @@ PEERINGDB_API_KEY = CONFIG["PEERINGDB_API_KEY"]
 PEERINGDB_TIMEOUT = CONFIG["PEERINGDB_TIMEOUT"]
 PEERINGDB_MAX_WAIT = CONFIG["PEERINGDB_MAX_WAIT"]
 
+# IRR prefix lists (irr/bgpq4.py): the IRR server bgpq4 asks (host or host:port) and its
+# sources (empty: all of the server's), the largest list of a family kept (aggregated
+# entries; 0: no limit), seconds per bgpq4 run, and whether private and reserved ASNs
+# are expanded (bgpq4 -p).
+IRR_HOST = CONFIG["IRR_HOST"]
+IRR_SOURCES = CONFIG["IRR_SOURCES"]
+IRR_MAX_PREFIXES = CONFIG["IRR_MAX_PREFIXES"]
+IRR_TIMEOUT = CONFIG["IRR_TIMEOUT"]
+IRR_ALLOW_PRIVATE_ASNS = CONFIG["IRR_ALLOW_PRIVATE_ASNS"]
+
 # Limits of one template render (configs/sandbox.py): seconds, characters, megabytes.
 RENDER_TIME_LIMIT = CONFIG["RENDER_TIME_LIMIT"]
 RENDER_MAX_OUTPUT = CONFIG["RENDER_MAX_OUTPUT"]
@@ -90,6 +100,7 @@ INSTALLED_APPS = [
     "devices",
     "peering",
     "peeringdb",
+    "irr",
     "configs",
 ]
 

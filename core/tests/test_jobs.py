@@ -81,6 +81,7 @@ def test_every_kind_of_the_apps_is_registered_with_its_label(db) -> None:
         ("deploy_dry_run", "Configuration diff (dry run)"),
         ("deploy", "Deploy configuration"),
         ("discover", "Discover IXP sessions"),
+        ("irr_refresh", "IRR prefix list refresh"),
         ("peeringdb_sync", "PeeringDB synchronisation"),
         ("ping", "Ping"),
         ("poll", "Poll BGP sessions"),

@@ -15,8 +15,8 @@ from lab.state import REPO_ROOT
 
 # r1's starting sessions and the prefixes each peer announces over them.
 R1_STARTING_SESSIONS = {
-    "192.0.2.11": 50,
-    "2001:db8:1::11": 5,
+    "192.0.2.11": 53,
+    "2001:db8:1::11": 6,
     "192.0.2.12": 10_000,
     "198.51.100.1": 5,
 }
@@ -170,6 +170,6 @@ def test_status_shows_each_routers_sessions(lab: Lab) -> None:
     assert result.returncode == 0, result.stderr
     rows = [line.split() for line in result.stdout.splitlines()]
     assert ["r1", "192.0.2.12", "64502", "Established", "10000"] in rows
-    assert ["r1", "2001:db8:1::11", "64501", "Established", "5"] in rows
+    assert ["r1", "2001:db8:1::11", "64501", "Established", "6"] in rows
     assert ["p2", "192.0.2.1", "64500", "Established"] in [row[:4] for row in rows]
     assert {row[0] for row in rows[2:]} == {"r1", "p1", "p2", "p3", "p4"}

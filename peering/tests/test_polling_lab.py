@@ -43,7 +43,7 @@ def test_poll_stores_state_and_prefix_counts(demo_inventory, lab) -> None:
         assert session.configured_on_router is True
         assert session.last_established_state is not None
         assert session.received_prefix_count == _vtysh_received(lab, address)
-    assert _session("192.0.2.11").received_prefix_count == 50
+    assert _session("192.0.2.11").received_prefix_count == 53
     assert _session("192.0.2.12").received_prefix_count == 10000
     p3 = _session("192.0.2.13")
     assert p3.bgp_state != BGPState.ESTABLISHED

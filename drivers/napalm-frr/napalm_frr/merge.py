@@ -25,8 +25,18 @@ _SINGLE_VALUE = [
         r"^(bgp router-id|bgp cluster-id|bgp confederation identifier|timers bgp|hostname"
         r"|domainname|description|router-id|ip router-id|ospf router-id|netns)\b",
         r"^(set (?:local-preference|metric|weight|origin|tag|as-path prepend))\b",
+        # a prefix-list entry is keyed by its list and sequence number
+        r"^((?:ip|ipv6) prefix-list \S+ seq \d+) ",
     )
 ]
+
+# Lists FRR prints line by line and never in a `no` form: `no ip prefix-list NAME`
+# removes the list (or `no ... seq N` one entry). When there is nothing to remove it has
+# nothing to do, and is not a line of configuration to keep.
+_REMOVE_ONLY = re.compile(
+    r"^(?:(?:ip|ipv6) prefix-list|bgp as-path access-list"
+    r"|bgp (?:large-|ext)?community-list(?: standard| expanded)?) \S+"
+)
 
 
 def single_value_key(text: str) -> str | None:
@@ -148,7 +158,9 @@ class Merger:
             self._merge_block(new, item)
 
     def _merge_line(self, running: Block, text: str) -> None:
-        if text.startswith("no ") and self._remove(running, text[3:]):
+        if text.startswith("no ") and (
+            self._remove(running, text[3:]) or _REMOVE_ONLY.match(text[3:])
+        ):
             return
         if running.has_line(text):
             return

@@ -80,6 +80,30 @@ persist_() {
     out=$(vtysh_ -c 'write memory' 2>&1) || { printf '%s\n' "$out"; return 1; }
 }
 
+# The prefix-lists, AS-path and community lists of a configuration (file $1), sorted.
+lists_() {
+    grep -E '^(ip|ipv6) prefix-list |^bgp (as-path access-list|(large-|ext)?community-list) ' \
+        "$1" | sort
+}
+
+# FRR filters the routes it receives with a changed list only from the next update
+# on: the routes it holds keep the old list's verdict until a neighbour is cleared
+# "soft in". So when a list changed, every BGP instance re-reads what it received
+# (from its soft-reconfiguration copy, else by a route refresh).
+refresh_policy_() {
+    running_ > "$STATE/after.conf" || return 0
+    lists_ "$STATE/before.conf" > "$STATE/lists.before"
+    lists_ "$STATE/after.conf" > "$STATE/lists.after"
+    if ! cmp -s "$STATE/lists.before" "$STATE/lists.after"; then
+        for vrf in "" $(sed -n 's/^router bgp [0-9.]* vrf \([^ ]*\)$/\1/p' "$STATE/after.conf"); do
+            for family in ipv4 ipv6; do
+                vtysh_ -c "clear bgp ${vrf:+vrf $vrf }$family unicast * soft in" > /dev/null 2>&1
+            done
+        done
+    fi
+    rm -f "$STATE/after.conf" "$STATE/lists.before" "$STATE/lists.after"
+}
+
 # apply_ FILE: make FILE the running configuration, or leave the running one as
 # it was. frr-reload.py applies line by line; when a line fails, the lines
 # before it stay, so the saved configuration is reloaded and compared.
@@ -88,6 +112,7 @@ apply_() {
     save_startup_ || fail_ 13 "cannot save a copy of $CONF"
     if reload_ --reload "$1" > "$STATE/apply.log" 2>&1; then
         restore_startup_
+        refresh_policy_
         return 0
     fi
     cat "$STATE/apply.log"

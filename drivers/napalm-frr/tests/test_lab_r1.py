@@ -110,9 +110,9 @@ def test_prefix_counts_are_those_frr_reports(frr, lab):
             assert counts["sent_prefixes"] == peer["pfxSnt"], address
             compared += 1
     assert compared == 4  # p1, p2, p4 over IPv4 and p1 over IPv6
-    assert peers[P1]["address_family"]["ipv4"]["received_prefixes"] == 50
+    assert peers[P1]["address_family"]["ipv4"]["received_prefixes"] == 53
     assert peers[P2]["address_family"]["ipv4"]["received_prefixes"] == 10000
-    assert peers[P1_V6]["address_family"]["ipv6"]["received_prefixes"] == 5
+    assert peers[P1_V6]["address_family"]["ipv6"]["received_prefixes"] == 6
     assert all(peer["is_up"] and peer["is_enabled"] for peer in peers.values())
 
 
@@ -244,6 +244,57 @@ def test_compare_is_empty_when_nothing_would_change(frr, lab):
     frr.load_merge_candidate(config=f"router bgp 64500\n neighbor {P2} remote-as 64502\nexit\n")
     assert frr.compare_config() == ""
     frr.discard_config()
+    assert frr.compare_config() == ""
+
+
+def _p1_filter(*entries: str) -> str:
+    """p1's inbound prefix-list as a template states it: the whole list, then its use."""
+    lines = ["no ip prefix-list P1-IN"]
+    lines += [f"ip prefix-list P1-IN seq {5 * n} permit {e}" for n, e in enumerate(entries, 1)]
+    lines += [
+        "router bgp 64500",
+        " address-family ipv4 unicast",
+        f"  neighbor {P1} prefix-list P1-IN in",
+        " exit-address-family",
+        "exit",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _prefix_list(lab: Any, name: str) -> list[str]:
+    start = f"ip prefix-list {name} "
+    return [line for line in running(lab).splitlines() if line.startswith(start)]
+
+
+def _accepted_from_p1(frr: FRRDriver) -> int:
+    peers = frr.get_bgp_neighbors()["global"]["peers"]
+    return peers[P1]["address_family"]["ipv4"]["accepted_prefixes"]
+
+
+def test_a_merged_prefix_list_ends_up_exactly_as_written(frr, lab):
+    first = _p1_filter("203.0.113.0/25 ge 30 le 30", "203.0.113.128/26 ge 30 le 30")
+    frr.load_merge_candidate(config=first)
+    assert "no ip prefix-list" not in frr.compare_config()  # r1 had no such list
+    frr.commit_config()
+    assert _prefix_list(lab, "P1-IN") == [
+        "ip prefix-list P1-IN seq 5 permit 203.0.113.0/25 ge 30 le 30",
+        "ip prefix-list P1-IN seq 10 permit 203.0.113.128/26 ge 30 le 30",
+    ]
+    wait_until(lambda: _accepted_from_p1(frr) == 48, 10, "r1 accepting p1's first 48 /30s")
+
+    frr.load_merge_candidate(config=_p1_filter("203.0.113.0/26 ge 30 le 30"))
+    diff = [line for line in frr.compare_config().splitlines() if line[:1] in "+-"]
+    assert sorted(line for line in diff if not line.startswith(("+++", "---"))) == [
+        "+ip prefix-list P1-IN seq 5 permit 203.0.113.0/26 ge 30 le 30",
+        "-ip prefix-list P1-IN seq 10 permit 203.0.113.128/26 ge 30 le 30",
+        "-ip prefix-list P1-IN seq 5 permit 203.0.113.0/25 ge 30 le 30",
+    ]
+    frr.commit_config()
+    assert _prefix_list(lab, "P1-IN") == [
+        "ip prefix-list P1-IN seq 5 permit 203.0.113.0/26 ge 30 le 30"
+    ]
+    wait_until(lambda: _accepted_from_p1(frr) == 16, 10, "r1 accepting p1's first 16 /30s")
+    frr.load_merge_candidate(config=_p1_filter("203.0.113.0/26 ge 30 le 30"))
     assert frr.compare_config() == ""
 
 

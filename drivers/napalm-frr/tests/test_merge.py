@@ -80,6 +80,47 @@ def test_a_no_line_that_removes_nothing_is_kept_as_configuration():
     assert parse(merged).find_block("router bgp 1").has_line("no bgp default ipv4-unicast")
 
 
+PEER_LIST = (
+    "ip prefix-list PEER seq 5 permit 203.0.113.0/25 ge 30 le 30\n"
+    "ip prefix-list PEER seq 10 permit 203.0.113.128/26 ge 30 le 30\n"
+    "ip prefix-list PEER seq 15 permit 203.0.113.192/29 ge 30 le 30\n"
+)
+
+
+def test_a_list_written_after_no_ends_up_exactly_as_written(running):
+    """The way to state a whole prefix-list: `no ip prefix-list NAME`, then its entries.
+    Entries it no longer has are removed, those it keeps are left alone."""
+    before = merge(running, PEER_LIST)
+    snippet = (
+        "no ip prefix-list PEER\n"
+        "ip prefix-list PEER seq 5 permit 203.0.113.0/25 ge 30 le 30\n"
+        "ip prefix-list PEER seq 10 permit 203.0.113.128/27 ge 30 le 30\n"
+    )
+    after = merge(before, snippet)
+    listed = [line for line in after.splitlines() if line.startswith("ip prefix-list PEER ")]
+    assert sorted(listed) == sorted(snippet.splitlines()[1:])
+    assert sorted(changes(before, after)) == [
+        "+ip prefix-list PEER seq 10 permit 203.0.113.128/27 ge 30 le 30",
+        "-ip prefix-list PEER seq 10 permit 203.0.113.128/26 ge 30 le 30",
+        "-ip prefix-list PEER seq 15 permit 203.0.113.192/29 ge 30 le 30",
+    ]
+    assert "ip prefix-list OWN seq 5 permit 203.0.113.0/24 le 32" in after  # another list
+    assert merge(after, snippet) == after
+
+
+def test_removing_a_list_the_router_does_not_have_adds_nothing(running):
+    snippet = "no ip prefix-list NEW\nno ipv6 prefix-list NEW6\nip prefix-list NEW seq 5 deny any\n"
+    assert changes(running, merge(running, snippet)) == ["+ip prefix-list NEW seq 5 deny any"]
+
+
+def test_an_entry_replaces_the_one_of_the_same_sequence_number(running):
+    after = merge(running, "ip prefix-list OWN seq 5 permit 198.51.100.0/24\n")
+    assert changes(running, after) == [
+        "-ip prefix-list OWN seq 5 permit 203.0.113.0/24 le 32",
+        "+ip prefix-list OWN seq 5 permit 198.51.100.0/24",
+    ]
+
+
 def test_a_one_value_setting_replaces_the_old_value_in_place(running):
     snippet = "router bgp 64500\n neighbor 192.0.2.11 description renamed\nexit\n"
     assert changes(running, merge(running, snippet)) == [
@@ -139,6 +180,8 @@ def test_merge_into_an_empty_configuration():
         ("neighbor 192.0.2.1 timers 3 9", "neighbor 192.0.2.1 timers"),
         ("neighbor IXP route-map IN-MAP in", "neighbor IXP route-map in"),
         ("bgp router-id 192.0.2.1", "bgp router-id"),
+        ("ip prefix-list P seq 10 permit 203.0.113.0/24", "ip prefix-list P seq 10"),
+        ("ipv6 prefix-list P seq 5 deny any", "ipv6 prefix-list P seq 5"),
         ("neighbor 192.0.2.1 activate", None),
         ("network 203.0.113.0/24", None),
     ],

@@ -1,0 +1,135 @@
+"""Reading the cached prefix lists: which AS-set an AS uses, the lists of many at once,
+and whether a list accepts a prefix."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from irr.models import PrefixList
+
+
+def normalise_as_set(name: str) -> str:
+    """The stored form of an AS-set or AS name: stripped and upper-cased ("as-foo" →
+    "AS-FOO"). IRR names are case-insensitive (RFC 2622, section 2)."""
+    return name.strip().upper()
+
+
+def as_set_of(asn: int, irr_as_set: str = "") -> str:
+    """The AS-set an AS is expanded from: its `irr_as_set` when set, else "AS<asn>".
+
+    Only the first name of an `irr_as_set` is used when it holds several separated by
+    spaces or commas (PeeringDB allows "AS-FOO AS-BAR"); a source prefix such as
+    "RIPE::AS-FOO" is kept as written and queried as such.
+    """
+    names = irr_as_set.replace(",", " ").split()
+    return normalise_as_set(names[0]) if names else f"AS{asn}"
+
+
+def prefix_lists_for(as_sets: Iterable[str]) -> dict[str, PrefixList]:
+    """The cached lists of these AS-sets, keyed by the names as given (one query).
+
+    Names are matched case-insensitively; a name with no row is absent from the result.
+    """
+    wanted = {name: normalise_as_set(name) for name in as_sets}
+    if not wanted:
+        return {}
+    rows = {row.as_set: row for row in PrefixList.objects.filter(as_set__in=set(wanted.values()))}
+    return {name: rows[key] for name, key in wanted.items() if key in rows}
+
+
+def accepts(entries: Iterable[dict[str, Any]], prefix: str) -> bool:
+    """Whether a prefix list (stored entries, see irr.models) accepts `prefix`
+    ("203.0.113.4/30"): an exact entry equal to it, or a non-exact entry that covers it
+    with its length between `greater_equal` and `less_equal`. As a router's prefix list
+    matches a route."""
+    network = ipaddress.ip_network(prefix)
+    for entry in entries:
+        listed = ipaddress.ip_network(entry["prefix"])
+        if listed.version != network.version:
+            continue
+        if entry["exact"]:
+            if listed == network:
+                return True
+        elif (
+            network.subnet_of(listed)  # type: ignore[arg-type]
+            and entry["greater_equal"] <= network.prefixlen <= entry["less_equal"]
+        ):
+            return True
+    return False
+
+
+def entry_text(entry: dict[str, Any]) -> str:
+    """An entry as a network engineer reads it: "203.0.113.0/24", or
+    "203.0.112.0/23 ge 24 le 24" (Cisco's prefix-list words)."""
+    if entry["exact"]:
+        return entry["prefix"]
+    return f"{entry['prefix']} ge {entry['greater_equal']} le {entry['less_equal']}"
+
+
+def accepted_count(entries: Iterable[dict[str, Any]]) -> int:
+    """How many distinct prefixes a list accepts: an exact entry one, a non-exact entry
+    every prefix of each length from `greater_equal` to `less_equal` inside it. bgpq4's
+    aggregation (-A) loses nothing, so this is the number of prefixes registered."""
+    total = 0
+    for entry in entries:
+        if entry["exact"]:
+            total += 1
+            continue
+        length = ipaddress.ip_network(entry["prefix"]).prefixlen
+        total += sum(
+            2 ** (n - length) for n in range(entry["greater_equal"], entry["less_equal"] + 1)
+        )
+    return total
+
+
+# A list longer than this is shown collapsed on the AS page.
+SHOWN_OPEN = 20
+
+
+@dataclass(frozen=True)
+class FamilyList:
+    """One list of the AS page: its `label` ("IPv4"), `entries` as text, how many
+    prefixes they accept, and whether it starts collapsed."""
+
+    label: str
+    entries: list[str]
+    accepted: int
+
+    @property
+    def collapsed(self) -> bool:
+        return len(self.entries) > SHOWN_OPEN
+
+    @property
+    def text(self) -> str:
+        """The entries, one a line."""
+        return "\n".join(self.entries)
+
+
+@dataclass(frozen=True)
+class ASPageSection:
+    """What the AS page shows of the AS's IRR data: the AS-set it uses (`own_asn` when
+    it has none and its ASN is used), the cached row (None: never refreshed) and its
+    lists."""
+
+    as_set: str
+    own_asn: bool
+    prefix_list: PrefixList | None
+    families: list[FamilyList]
+    asns: list[str]
+
+
+def as_page_section(asn: int, irr_as_set: str) -> ASPageSection:
+    """The IRR section of an AS's page (one query)."""
+    name = as_set_of(asn, irr_as_set)
+    row = prefix_lists_for([name]).get(name)
+    families = []
+    if row is not None and row.fetched_at is not None:
+        families = [
+            FamilyList(label, [entry_text(e) for e in entries], accepted_count(entries))
+            for label, entries in (("IPv4", row.ipv4), ("IPv6", row.ipv6))
+        ]
+    asns = [f"AS{asn}" for asn in row.asns] if row is not None else []
+    return ASPageSection(name, not irr_as_set.strip(), row, families, asns)
