@@ -1,5 +1,6 @@
 from django import forms
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from core.forms import ASNFormField
 from peering.models import (
@@ -25,7 +26,8 @@ class AutonomousSystemForm(forms.ModelForm):
     local_fields = forms.MultipleChoiceField(
         label="Kept local",
         choices=[
-            (name, AutonomousSystem._meta.get_field(name).verbose_name) for name in PEERINGDB_FIELDS
+            (name, f"{capfirst(AutonomousSystem._meta.get_field(name).verbose_name)} kept local")
+            for name in PEERINGDB_FIELDS
         ],
         widget=forms.CheckboxSelectMultiple,
         required=False,
