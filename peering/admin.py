@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.http import HttpRequest
+from django.utils import timezone
 
 from core.admin import AutocompleteAdminMixin
 from peering.forms import AutonomousSystemForm
@@ -11,6 +13,7 @@ from peering.models import (
     InternetExchange,
     InternetExchangePeeringSession,
 )
+from peeringdb.follow import follow_peeringdb
 
 POLLED_STATE = [
     "bgp_state",
@@ -29,6 +32,11 @@ class AutonomousSystemAdmin(admin.ModelAdmin):
     list_display = ["asn", "name", "ipv4_max_prefixes", "ipv6_max_prefixes", "affiliated"]
     list_filter = ["affiliated"]
     search_fields = ["=asn", "name", "irr_as_set"]
+
+    def save_model(self, request: HttpRequest, obj: AutonomousSystem, form, change: bool) -> None:
+        """Saved as the pages save it: the fields that follow PeeringDB take its values."""
+        super().save_model(request, obj, form, change)
+        follow_peeringdb(timezone.now(), [obj])
 
 
 @admin.register(InternetExchange)

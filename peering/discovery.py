@@ -2,11 +2,12 @@
 
 For each connection to the IXP: read the router's BGP neighbours, keep those inside the
 connection's subnets, and create the sessions the inventory lacks (with an AS made from its
-PeeringDB record when the ASN is new, else named "AS<asn>"; a neighbour whose AS the
-router did not report takes the ASN PeeringDB lists at its address). Existing sessions are
-never changed. A connection whose router NAPALM must not or cannot be used on (disabled,
-no platform, no driver) is skipped, as polls and deployments skip such a router: not a
-failure.
+PeeringDB record when the ASN is new, else named "AS<asn>"; a neighbour for which the
+router reported no AS at all takes the ASN PeeringDB lists at its address, while one whose
+AS it reported as something that is no AS number, such as "internal", is ignored with
+why). Existing sessions are never changed. A connection whose router NAPALM must not or
+cannot be used on (disabled, no platform, no driver) is skipped, as polls and deployments
+skip such a router: not a failure.
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ from peeringdb.links import peeringdb_asns
 from peeringdb.records import new_autonomous_systems
 
 logger = logging.getLogger(__name__)
+
+NOT_REPORTED = "the router did not report the peer's AS"
 
 
 @dataclass
@@ -135,12 +138,21 @@ def _address_order(neighbor: Neighbor) -> tuple[int, int]:
     return address.version, int(address)
 
 
+def _not_reported(neighbor: Neighbor) -> bool:
+    """Whether the router reported no AS at all for the neighbour (not one that is no AS
+    number: peering.neighbors fills `remote_as_error` then)."""
+    return neighbor.remote_as is None and not neighbor.remote_as_error
+
+
 def _classify(
     connection: Connection, neighbors: list[Neighbor], known: set[str], report: ConnectionDiscovery
 ) -> list[Found]:
     """Sort the router's neighbours into known, ignored and to-create for one connection.
-    A neighbour whose AS the router did not report takes the ASN PeeringDB lists at its
-    address on the connection's IX LAN, when it lists one (its `why` says so)."""
+    A neighbour for which the router reported no AS at all (none, or 0) takes the ASN
+    PeeringDB lists at its address on the connection's IX LAN, when it lists one (its `why`
+    says so). One whose AS the router reported as something else than an AS number
+    ("internal", "external": `remote_as_error`) is ignored with that reason: PeeringDB's
+    entry at the address says nothing of what the router is configured with."""
     subnets = [s for s in (connection.subnet(4), connection.subnet(6)) if s is not None]
     own = {
         str(ipaddress.ip_interface(a).ip)
@@ -149,7 +161,7 @@ def _classify(
     }
     vrf = normalise_vrf(connection.vrf)
     wanted = " or ".join(str(s) for s in subnets)
-    unnamed = {n.address for n in neighbors if n.remote_as is None and n.address not in known}
+    unnamed = {n.address for n in neighbors if _not_reported(n) and n.address not in known}
     named = peeringdb_asns(connection, unnamed) if unnamed else {}
     to_create = []
     for neighbor in sorted(neighbors, key=_address_order):
@@ -166,8 +178,10 @@ def _classify(
         elif neighbor.address in known:
             report.known.append(found)
             continue
-        elif neighbor.remote_as is None and neighbor.address not in named:
-            found.why = neighbor.remote_as_error or "the router did not report the peer's AS"
+        elif neighbor.remote_as_error or (
+            neighbor.remote_as is None and neighbor.address not in named
+        ):
+            found.why = neighbor.remote_as_error or NOT_REPORTED
         else:
             found.asn = named.get(neighbor.address, neighbor.remote_as)
             try:
@@ -178,8 +192,7 @@ def _classify(
             report.ignored.append(found)
             continue
         if neighbor.remote_as is None:
-            router_said = neighbor.remote_as_error or "the router did not report the peer's AS"
-            found.why = f"AS named by PeeringDB ({router_said})"
+            found.why = f"AS named by PeeringDB ({NOT_REPORTED})"
         to_create.append(found)
     return to_create
 

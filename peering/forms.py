@@ -1,5 +1,6 @@
 from django import forms
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from core.forms import ASNFormField
 from peering.models import (
@@ -12,7 +13,12 @@ from peering.models import (
     InternetExchangePeeringSession,
 )
 from peeringdb.follow import follow_peeringdb, peeringdb_record
-from peeringdb.forms import IXChoiceField, IXLanChoiceField
+from peeringdb.forms import (
+    IXChoiceField,
+    IXLanChoiceField,
+    check_connection_ixlan,
+    check_exchange_ix,
+)
 
 
 class AutonomousSystemForm(forms.ModelForm):
@@ -22,10 +28,13 @@ class AutonomousSystemForm(forms.ModelForm):
 
     # Typed as asplain or asdot (RFC 5396), stored as the integer.
     asn = ASNFormField(label="ASN")
+    # What saving took from PeeringDB (peeringdb.follow.FieldChange), for the page to say.
+    followed: list = []
     local_fields = forms.MultipleChoiceField(
         label="Kept local",
         choices=[
-            (name, AutonomousSystem._meta.get_field(name).verbose_name) for name in PEERINGDB_FIELDS
+            (name, f"{capfirst(AutonomousSystem._meta.get_field(name).verbose_name)} kept local")
+            for name in PEERINGDB_FIELDS
         ],
         widget=forms.CheckboxSelectMultiple,
         required=False,
@@ -63,7 +72,7 @@ class AutonomousSystemForm(forms.ModelForm):
     def save(self, commit: bool = True) -> AutonomousSystem:
         system = super().save(commit)
         if commit:
-            follow_peeringdb(timezone.now(), [system])
+            self.followed = follow_peeringdb(timezone.now(), [system])
         return system
 
 
@@ -82,6 +91,11 @@ class InternetExchangeForm(forms.ModelForm):
         ]
         labels = {"local_autonomous_system": "Local AS"}
 
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        check_exchange_ix(self)  # the IX of its connections' IX LANs, when they have one
+        return cleaned
+
 
 class ConnectionForm(forms.ModelForm):
     peeringdb_ixlan = IXLanChoiceField()
@@ -99,6 +113,11 @@ class ConnectionForm(forms.ModelForm):
             "status",
             "description",
         ]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        check_connection_ixlan(self)  # an IX LAN whose prefixes hold its subnets
+        return cleaned
 
 
 class BGPGroupForm(forms.ModelForm):

@@ -1,9 +1,11 @@
 from typing import Any
 
+from django.contrib import messages
 from django.db.models import Count
+from django.http import HttpResponse
 
 from core.views.details import Row
-from core.views.generic import ModelViews, ObjectDetailView
+from core.views.generic import ModelViews, ObjectDetailView, ObjectEditView
 from core.views.jobs import EnqueueJobView
 from irr.prefix_lists import as_page_section
 from peering.filtersets import (
@@ -88,23 +90,27 @@ class AutonomousSystemDetailView(ObjectDetailView):
         return context
 
 
+class AutonomousSystemEditView(ObjectEditView):
+    """Saves an AS and says which values it took from PeeringDB while saving."""
+
+    def form_valid(self, form: AutonomousSystemForm) -> HttpResponse:
+        response = super().form_valid(form)
+        if form.followed:
+            taken = "; ".join(str(change) for change in form.followed)
+            messages.info(self.request, f"From PeeringDB (fields not kept local): {taken}.")
+        return response
+
+
 class AutonomousSystemViews(ModelViews):
     queryset = AutonomousSystem.objects.all()
     table_class = AutonomousSystemTable
     filterset_class = AutonomousSystemFilterSet
     form_class = AutonomousSystemForm
     detail_view = AutonomousSystemDetailView
+    edit_view = AutonomousSystemEditView
     detail_template = "peering/autonomoussystem.html"
-    detail_fields = [
-        "asn",
-        "name",
-        "ipv4_max_prefixes",
-        "ipv6_max_prefixes",
-        "irr_as_set",
-        "peering_policy",
-        "affiliated",
-        "description",
-    ]
+    # The form's fields; which of them are kept local shows in the PeeringDB section.
+    detail_fields = [name for name in AutonomousSystemForm.Meta.fields if name != "local_fields"]
     related = [
         ("IXP sessions", lambda asys: InternetExchangePeeringSessionTable(
             ixp_sessions().filter(autonomous_system=asys), exclude=("autonomous_system",))),

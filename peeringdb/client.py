@@ -28,8 +28,11 @@ from django.conf import settings
 # The PeeringDB object types synchronised, in the order they are read.
 OBJECT_TYPES = ("ix", "ixlan", "ixpfx", "net", "netixlan")
 USER_AGENT = "Peerkeeper (PeeringDB synchronisation)"
-# Waits asked by a 429 without Retry-After: 1, 2, 4... seconds.
+# Waits asked by a 429 without Retry-After: 1, 2, 4... seconds; never less than a second
+# (a Retry-After of 0 would make a loop), never more than MAX_ATTEMPTS tries per request.
 FIRST_BACKOFF = 1.0
+MIN_WAIT = 1.0
+MAX_ATTEMPTS = 10
 # DRF's throttle message, when the header is missing: "Expected available in 12 seconds."
 _AVAILABLE_IN = re.compile(r"available in (\d+(?:\.\d+)?) second")
 
@@ -49,9 +52,11 @@ class Answer:
 
 
 class Source(Protocol):
-    """Where a synchronisation reads from: the API, or saved answers."""
+    """Where a synchronisation reads from: the API, or saved answers. `incremental`: it
+    can answer only what changed since a time."""
 
     description: str
+    incremental: bool
 
     def fetch(self, object_type: str, since: int | None) -> Answer: ...
 
@@ -72,6 +77,8 @@ class PeeringDBClient:
     `sleep` and `on_wait` exist for the rate limit: `on_wait(sentence)` is told before
     each wait (progress), `sleep(seconds)` waits."""
 
+    incremental = True
+
     def __init__(
         self,
         url: str | None = None,
@@ -87,12 +94,13 @@ class PeeringDBClient:
         self.max_wait = settings.PEERINGDB_MAX_WAIT if max_wait is None else max_wait
         self.on_wait = on_wait or (lambda sentence: None)
         self.sleep = sleep
+        self.waited = 0.0  # seconds waited for the rate limit, in all, by this client
         self.session = requests.Session()
         self.session.trust_env = False  # no proxy from the environment: exactly this URL
         self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
-        key = settings.PEERINGDB_API_KEY if api_key is None else api_key
-        if key:
-            self.session.headers["Authorization"] = f"Api-Key {key}"
+        self.key = (settings.PEERINGDB_API_KEY if api_key is None else api_key).strip()
+        if self.key:
+            self.session.headers["Authorization"] = f"Api-Key {self.key}"
 
     def fetch(self, object_type: str, since: int | None = None) -> Answer:
         """Every live object of `object_type` ("net", "ix"...), or with `since` (unix
@@ -103,24 +111,43 @@ class PeeringDBClient:
         if since is not None:
             params["since"] = since
         where = f"{self.description}/{object_type}"
-        waited = 0.0
-        attempt = 0
-        while True:
-            response = self._get(f"{self.url}/{object_type}", params, where)
-            if response.status_code != 429:
-                break
-            wait = _retry_after(response, FIRST_BACKOFF * 2**attempt)
-            if waited + wait > self.max_wait:
-                raise PeeringDBError(
-                    f"PeeringDB keeps limiting the rate of requests ({where} asks to wait "
-                    f"{wait:g} s more after {waited:g} s; PEERINGDB_MAX_WAIT is "
-                    f"{self.max_wait:g} s)."
-                )
-            self.on_wait(f"PeeringDB asks to wait {wait:g} s (HTTP 429, rate limit); waiting.")
-            self.sleep(wait)
-            waited += wait
-            attempt += 1
-        return Answer(object_type, _objects(response, where), complete=since is None)
+        try:
+            for attempt in range(MAX_ATTEMPTS):
+                response = self._get(f"{self.url}/{object_type}", params, where)
+                if response.status_code != 429:
+                    return Answer(object_type, _objects(response, where), complete=since is None)
+                self._wait(response, attempt, where)
+        except PeeringDBError as exc:
+            raise PeeringDBError(self._scrubbed(str(exc))) from None
+        except (UnicodeError, ValueError):  # requests refuses to send the header
+            raise PeeringDBError(
+                "The request to PeeringDB could not be made: PEERINGDB_API_KEY holds "
+                "characters an HTTP header cannot carry (PeeringDB's keys are printable ASCII)."
+            ) from None
+        raise PeeringDBError(
+            f"PeeringDB limited the rate of {MAX_ATTEMPTS} requests in a row ({where})."
+        )
+
+    def _wait(self, response: requests.Response, attempt: int, where: str) -> None:
+        """Wait as a 429 asks, unless that takes the waits of this client past max_wait."""
+        wait = max(MIN_WAIT, _retry_after(response, FIRST_BACKOFF * 2**attempt))
+        if self.waited + wait > self.max_wait:
+            after = f" after waiting {self.waited:g} s" if self.waited else ""
+            raise PeeringDBError(
+                f"PeeringDB limits the rate of requests: {where} asks to wait {wait:g} s"
+                f"{after}, more than PEERINGDB_MAX_WAIT ({self.max_wait:g} s) in all."
+            )
+        self.on_wait(f"PeeringDB asks to wait {wait:g} s (HTTP 429, rate limit); waiting.")
+        self.sleep(wait)
+        self.waited += wait
+
+    def _scrubbed(self, text: str) -> str:
+        """`text` without the API key, however it was quoted."""
+        if not self.key:
+            return text
+        for form in (self.key, repr(self.key)[1:-1]):
+            text = text.replace(form, "<PEERINGDB_API_KEY>")
+        return text
 
     def _get(self, url: str, params: dict[str, Any], where: str) -> requests.Response:
         try:
@@ -202,8 +229,10 @@ class DirectorySource:
     /api/<type>?depth=0` answer. Every answer is complete (no `since`). PeeringDBError
     for a missing or unreadable file."""
 
+    incremental = False
+
     def __init__(self, directory: str | Path) -> None:
-        self.directory = Path(directory)
+        self.directory = Path(directory).resolve()
         self.description = str(self.directory)
 
     def fetch(self, object_type: str, since: int | None = None) -> Answer:

@@ -3,7 +3,9 @@
 An AS of the inventory takes, from the PeeringDB network of the same ASN, its name, IRR
 AS-SET, IPv4 / IPv6 max-prefixes (PeeringDB's info_prefixes4 / info_prefixes6; 0 there
 means "not set") and general peering policy, except the fields listed in its
-`local_fields`: there the local value wins. Every value changed here is recorded as an
+`local_fields`: there the local value wins. A value PeeringDB does not give (0, blank)
+never erases one set here: a peer that clears its max-prefix in PeeringDB does not remove
+the limit from our routers. Every value changed here is recorded as an
 AutonomousSystemChange (old → new, when).
 """
 
@@ -109,7 +111,8 @@ def follow_peeringdb(
         touched = False
         for name, value in peeringdb_values(network).items():
             old = getattr(system, name)
-            if name in local or old == value:
+            # PeeringDB saying nothing (0, blank) never erases a value set here.
+            if name in local or old == value or value in (None, ""):
                 continue
             setattr(system, name, value)
             touched = True

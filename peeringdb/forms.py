@@ -1,13 +1,18 @@
 """Form fields that link the inventory to the PeeringDB mirror: an exchange's IX, a
-connection's IX LAN (peeringdb.links says what blank means)."""
+connection's IX LAN (peeringdb.links says what blank means); and the checks of a choice
+against what the inventory says: a connection's subnets against its IX LAN's prefixes, an
+exchange's IX against its connections' IX LANs."""
 
 from __future__ import annotations
 
+import ipaddress
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
 from django.db.models import OuterRef, QuerySet, Subquery
 
+from peeringdb.links import connection_ixlans
 from peeringdb.models import IX, IXLan
 
 
@@ -60,3 +65,86 @@ class IXLanChoiceField(forms.ModelChoiceField):
         prefixes = ", ".join(prefix.prefix for prefix in obj.prefixes.all())
         ix_name = getattr(obj, "ix_name", None) or f"IX {obj.ix_id}"
         return f"{ix_name}: {obj}" + (f" ({prefixes})" if prefixes else "")
+
+
+def _listed(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _ixlan_label(ixlan: IXLan) -> str:
+    return f"{getattr(ixlan, 'ix_name', None) or f'IX {ixlan.ix_id}'}: {ixlan}"
+
+
+def _subnets(addresses: Iterable[Any]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """The subnets of these interface addresses as a form has them (text); those that are
+    not one are left to the address fields' own validation."""
+    subnets = []
+    for address in addresses:
+        text = str(address or "").strip()
+        if "/" not in text:
+            continue
+        try:
+            subnets.append(ipaddress.ip_interface(text).network)
+        except ValueError:
+            continue
+    return subnets
+
+
+def ixlan_mismatch(ixlan: IXLan, addresses: Iterable[Any]) -> str:
+    """Why `ixlan` cannot be the IX LAN of a connection with these interface addresses
+    ("192.0.2.1/24"), in one sentence; "" when it can.
+
+    Each of the connection's subnets must lie inside one of the IX LAN's prefixes of its
+    family: else no peer's address there is usable on the connection. A family the mirror
+    lists no prefix of for the IX LAN is not checked (PeeringDB does not say).
+    """
+    prefixes = [ipaddress.ip_network(p.prefix, strict=False) for p in ixlan.prefixes.all()]
+    outside = [
+        subnet
+        for subnet in _subnets(addresses)
+        if any(p.version == subnet.version for p in prefixes)
+        and not any(p.version == subnet.version and subnet.subnet_of(p) for p in prefixes)
+    ]
+    if not outside:
+        return ""
+    has = "the prefix" if len(prefixes) == 1 else "the prefixes"
+    which = "which does not contain" if len(prefixes) == 1 else "none of which contains"
+    subnet = "subnet" if len(outside) == 1 else "subnets"
+    return (
+        f"{_ixlan_label(ixlan)} has {has} {_listed([str(p) for p in prefixes])}, {which} "
+        f"the connection's {subnet} {_listed([str(s) for s in outside])}: choose the IX LAN "
+        "of its peering LAN, or leave it blank to match it by subnet."
+    )
+
+
+def check_connection_ixlan(form: forms.ModelForm, field: str = "peeringdb_ixlan") -> None:
+    """A connection form's chosen IX LAN checked against its addresses (ixlan_mismatch):
+    a field error when it does not fit."""
+    ixlan = form.cleaned_data.get(field)
+    if ixlan is None:
+        return
+    addresses = [form.cleaned_data.get(name) for name in ("ipv4_address", "ipv6_address")]
+    why = ixlan_mismatch(ixlan, addresses)
+    if why:
+        form.add_error(field, why)
+
+
+def check_exchange_ix(form: forms.ModelForm, field: str = "peeringdb_ix") -> None:
+    """An exchange form's chosen IX checked against its connections' IX LANs
+    (peeringdb.links): when some connection is linked, the IX must be that of one of their
+    IX LANs, else a field error naming theirs. An exchange none of whose connections is
+    linked (or a new one) may choose any. Two queries at most."""
+    ix = form.cleaned_data.get(field)
+    if ix is None or form.instance.pk is None:
+        return
+    links = connection_ixlans(form.instance.connections.all())
+    theirs = {link.ixlan.ix_id: link.ix_name for link in links.values() if link.ixlan}
+    if not theirs or ix.pk in theirs:
+        return
+    names = [name or f"IX {pk}" for pk, name in sorted(theirs.items(), key=lambda i: i[1])]
+    one = "it" if len(names) == 1 else "one of them"
+    form.add_error(
+        field,
+        f"Its connections are on IX LANs of {_listed(names)} in PeeringDB, not of {ix.name}: "
+        f"choose {one}, or leave it blank to take it from the connections.",
+    )

@@ -135,3 +135,17 @@ class NetworkIXLan(PeeringDBObject):
     def __str__(self) -> str:
         addresses = " ".join(a for a in (self.ipaddr4, self.ipaddr6) if a)
         return f"AS{self.asn} {addresses}"
+
+
+class SyncSource(models.Model):
+    """Where the local copy was last synchronised from: the API's URL, or a directory of
+    saved answers. One row, written only when it changes; a synchronisation from anywhere
+    else reads everything again rather than mixing two data sets."""
+
+    source = models.CharField(max_length=1000)
+
+    class Meta:
+        verbose_name = "PeeringDB synchronisation source"
+
+    def __str__(self) -> str:
+        return self.source

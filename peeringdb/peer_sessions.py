@@ -3,24 +3,52 @@ bulk, in one transaction, in a fixed number of queries."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from core.operations import InputError
+from core.validators import validate_asn
 from peering.models import (
     AutonomousSystem,
     Connection,
     InternetExchange,
     InternetExchangePeeringSession,
 )
-from peeringdb.peers import ExchangeRead, is_route_server, presence_on, read_exchange
+from peeringdb.peers import (
+    NO_POLICY,
+    RESTRICTIVE_POLICY,
+    ExchangeRead,
+    is_route_server,
+    policy_is,
+    presence_on,
+    read_exchange,
+)
 from peeringdb.records import new_autonomous_systems
 
 HAS_SESSION = "already has a session"
+ADD_AS_PERMISSION = "peering.add_autonomoussystem"
+
+
+def peer_label(asn: int, name: str) -> str:
+    """A peer for a person: its ASN and name ("AS64505 Peer Five"), its ASN alone when the
+    network has no name."""
+    return f"AS{asn} {name}" if name.strip() else f"AS{asn}"
+
+
+def checked_asn(asn: int) -> int:
+    """`asn` when it is an AS number (core.validators.validate_asn); else InputError, one
+    sentence that says why and that nothing was created."""
+    try:
+        validate_asn(asn)
+    except ValidationError as exc:
+        raise InputError(f"{exc.messages[0].removesuffix('.')}; nothing was created.") from None
+    return asn
+
 
 # What create_sessions takes: ASNs per connection pk, or ASNs for every connection of the
 # target on whose IX LAN they are.
@@ -29,20 +57,34 @@ Selection = Mapping[int, Collection[int]] | Collection[int]
 
 @dataclass(frozen=True)
 class CreatedSession:
-    """A session create_sessions created."""
+    """A session create_sessions created: on `connection` ("Demo IX on r1"), whose router
+    is `router` (with the connection's address when the router has several connections to
+    the exchange: "r1 192.0.2.3/24")."""
 
     connection: str
+    router: str
     asn: int
     name: str
     address: str
     is_route_server: bool
+    policy: str = ""  # PeeringDB's general policy ("Open"...; "" when not known)
+
+    @property
+    def policy_note(self) -> str:
+        """The policy in words after a session, when PeeringDB's is Restrictive or No (a
+        session with such a network may never come up): " (policy Restrictive)"; else ""."""
+        if any(policy_is(self.policy, which) for which in (RESTRICTIVE_POLICY, NO_POLICY)):
+            return f" (policy {self.policy.strip()})"
+        return ""
 
 
 @dataclass(frozen=True)
 class SkippedAddress:
-    """An address of a selected peer that got no session, and why."""
+    """An address of a selected peer that got no session, and why (`connection` and
+    `router` as CreatedSession's)."""
 
     connection: str
+    router: str
     asn: int
     address: str
     why: str
@@ -71,13 +113,20 @@ class SessionsCreated:
         return line + "."
 
     def sentence(self, limit: int = 10) -> str:
-        """The summary, then what was created and skipped (the first `limit` of each), for a
-        page's message."""
+        """The summary, then what was created and skipped (the first `limit` of each, each
+        once), for a page's message. Each names its router when sessions were created or
+        skipped on more than one connection."""
         parts = [self.summary]
+        connections = {s.router for s in [*self.created, *self.skipped]}
+
+        def on(item: CreatedSession | SkippedAddress) -> str:
+            return f" on {item.router}" if len(connections) > 1 else ""
+
         for what, items in (
-            ("Created", [f"AS{s.asn} {s.address}" for s in self.created]),
-            ("Skipped", [f"AS{s.asn} {s.address} ({s.why})" for s in self.skipped]),
+            ("Created", [f"AS{s.asn} {s.address}{on(s)}{s.policy_note}" for s in self.created]),
+            ("Skipped", [f"AS{s.asn} {s.address}{on(s)} ({s.why})" for s in self.skipped]),
         ):
+            items = list(dict.fromkeys(items))
             if items:
                 more = f" and {len(items) - limit} more" if len(items) > limit else ""
                 parts.append(f"{what}: {', '.join(items[:limit])}{more}.")
@@ -88,7 +137,8 @@ class SessionsCreated:
         lines = [f"new AS {name} in the inventory" for name in self.new_ases]
         for s in self.created:
             rs = " (route server)" if s.is_route_server else ""
-            lines.append(f"{s.connection}: created AS{s.asn} {s.name} {s.address}{rs}")
+            peer = peer_label(s.asn, s.name)
+            lines.append(f"{s.connection}: created {peer} {s.address}{rs}{s.policy_note}")
         lines += [f"{s.connection}: skipped AS{s.asn} {s.address}: {s.why}" for s in self.skipped]
         return [*lines, self.summary]
 
@@ -103,8 +153,11 @@ def _asn_list(asns: Collection[int]) -> str:
 
 def _wanted(read: ExchangeRead, target: str, selection: Selection) -> dict[int, list[int]]:
     """The selection as ASNs per connection pk, checked: InputError on anything not an
-    available peer's ASN on that connection's IX LAN (an unknown connection or ASN, a
-    connection not linked, one of our ASes)."""
+    available peer's ASN on that connection's IX LAN (a number that is no AS number, an
+    unknown connection or ASN, a connection not linked, one of our ASes)."""
+    selected = selection.values() if isinstance(selection, Mapping) else [selection]
+    for asn in sorted({asn for asns in selected for asn in asns}):
+        checked_asn(asn)
     by_pk = {c.pk: c for c in read.connections}
     linked = [c for c in read.connections if read.links[c.pk].linked]
     if not linked:
@@ -170,10 +223,24 @@ def _validated(obj: AutonomousSystem | InternetExchangePeeringSession, what: str
 @dataclass(frozen=True)
 class _Planned:
     connection: Connection
+    router: str
     asn: int
     name: str
     address: str
     is_route_server: bool
+    policy: str
+
+
+def _routers(connections: list[Connection]) -> dict[int, str]:
+    """Each connection's router name, by connection pk, with the connection's address when
+    the router has several of these connections."""
+    names = Counter(c.router.name for c in connections)
+    return {
+        c.pk: c.router.name
+        if names[c.router.name] == 1
+        else f"{c.router.name} {c.ipv4_address or c.ipv6_address}"
+        for c in connections
+    }
 
 
 def _plan(
@@ -181,26 +248,41 @@ def _plan(
 ) -> list[_Planned]:
     """The sessions to create with the wanted peers; the addresses skipped go to `result`."""
     planned = []
+    routers = _routers(read.connections)
     for connection in read.connections:
         ixlan = read.links[connection.pk].ixlan
         for asn in wanted.get(connection.pk, []):
             entries = read.entries[ixlan.pk][asn]
             network = read.networks.get(entries[0].net_id)
             name = network.name if network else ""
+            policy = network.policy_general if network else ""
             is_rs = is_route_server(ixlan, asn, network)
             presence = presence_on(connection, entries, read.sessions[connection.pk])
             unusable = [(a.address, HAS_SESSION) for a in presence.usable if a.has_session]
+            router = routers[connection.pk]
             for address, why in [*unusable, *presence.unusable]:
-                result.skipped.append(SkippedAddress(str(connection), asn, address, why))
+                result.skipped.append(SkippedAddress(str(connection), router, asn, address, why))
             planned += [
-                _Planned(connection, asn, name, address, is_rs)
+                _Planned(connection, router, asn, name, address, is_rs, policy)
                 for address in presence.new_addresses
             ]
     return planned
 
 
+def _refuse_new_ases(asns: Collection[int]) -> NoReturn:
+    """InputError: these ASes are needed and may not be added to the inventory."""
+    are = "is" if len(asns) == 1 else "are"
+    them = "it" if len(asns) == 1 else "them"
+    raise InputError(
+        f"{_asn_list(asns)} {are} not in the inventory, and adding {them} needs the "
+        f"permission to add autonomous systems ({ADD_AS_PERMISSION}): nothing was created."
+    )
+
+
 @transaction.atomic
-def create_sessions(target: InternetExchange | Connection, selection: Selection) -> SessionsCreated:
+def create_sessions(
+    target: InternetExchange | Connection, selection: Selection, *, may_create_ases: bool = True
+) -> SessionsCreated:
     """Create sessions with the selected peers of `target` (an exchange, or one connection),
     in one transaction: all of them, or none.
 
@@ -209,12 +291,14 @@ def create_sessions(target: InternetExchange | Connection, selection: Selection)
     addresses on the IX LAN in a family the connection has, except those that already have
     one or that cannot be used (skipped, with why); `is_route_server` for route servers.
     An AS new to the inventory is created from its PeeringDB record
-    (peeringdb.records). Every new row is validated as a form would (full_clean).
+    (peeringdb.records), when `may_create_ases` (whoever asks may add ASes; a page passes
+    the user's permission). Every new row is validated as a form would (full_clean).
 
     Raises InputError (one sentence; nothing is created) for a selection that names no
-    peer, an unknown connection or ASN, a connection not linked to PeeringDB, one of our
-    ASes, a row that fails validation, or a session someone created meanwhile. A fixed
-    number of queries, whatever the number of sessions.
+    peer, a number that is no AS number, an unknown connection or ASN, a connection not
+    linked to PeeringDB, one of our ASes, ASes new to the inventory when not
+    `may_create_ases` (naming them), a row that fails validation, or a session someone
+    created meanwhile. A fixed number of queries, whatever the number of sessions.
     """
     if isinstance(target, Connection):
         ixp, only = target.internet_exchange, target
@@ -226,7 +310,10 @@ def create_sessions(target: InternetExchange | Connection, selection: Selection)
     wanted = _wanted(read, str(target), selection)
     result = SessionsCreated(str(ixp))
     planned = _plan(read, wanted, result)
-    new = new_autonomous_systems({p.asn for p in planned} - set(read.inventory))
+    missing = {p.asn for p in planned} - set(read.inventory)
+    if missing and not may_create_ases:
+        _refuse_new_ases(missing)
+    new = new_autonomous_systems(missing)
     for autonomous_system in new:
         _validated(autonomous_system, f"AS{autonomous_system.asn}")
     sessions = [
@@ -254,9 +341,18 @@ def create_sessions(target: InternetExchange | Connection, selection: Selection)
             f"The inventory changed while sessions were created on {target} (a session or "
             "an AS was added meanwhile): nothing was created; try again."
         ) from None
-    result.new_ases = [str(a) for a in new]
+    # An AS named after its number (PeeringDB gives no name) is named once.
+    result.new_ases = [peer_label(a.asn, "" if a.name == f"AS{a.asn}" else a.name) for a in new]
     result.created = [
-        CreatedSession(str(p.connection), p.asn, p.name, p.address, p.is_route_server)
+        CreatedSession(
+            str(p.connection),
+            p.router,
+            p.asn,
+            p.name,
+            p.address,
+            p.is_route_server,
+            p.policy,
+        )
         for p in planned
     ]
     return result

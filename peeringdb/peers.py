@@ -36,11 +36,20 @@ from peeringdb.links import IXLanLink, IXLink, connection_ixlans, ixp_ix
 from peeringdb.models import IXLan, Network, NetworkIXLan
 
 ROUTE_SERVER_TYPE = "Route Server"  # PeeringDB's net.info_type of a route server
+# PeeringDB's general policies (net.policy_general) worth a word when creating sessions:
+# "No" (the network does not peer), "Restrictive" (it seldom does).
+NO_POLICY, RESTRICTIVE_POLICY = "No", "Restrictive"
 OURS = "ours"
 NOT_OPERATIONAL = "not operational"
 NO_ADDRESS = "no address usable on this connection"
 PEERED = "already a session on every address"
 LEFT_OUT_ORDER = (OURS, NOT_OPERATIONAL, NO_ADDRESS, PEERED)
+
+
+def policy_is(policy: str, which: str) -> bool:
+    """Whether PeeringDB's general policy `policy` is `which` (NO_POLICY...), however
+    spelt."""
+    return policy.strip().lower() == which.lower()
 
 
 @dataclass(frozen=True)
@@ -76,6 +85,11 @@ class AvailablePeer:
     def new_addresses(self) -> list[str]:
         """The addresses a session would be created with (those without one)."""
         return [a.address for a in self.addresses if not a.has_session]
+
+    @property
+    def does_not_peer(self) -> bool:
+        """Whether its PeeringDB policy is "No": it says it does not peer."""
+        return policy_is(self.policy, NO_POLICY)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -146,9 +160,14 @@ class AvailablePeers:
 
     def all_selection(self) -> dict[int, list[int]]:
         """Every listed peer, per connection pk, route servers only where our own
-        PeeringDB entry on the IX LAN says we peer with the route servers."""
+        PeeringDB entry on the IX LAN says we peer with the route servers, and none whose
+        PeeringDB policy is "No" (it does not peer)."""
         return {
-            c.connection.pk: [p.asn for p in c.peers if not p.is_route_server or c.our_rs_peer]
+            c.connection.pk: [
+                p.asn
+                for p in c.peers
+                if (not p.is_route_server or c.our_rs_peer) and not p.does_not_peer
+            ]
             for c in self.connections
         }
 

@@ -39,15 +39,35 @@ def _count(value: Any, _: int) -> int | None:
     """A prefix count: PeeringDB's 0 (and null) mean "not set"."""
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise _Invalid("is not a whole number")
-    return value or None
+    return _whole(value, 0) or None
+
+
+def _optional_asn(value: Any, _: int) -> int | None:
+    """An ASN where 0 (and null) mean none (ixlan.rs_asn)."""
+    return None if value in (None, 0) else _asn(value, 0)
+
+
+BIGGEST = 2**63 - 1  # the largest whole number every database stores
+ASN_MAX = 2**32 - 1  # RFC 6793
 
 
 def _whole(value: Any, _: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= BIGGEST:
         raise _Invalid("is not a whole number")
     return value
+
+
+def _asn(value: Any, _: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= ASN_MAX:
+        raise _Invalid("is not an AS number")
+    return value
+
+
+def _url(value: Any, max_length: int) -> str:
+    """A web address to link to: http or https only (anything else, say `javascript:`,
+    is dropped)."""
+    text = _text(value, max_length)
+    return text if text.lower().startswith(("http://", "https://")) else ""
 
 
 def _optional_whole(value: Any, length: int) -> int | None:
@@ -61,19 +81,33 @@ def _flag(value: Any, _: int) -> bool:
 
 
 def _time(value: Any, _: int) -> datetime:
-    parsed = parse_datetime(value) if isinstance(value, str) else None
+    try:
+        parsed = parse_datetime(value) if isinstance(value, str) else None
+    except ValueError:  # well formed, but no such day or hour
+        parsed = None
     if parsed is None or parsed.tzinfo is None:
         raise _Invalid("is not a date and time with its zone")
     return parsed
 
 
-def _address(value: Any, _: int) -> str | None:
+def _address(value: Any, version: int) -> str | None:
     if value in (None, ""):
         return None
     try:
-        return ipaddress.ip_address(value).compressed
+        address = ipaddress.ip_address(value)
     except ValueError:
         raise _Invalid("is not an IP address") from None
+    if address.version != version:
+        raise _Invalid(f"is not an IPv{version} address")
+    return address.compressed
+
+
+def _ipv4(value: Any, _: int) -> str | None:
+    return _address(value, 4)
+
+
+def _ipv6(value: Any, _: int) -> str | None:
+    return _address(value, 6)
 
 
 def _prefix(value: Any, _: int) -> str:
@@ -130,7 +164,7 @@ SHAPES: dict[str, Shape] = {
                 ("name_long", "name_long", _text),
                 ("city", "city", _text),
                 ("country", "country", _text),
-                ("website", "website", _text),
+                ("website", "website", _url),
                 *_COMMON,
             ),
         ),
@@ -142,7 +176,7 @@ SHAPES: dict[str, Shape] = {
                 ("name", "name", _text),
                 ("descr", "descr", _text),
                 ("mtu", "mtu", _optional_whole),
-                ("rs_asn", "rs_asn", _count),  # 0: no route servers
+                ("rs_asn", "rs_asn", _optional_asn),  # 0: no route servers
                 *_COMMON,
             ),
         ),
@@ -160,16 +194,16 @@ SHAPES: dict[str, Shape] = {
             "net",
             Network,
             (
-                ("asn", "asn", _whole),
+                ("asn", "asn", _asn),
                 ("name", "name", _text),
                 ("aka", "aka", _text),
-                ("website", "website", _text),
+                ("website", "website", _url),
                 ("irr_as_set", "irr_as_set", _text),
                 ("info_type", "info_type", _text),
                 ("info_prefixes4", "info_prefixes4", _count),
                 ("info_prefixes6", "info_prefixes6", _count),
                 ("policy_general", "policy_general", _text),
-                ("policy_url", "policy_url", _text),
+                ("policy_url", "policy_url", _url),
                 *_COMMON,
             ),
         ),
@@ -180,9 +214,9 @@ SHAPES: dict[str, Shape] = {
                 ("net_id", "net_id", _whole),
                 ("ixlan_id", "ixlan_id", _whole),
                 ("ix_id", "ix_id", _whole),
-                ("asn", "asn", _whole),
-                ("ipaddr4", "ipaddr4", _address),
-                ("ipaddr6", "ipaddr6", _address),
+                ("asn", "asn", _asn),
+                ("ipaddr4", "ipaddr4", _ipv4),
+                ("ipaddr6", "ipaddr6", _ipv6),
                 ("is_rs_peer", "is_rs_peer", _flag),
                 ("speed", "speed", _whole),
                 ("operational", "operational", _flag),

@@ -28,8 +28,10 @@ from django.db import DatabaseError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from peering.models import Connection, InternetExchange
 from peeringdb.client import OBJECT_TYPES, Answer, PeeringDBClient, PeeringDBError, Source
 from peeringdb.follow import FieldChange, follow_peeringdb
+from peeringdb.models import SyncSource
 from peeringdb.shapes import NOUNS, SHAPES, Shape
 
 logger = logging.getLogger(__name__)
@@ -42,6 +44,9 @@ DELETED = "deleted"
 # object held also brings what PeeringDB saved in that second, or committed a little
 # late, after our last read. Objects read again unchanged are not written.
 SINCE_MARGIN_S = 300
+# A complete answer that would delete more than half of a type's objects (of at least this
+# many) from the same source is refused: a truncated or empty answer, not PeeringDB.
+SHRINK_GUARD = 10
 
 
 @dataclass
@@ -68,8 +73,10 @@ class SyncResult:
     counts: dict[str, Counts] = field(default_factory=dict)
     since: dict[str, int | None] = field(default_factory=dict)
     changes: list[FieldChange] = field(default_factory=list)
+    cleared_links: list[str] = field(default_factory=list)
     error: str = ""
     duration_s: float = 0.0
+    dry_run: bool = False
 
     @property
     def ok(self) -> bool:
@@ -77,17 +84,24 @@ class SyncResult:
 
     @property
     def written(self) -> int:
+        """Rows created, updated or deleted (to be, in a dry run), AS changes included."""
         return sum(counts.written for counts in self.counts.values()) + len(self.changes)
+
+    @property
+    def kind(self) -> str:
+        return "full" if all(since is None for since in self.since.values()) else "incremental"
 
     def lines(self) -> list[str]:
         """The summary people read: a table of object types, then the AS changes."""
         if self.error:
             return [f"PeeringDB synchronisation failed: {self.error} Nothing was changed."]
-        kind = "full" if all(since is None for since in self.since.values()) else "incremental"
-        lines = [f"PeeringDB synchronised from {self.source} ({kind}, {self.duration_s:.1f} s)."]
+        done = "read (dry run)" if self.dry_run else "synchronised"
+        lines = [f"PeeringDB {done} from {self.source} ({self.kind}, {self.duration_s:.1f} s)."]
         if not self.written:
             lines.append("Nothing changed: nothing was written.")
             return lines
+        if self.dry_run:
+            lines.append("Dry run: what a synchronisation would change; nothing was written.")
         lines.append(f"  {'':<18}{'received':>10}{'created':>10}{'updated':>10}{'deleted':>10}")
         for object_type, counts in self.counts.items():
             lines.append(
@@ -100,6 +114,9 @@ class SyncResult:
             + ("" if systems else " (none follows a changed PeeringDB value)")
         )
         lines.extend(f"    {change}" for change in self.changes)
+        if self.cleared_links:
+            lines.append("  links cleared (PeeringDB deleted what they named):")
+            lines.extend(f"    {link}" for link in self.cleared_links)
         return lines
 
     def as_dict(self) -> dict[str, Any]:
@@ -107,6 +124,10 @@ class SyncResult:
             "ok": self.ok,
             "source": self.source,
             "error": self.error,
+            "dry_run": self.dry_run,
+            "kind": self.kind,
+            "written": self.written,
+            "cleared_links": self.cleared_links,
             "duration_s": round(self.duration_s, 3),
             "since": self.since,
             "counts": {
@@ -126,22 +147,36 @@ def synchronise(
     source: Source | None = None,
     full: bool = False,
     progress: Callable[[str], None] | None = None,
+    dry_run: bool = False,
 ) -> SyncResult:
     """Bring the local copy up to date with `source` (default: the API at PEERINGDB_URL)
-    and the ASes up to date with it. Never raises for what PeeringDB says or for a
-    database error: the result's `error` says it, and nothing was written."""
+    and the ASes up to date with it; with `dry_run`, say what that would change and write
+    nothing. Never raises for what PeeringDB says or for a database error: the result's
+    `error` says it, and nothing was written."""
     say = progress or (lambda message: None)
     started = time.monotonic()
     if source is None:
         source = PeeringDBClient(on_wait=say)
-    result = SyncResult(source.description)
+    result = SyncResult(source.description, dry_run=dry_run)
     try:
-        answers = _read(source, full, result, say)
-        say("Writing the changes.")
+        held = SyncSource.objects.filter(pk=1).values_list("source", flat=True).first()
+        changed_source = held is not None and held != source.description
+        if changed_source and source.incremental and not full:
+            say(f"The local copy came from {held}: reading everything from {source.description}.")
+        whole = full or not source.incremental or changed_source
+        answers = _read(source, whole, result, say)
+        say("Comparing with the local copy.")
         with transaction.atomic():
             for answer in answers:
-                result.counts[answer.object_type] = _apply(SHAPES[answer.object_type], answer)
+                counts = _apply(SHAPES[answer.object_type], answer, changed_source, result)
+                result.counts[answer.object_type] = counts
             result.changes = follow_peeringdb(timezone.now())
+            if held != source.description:
+                SyncSource.objects.update_or_create(pk=1, defaults={"source": source.description})
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
     except PeeringDBError as exc:
         result.error = str(exc)
     except DatabaseError as exc:
@@ -151,12 +186,16 @@ def synchronise(
     return result
 
 
+class _DryRun(Exception):
+    """Rolls a dry run's transaction back."""
+
+
 def _read(
-    source: Source, full: bool, result: SyncResult, say: Callable[[str], None]
+    source: Source, whole: bool, result: SyncResult, say: Callable[[str], None]
 ) -> list[Answer]:
     answers = []
     for object_type in OBJECT_TYPES:
-        since = None if full else _newest(SHAPES[object_type])
+        since = None if whole else _newest(SHAPES[object_type])
         result.since[object_type] = since
         when = "all" if since is None else f"updated since {_moment(since)}"
         say(f"Reading {NOUNS[object_type]} ({when}) from {source.description}.")
@@ -177,9 +216,11 @@ def _moment(unix: int) -> str:
     return datetime.fromtimestamp(unix, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-def _apply(shape: Shape, answer: Answer) -> Counts:
+def _apply(shape: Shape, answer: Answer, changed_source: bool, result: SyncResult) -> Counts:
     """Write one type's answer: create and update what differs, delete what PeeringDB
-    deleted (or, for a complete answer, no longer lists). Bulk statements only."""
+    deleted (or, for a complete answer, no longer lists). Bulk statements only.
+    PeeringDBError for a value of the wrong kind, or for a complete answer that would
+    delete more than half of a type's objects from the same source (a truncated answer)."""
     model, names = shape.model, shape.field_names
     counts = Counts(received=len(answer.objects))
     held = {row[0]: row[1:] for row in model.objects.values_list("pk", *names)}
@@ -200,9 +241,17 @@ def _apply(shape: Shape, answer: Answer) -> Counts:
             counts.created += 1
         upserts.append(model(pk=pk, **dict(zip(names, values, strict=True))))
     if answer.complete:
+        kept = len(set(held) & listed)
+        if len(held) >= SHRINK_GUARD and kept < len(held) / 2 and not changed_source:
+            raise PeeringDBError(
+                f"PeeringDB's complete list of {NOUNS[shape.object_type]} keeps {kept:,} of "
+                f"the {len(held):,} held here: an answer that would delete more than half "
+                "of them is not trusted."
+            )
         deleted |= set(held) - listed
     deleted -= listed  # listed alive and deleted in one answer: the live one wins
     ids = sorted(deleted)
+    result.cleared_links += cleared_links(shape.object_type, ids)
     for start in range(0, len(ids), DELETE_BATCH):
         model.objects.filter(pk__in=ids[start : start + DELETE_BATCH]).delete()
     counts.deleted = len(ids)
@@ -214,3 +263,17 @@ def _apply(shape: Shape, answer: Answer) -> Counts:
             update_fields=names,
         )
     return counts
+
+
+def cleared_links(object_type: str, ids: list[int]) -> list[str]:
+    """The inventory's links to the IXes or IX LANs of `ids`, which deleting them clears
+    (the links are set to blank: matched again, by subnet, from then on). One query."""
+    if not ids or object_type not in ("ix", "ixlan"):
+        return []
+    if object_type == "ix":
+        linked = InternetExchange.objects.filter(peeringdb_ix_id__in=ids)
+        return [f"{ixp}: PeeringDB IX {ixp.peeringdb_ix_id} was deleted" for ixp in linked]
+    linked = Connection.objects.filter(peeringdb_ixlan_id__in=ids).select_related(
+        "internet_exchange", "router"
+    )
+    return [f"{c}: PeeringDB IX LAN {c.peeringdb_ixlan_id} was deleted" for c in linked]

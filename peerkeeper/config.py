@@ -234,6 +234,19 @@ def _irr_sources(value: Any) -> list[str]:
     return [item.upper() for item in sources]
 
 
+def _api_key(value: Any) -> str:
+    """A key sent in an HTTP header: printable ASCII without spaces once the surrounding
+    blanks (a newline from a file) are removed. The message never quotes the key."""
+    if not isinstance(value, str):
+        raise _Invalid("must be text")
+    key = value.strip()
+    if not re.fullmatch(r"[\x21-\x7e]*", key):
+        raise _Invalid(
+            "must be printable ASCII without spaces, as PeeringDB issues keys (not shown here)"
+        )
+    return key
+
+
 def _path(value: Any) -> Path:
     if not isinstance(value, str | Path) or not str(value):
         raise _Invalid("must be a directory path")
@@ -263,7 +276,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("NAPALM_MAX_WORKERS", _positive_int, 16, _env_int),
     Setting("LOCAL_ONLY_NETWORKS", _networks, ["198.18.0.0/15"], _env_list),
     Setting("PEERINGDB_URL", _http_url, "https://www.peeringdb.com/api"),
-    Setting("PEERINGDB_API_KEY", _string, ""),
+    Setting("PEERINGDB_API_KEY", _api_key, ""),
     Setting("PEERINGDB_TIMEOUT", _positive_int, 30, _env_int),
     Setting("PEERINGDB_MAX_WAIT", _positive_int, 300, _env_int),
     Setting("IRR_HOST", _irr_host, "rr.ntt.net"),

@@ -94,7 +94,7 @@ def set_ipv4_max_prefixes(page: Page, asn: int, limit: int) -> None:
     page.get_by_role("link", name="Autonomous systems").click()
     page.get_by_role("link", name=str(asn), exact=True).click()
     page.get_by_role("link", name="Edit").click()
-    page.get_by_label("IPv4 max prefixes").fill(str(limit))
+    page.get_by_label("IPv4 max prefixes", exact=True).fill(str(limit))
     page.get_by_role("button", name="Save").click()
     expect(page.locator(".messages")).to_contain_text(f"Saved autonomous system AS{asn}")
 
@@ -190,8 +190,13 @@ def test_discovering_the_sessions_of_an_ixp(page: Page, live_server, demo_invent
     log_in(page, live_server, "operator")
     page.get_by_role("link", name="Internet exchanges").click()
     page.get_by_role("link", name="Demo IX", exact=True).click()
-    sessions = page.locator("#ixp-live")
+    sessions = page.locator("#ixp-live section.related").filter(
+        has=page.get_by_role("heading", name="Sessions", exact=True)
+    )
     expect(sessions).not_to_contain_text("2001:db8:1::11")
+    # PeeringDB lists it: r1's connection has no session with p1's IPv6 address.
+    available = page.locator("#available-peers tr", has_text="AS64501")
+    expect(available).to_contain_text("2001:db8:1::11")
 
     preview = run_button(page, "Discover sessions")
     expect(preview.locator(".job-summary")).to_contain_text("Demo IX on r1: 1 would create")
@@ -202,4 +207,5 @@ def test_discovering_the_sessions_of_an_ixp(page: Page, live_server, demo_invent
     created = run_button(page, "Create discovered sessions")
     expect(created.locator(".job-summary")).to_contain_text("Demo IX on r1: 1 created")
     expect(sessions.locator("tr", has_text="2001:db8:1::11")).to_contain_text("AS64501 Peer One")
+    expect(page.locator("#available-peers tr", has_text="AS64501")).to_have_count(0)
     screenshot(page, "ixp-demo-ix-discovery")

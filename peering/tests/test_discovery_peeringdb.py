@@ -1,5 +1,6 @@
-"""Discovery with the PeeringDB mirror: a neighbour whose AS the router did not report takes
-the ASN PeeringDB lists at its address, and an AS new to the inventory is made from its
+"""Discovery with the PeeringDB mirror: a neighbour for which the router reported no AS
+takes the ASN PeeringDB lists at its address (one whose AS the router reported as no AS
+number, such as "internal", does not), and an AS new to the inventory is made from its
 PeeringDB record; the queries stay constant in the number of neighbours."""
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def test_peeringdb_names_the_as_the_router_did_not_report(mirror, tmp_path) -> N
         tmp_path,
         {
             "192.0.2.12": summary_peer(remote_as=0),
-            "192.0.2.17": summary_peer(remote_as="1.70000"),
+            "192.0.2.16": summary_peer(remote_as=None),
             "2001:db8:1::15": summary_peer(remote_as=64505),
             # Not on the IX LAN in PeeringDB: ignored, as before.
             "192.0.2.44": summary_peer(remote_as=0),
@@ -65,12 +66,7 @@ def test_peeringdb_names_the_as_the_router_did_not_report(mirror, tmp_path) -> N
     [report] = discover_ixp_sessions(exchange)
     assert _found(report.created) == [
         ("192.0.2.12", 64502, NOT_REPORTED),
-        (
-            "192.0.2.17",
-            64507,
-            "AS named by PeeringDB (the router reported an unusable peer AS ('1.70000' is not "
-            "an asdot AS number: each half is 0 to 65535))",
-        ),
+        ("192.0.2.16", 64506, NOT_REPORTED),
         ("2001:db8:1::15", 64505, ""),
     ]
     assert _found(report.ignored) == [
@@ -79,7 +75,43 @@ def test_peeringdb_names_the_as_the_router_did_not_report(mirror, tmp_path) -> N
     assert report.as_dict()["created"][0]["why"] == NOT_REPORTED
     assert sorted(
         InternetExchangePeeringSession.objects.values_list("ip_address", "autonomous_system__asn")
-    ) == [("192.0.2.12", 64502), ("192.0.2.17", 64507), ("2001:db8:1::15", 64505)]
+    ) == [("192.0.2.12", 64502), ("192.0.2.16", 64506), ("2001:db8:1::15", 64505)]
+
+
+def test_an_as_the_router_reported_as_no_number_is_not_taken_from_peeringdb(
+    mirror, tmp_path
+) -> None:
+    # PeeringDB lists networks at each of these addresses; what the router is configured
+    # with ("remote-as internal": our own AS) is not what PeeringDB lists there.
+    exchange = _exchange(
+        tmp_path,
+        {
+            "192.0.2.15": summary_peer(remote_as="internal"),
+            "192.0.2.16": summary_peer(remote_as="external"),
+            "192.0.2.17": summary_peer(remote_as="1.70000"),
+        },
+    )
+    [report] = discover_ixp_sessions(exchange)
+    assert _found(report.created) == []
+    assert _found(report.ignored) == [
+        (
+            "192.0.2.15",
+            None,
+            "the router reported an unusable peer AS ('internal' is not an AS number)",
+        ),
+        (
+            "192.0.2.16",
+            None,
+            "the router reported an unusable peer AS ('external' is not an AS number)",
+        ),
+        (
+            "192.0.2.17",
+            None,
+            "the router reported an unusable peer AS ('1.70000' is not an asdot AS number: "
+            "each half is 0 to 65535)",
+        ),
+    ]
+    assert not InternetExchangePeeringSession.objects.exists()
 
 
 def test_a_new_as_is_made_from_its_peeringdb_record(mirror, tmp_path) -> None:

@@ -21,6 +21,7 @@ from peering.models import (
 from peeringdb.tests.factories import demo_exchange, demo_ixlan, ix, ixlan, netixlan, network
 
 CREATE = "peering.add_internetexchangepeeringsession"
+ADD_AS = "peering.add_autonomoussystem"
 
 
 @pytest.fixture
@@ -81,7 +82,7 @@ def test_who_may_not_create_sessions_sees_the_list_without_checkboxes(ixp, make_
 
 
 def test_selected_peers_get_their_sessions_and_the_page_says_what_was_done(ixp, make_user) -> None:
-    client = _client(make_user, CREATE, enforce_csrf_checks=True)
+    client = _client(make_user, CREATE, ADD_AS, enforce_csrf_checks=True)
     page = client.get(_page(ixp)).content.decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
     pk = ixp.connections.get().pk
@@ -108,6 +109,43 @@ def test_selected_peers_get_their_sessions_and_the_page_says_what_was_done(ixp, 
     ]
 
 
+def test_peers_new_to_the_inventory_need_the_permission_to_add_ases(ixp, make_user) -> None:
+    client = _client(make_user, CREATE)
+    pk = ixp.connections.get().pk
+    sessions = InternetExchangePeeringSession.objects.count()
+    selected = {"peer": [f"{pk}:64502", f"{pk}:64505", f"{pk}:64510"]}
+    response = client.post(_create_url(ixp), selected, follow=True)
+    assert (
+        "AS64505 and AS64510 are not in the inventory, and adding them needs the permission "
+        "to add autonomous systems (peering.add_autonomoussystem): nothing was created."
+        in visible_text(response)
+    )
+    assert 'class="message message-error"' in response.content.decode()
+    assert not AutonomousSystem.objects.filter(asn__in=[64505, 64510]).exists()
+    assert InternetExchangePeeringSession.objects.count() == sessions
+    # A peer the inventory has needs no more than the permission to add sessions.
+    response = client.post(_create_url(ixp), {"peer": [f"{pk}:64502"]}, follow=True)
+    assert "Created 1 session on Demo IX; skipped 1 address." in visible_text(response)
+
+
+def test_the_message_names_the_router_when_there_are_several_connections(ixp, admin_client) -> None:
+    r1 = ixp.connections.get().pk
+    r2 = Connection.objects.create(
+        internet_exchange=ixp, router=router("r2"), ipv4_address="192.0.2.2/24"
+    ).pk
+    response = admin_client.post(
+        _create_url(ixp), {"peer": [f"{r1}:64510", f"{r2}:64510"]}, follow=True
+    )
+    text = visible_text(response)
+    assert (
+        "Created 6 sessions on Demo IX (1 new AS); skipped 2 addresses. Created: "
+        "AS64510 192.0.2.253 on r1, AS64510 192.0.2.254 on r1, AS64510 2001:db8:1::253 on r1, "
+        "AS64510 2001:db8:1::254 on r1, AS64510 192.0.2.253 on r2, AS64510 192.0.2.254 on r2. "
+        "Skipped: AS64510 2001:db8:1::253 on r2 (the connection has no IPv6 address), "
+        "AS64510 2001:db8:1::254 on r2 (the connection has no IPv6 address)." in text
+    )
+
+
 def test_a_post_without_its_csrf_token_is_refused(ixp, make_user) -> None:
     client = _client(make_user, CREATE, enforce_csrf_checks=True)
     peer = f"{ixp.connections.get().pk}:64505"
@@ -121,6 +159,19 @@ def test_a_post_without_its_csrf_token_is_refused(ixp, make_user) -> None:
         ([], "No peer selected: nothing was created."),
         (["{pk}:64599"], "AS64599 is not on the IX LAN of Demo IX on r1 in PeeringDB"),
         (["nonsense"], "'nonsense' is not a peer of this page: nothing was created."),
+        # Digits that are not ASCII digits: str.isdigit() takes them, int() does not.
+        (["{pk}:²"], "'{pk}:²' is not a peer of this page: nothing was created."),
+        (["²:64505"], "'²:64505' is not a peer of this page: nothing was created."),
+        (["{pk}:٦٤٥٠٥"], "is not a peer of this page: nothing was created."),
+        (["{pk}:64505:1"], "'{pk}:64505:1' is not a peer of this page"),
+        (["{pk}: 64505"], "'{pk}: 64505' is not a peer of this page"),
+        # Longer than any key or AS number (and than int() reads).
+        (["9" * 5000 + ":64505"], "'" + "9" * 39 + "…' is not a peer of this page"),
+        (["{pk}:" + "9" * 11], "is not a peer of this page: nothing was created."),
+        # Numbers that are no AS number.
+        (["{pk}:64505", "{pk}:0"], "0 is not an AS number: use 1 to 4294967295; nothing"),
+        (["{pk}:4294967296"], "4294967296 is not an AS number: use 1 to 4294967295;"),
+        (["{pk}:23456"], "23456 is AS_TRANS, a placeholder for 4-byte AS numbers"),
     ],
 )
 def test_a_bad_selection_is_an_error_message_and_creates_nothing(
@@ -131,7 +182,8 @@ def test_a_bad_selection_is_an_error_message_and_creates_nothing(
     response = admin_client.post(
         _create_url(ixp), {"peer": [p.format(pk=pk) for p in peers]}, follow=True
     )
-    assert error in visible_text(response)
+    assert response.status_code == 200
+    assert error.format(pk=pk) in visible_text(response)
     assert 'class="message message-error"' in response.content.decode()
     assert InternetExchangePeeringSession.objects.count() == sessions
 
@@ -163,20 +215,36 @@ def test_the_page_costs_the_same_queries_for_few_or_many_peers(ixp, admin_client
     assert _queries(admin_client, _page(ixp)) == few
 
 
+def _connection_data(connection: Connection, **fields) -> dict:
+    return {
+        "internet_exchange": connection.internet_exchange_id,
+        "router": connection.router_id,
+        "ipv4_address": "192.0.2.1/24",
+        "ipv6_address": "2001:db8:1::1/64",
+        "status": "enabled",
+        **fields,
+    }
+
+
+def _exchange_data(ixp: InternetExchange, **fields) -> dict:
+    return {
+        "name": ixp.name,
+        "slug": ixp.slug,
+        "local_autonomous_system": ixp.local_autonomous_system_id,
+        "status": "enabled",
+        **fields,
+    }
+
+
 def test_the_forms_choose_the_ix_and_the_ix_lan(ixp, admin_client) -> None:
     other = ixlan(ix("Other IX", city="Elsewhere", country="NL"), "198.51.100.0/24")
     connection = ixp.connections.get()
     form = admin_client.get(f"/peering/connections/{connection.pk}/edit/").content.decode()
     assert "— matched by the connection&#x27;s subnet —" in form
     assert ">Demo IX: IX LAN 1 (192.0.2.0/24, 2001:db8:1::/64)</option>" in form
-    data = {
-        "internet_exchange": ixp.pk,
-        "router": connection.router_id,
-        "ipv4_address": "192.0.2.1/24",
-        "ipv6_address": "2001:db8:1::1/64",
-        "status": "enabled",
-        "peeringdb_ixlan": other.pk,
-    }
+    data = _connection_data(
+        connection, ipv4_address="198.51.100.1/24", ipv6_address="", peeringdb_ixlan=other.pk
+    )
     response = admin_client.post(f"/peering/connections/{connection.pk}/edit/", data)
     assert response.status_code == 302
     text = visible_text(admin_client.get(f"/peering/connections/{connection.pk}/"))
@@ -184,15 +252,84 @@ def test_the_forms_choose_the_ix_and_the_ix_lan(ixp, admin_client) -> None:
 
     form = admin_client.get(f"/peering/ixps/{ixp.pk}/edit/").content.decode()
     assert ">Other IX (Elsewhere, NL)</option>" in form
-    data = {
-        "name": "Demo IX",
-        "slug": "demo-ix",
-        "local_autonomous_system": ixp.local_autonomous_system_id,
-        "status": "enabled",
-        "peeringdb_ix": other.ix_id,
-    }
+    data = _exchange_data(ixp, peeringdb_ix=other.ix_id)
     assert admin_client.post(f"/peering/ixps/{ixp.pk}/edit/", data).status_code == 302
     assert "PeeringDB IX Other IX (chosen)" in visible_text(admin_client.get(_page(ixp)))
+
+
+@pytest.mark.parametrize(
+    ("addresses", "error"),
+    [
+        (
+            {"ipv4_address": "198.51.100.70/27", "ipv6_address": ""},
+            "Demo IX: IX LAN 1 has the prefixes 192.0.2.0/24 and 2001:db8:1::/64, none of "
+            "which contains the connection's subnet 198.51.100.64/27: choose the IX LAN of "
+            "its peering LAN, or leave it blank to match it by subnet.",
+        ),
+        (
+            {"ipv6_address": "2001:db8:9::1/64"},
+            "none of which contains the connection's subnet 2001:db8:9::/64",
+        ),
+        (
+            {"ipv4_address": "192.0.2.1/23"},
+            "none of which contains the connection's subnet 192.0.2.0/23",
+        ),
+    ],
+)
+def test_a_connection_s_ix_lan_must_hold_its_subnets(ixp, admin_client, addresses, error) -> None:
+    connection = ixp.connections.get()
+    data = _connection_data(connection, peeringdb_ixlan=1, **addresses)
+    for url in (f"/peering/connections/{connection.pk}/edit/", "/peering/connections/add/"):
+        response = admin_client.post(url, data)
+        assert response.status_code == 200
+        assert error in visible_text(response)
+    connection.refresh_from_db()
+    assert (connection.ipv4_address, connection.peeringdb_ixlan_id) == ("192.0.2.1/24", None)
+    assert Connection.objects.count() == 1
+
+
+def test_a_connection_s_ix_lan_is_checked_in_the_families_the_mirror_has(ixp, admin_client) -> None:
+    # PeeringDB lists only an IPv4 prefix for this IX LAN: the IPv6 subnet is not checked.
+    only_v4 = ixlan(ix("Other IX"), "198.51.100.0/24")
+    connection = ixp.connections.get()
+    data = _connection_data(
+        connection,
+        ipv4_address="198.51.100.1/24",
+        ipv6_address="2001:db8:9::1/64",
+        peeringdb_ixlan=only_v4.pk,
+    )
+    response = admin_client.post(f"/peering/connections/{connection.pk}/edit/", data)
+    assert response.status_code == 302
+    connection.refresh_from_db()
+    assert connection.peeringdb_ixlan_id == only_v4.pk
+
+
+def test_an_exchange_s_ix_must_be_that_of_its_connections_ix_lans(ixp, admin_client) -> None:
+    other = ix("Other IX")
+    url = f"/peering/ixps/{ixp.pk}/edit/"
+    response = admin_client.post(url, _exchange_data(ixp, peeringdb_ix=other.pk))
+    assert response.status_code == 200
+    assert (
+        "Its connections are on IX LANs of Demo IX in PeeringDB, not of Other IX: choose it, "
+        "or leave it blank to take it from the connections." in visible_text(response)
+    )
+    ixp.refresh_from_db()
+    assert ixp.peeringdb_ix_id is None
+    assert admin_client.post(url, _exchange_data(ixp, peeringdb_ix=1)).status_code == 302
+    # A new exchange has no connections: any IX.
+    data = _exchange_data(ixp, name="New IX", slug="new-ix", peeringdb_ix=other.pk)
+    assert admin_client.post("/peering/ixps/add/", data).status_code == 302
+
+
+def test_an_exchange_none_of_whose_connections_is_linked_may_choose_any_ix(
+    db, admin_client
+) -> None:
+    exchange = demo_exchange()  # the mirror has no IX LAN of its subnets
+    other = ix("Other IX")
+    data = _exchange_data(exchange, peeringdb_ix=other.pk)
+    assert admin_client.post(f"/peering/ixps/{exchange.pk}/edit/", data).status_code == 302
+    exchange.refresh_from_db()
+    assert exchange.peeringdb_ix_id == other.pk
 
 
 def test_the_connection_page_shows_its_ix_lan_matched_by_subnet(ixp, admin_client) -> None:

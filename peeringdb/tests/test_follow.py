@@ -14,6 +14,7 @@ from core.jobs import enqueue
 from core.models import Job
 from peering.forms import AutonomousSystemForm
 from peering.models import AutonomousSystem
+from peeringdb.models import SyncSource
 from peeringdb.sync import synchronise
 from peeringdb.testserver import LocalPeeringDB, generate
 
@@ -111,6 +112,7 @@ def _sync_queries(settings, networks: int) -> int:
     with LocalPeeringDB(data=generate(networks, 3)) as server:
         settings.PEERINGDB_URL = server.url
         AutonomousSystem.objects.all().delete()
+        SyncSource.objects.all().delete()  # each size from a server of its own
         AutonomousSystem.objects.bulk_create(
             AutonomousSystem(asn=4200000000 + i, name="x") for i in range(1, networks // 5 + 1)
         )
@@ -121,3 +123,31 @@ def _sync_queries(settings, networks: int) -> int:
 
 def test_the_query_count_does_not_grow_with_the_objects(settings) -> None:
     assert _sync_queries(settings, 20) == _sync_queries(settings, 200)
+
+
+def test_saving_the_page_says_what_it_took_from_peeringdb(peer_one, admin_client) -> None:
+    # Set behind the form's back (a script, SQL): not kept local, so it follows.
+    AutonomousSystem.objects.filter(pk=peer_one.pk).update(ipv4_max_prefixes=777)
+    peer_one.refresh_from_db()
+    data = _form_data(peer_one, description="changed only this")
+    page = admin_client.post(
+        reverse("peering:autonomoussystem_edit", args=[peer_one.pk]), data, follow=True
+    )
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "From PeeringDB (fields not kept local): AS64501 IPv4 max prefixes: 777 → 100." in text
+
+
+def test_the_admin_follows_peeringdb_as_the_pages_do(local_peeringdb, admin_client) -> None:
+    assert synchronise().ok
+    page = admin_client.post(
+        reverse("admin:peering_autonomoussystem_add"),
+        {"asn": "64503", "name": "Typed", "local_fields": ["name"], "description": ""},
+    )
+    assert page.status_code == 302, page.content.decode()[:2000]
+    system = AutonomousSystem.objects.get(asn=64503)
+    assert (system.name, system.ipv4_max_prefixes, system.irr_as_set) == (
+        "Typed",
+        100,
+        "AS-PEERTHREE",
+    )

@@ -16,7 +16,8 @@ from peering.models import (
     InternetExchangePeeringSession,
     PeeringPolicy,
 )
-from peeringdb.peer_sessions import create_sessions
+from peeringdb.models import Network
+from peeringdb.peer_sessions import CreatedSession, SessionsCreated, create_sessions
 from peeringdb.peers import (
     NO_ADDRESS,
     NOT_OPERATIONAL,
@@ -209,6 +210,14 @@ def test_a_selection_per_connection_creates_only_there(ixp) -> None:
         ([64598, 64599], "AS64598 and AS64599 are on none of Demo IX's IX LANs in PeeringDB"),
         ([64500], "AS64500 is ours, not a peer: nothing was created."),
         ([], "No peer selected: nothing was created."),
+        # Numbers that are no AS number are said to be so first, whatever else is wrong.
+        ([64505, 0], "0 is not an AS number: use 1 to 4294967295; nothing was created."),
+        ({999: [4294967296]}, "4294967296 is not an AS number: use 1 to 4294967295;"),
+        (
+            [23456],
+            "23456 is AS_TRANS, a placeholder for 4-byte AS numbers, not a real AS; nothing "
+            "was created.",
+        ),
     ],
 )
 def test_a_bad_selection_is_one_sentence_and_creates_nothing(ixp, selection, error) -> None:
@@ -232,16 +241,88 @@ def test_an_unknown_connection_or_one_not_linked_is_refused(ixp) -> None:
 
 
 def test_a_row_that_fails_validation_leaves_nothing_half_created(ixp) -> None:
-    # PeeringDB lists AS_TRANS on the LAN (a placeholder, never a real AS).
-    netixlan(demo_ixlan(), network(23456, "Placeholder"), "192.0.2.40")
+    # PeeringDB gives a network an IRR AS-SET longer than the AS's field holds.
+    netixlan(demo_ixlan(), network(64540, "Long Set", irr_as_set="AS-" + "X" * 300), "192.0.2.40")
     before = _inventory()
     with pytest.raises(InputError) as raised:
-        create_sessions(ixp, [64505, 64510, 23456])
+        create_sessions(ixp, [64505, 64510, 64540])
+    assert str(raised.value).startswith("AS64540: Ensure this value has at most 255 characters")
+    assert str(raised.value).endswith(" Nothing was created.")
+    assert _inventory() == before
+
+
+def test_without_leave_to_add_ases_new_ones_are_named_and_nothing_is_created(ixp) -> None:
+    before = _inventory()
+    with pytest.raises(InputError) as raised:
+        create_sessions(ixp, [64502, 64505, 64510], may_create_ases=False)
     assert str(raised.value) == (
-        "AS23456: 23456 is AS_TRANS, a placeholder for 4-byte AS numbers, not a real AS. "
-        "Nothing was created."
+        "AS64505 and AS64510 are not in the inventory, and adding them needs the permission "
+        "to add autonomous systems (peering.add_autonomoussystem): nothing was created."
     )
     assert _inventory() == before
+    # Peers the inventory has already need no such leave.
+    result = create_sessions(ixp, [64502], may_create_ases=False)
+    assert [(s.asn, s.address) for s in result.created] == [(64502, "2001:db8:1::12")]
+    assert result.new_ases == []
+
+
+def _two_connections(ixp: InternetExchange) -> None:
+    """r2 on the Demo IX LAN too (IPv4 only), and a second connection of r1 in another VRF
+    (IPv4 only)."""
+    Connection.objects.create(
+        internet_exchange=ixp, router=router("r2"), ipv4_address="192.0.2.2/24"
+    )
+    Connection.objects.create(
+        internet_exchange=ixp, router=router("r1"), ipv4_address="192.0.2.3/24", vrf="blue"
+    )
+
+
+def test_the_sentence_names_the_router_when_there_are_several_connections(ixp) -> None:
+    connection = ixp.connections.get()
+    one = create_sessions(connection, [64506])
+    assert one.sentence() == (
+        "Created 1 session on Demo IX (1 new AS). Created: AS64506 192.0.2.16."
+    )
+    _two_connections(ixp)
+    result = create_sessions(ixp, [64510])
+    assert result.sentence(limit=20) == (
+        "Created 8 sessions on Demo IX (1 new AS); skipped 4 addresses. Created: "
+        "AS64510 192.0.2.253 on r1 192.0.2.1/24, AS64510 192.0.2.254 on r1 192.0.2.1/24, "
+        "AS64510 2001:db8:1::253 on r1 192.0.2.1/24, AS64510 2001:db8:1::254 on r1 "
+        "192.0.2.1/24, AS64510 192.0.2.253 on r1 192.0.2.3/24, AS64510 192.0.2.254 on r1 "
+        "192.0.2.3/24, AS64510 192.0.2.253 on r2, AS64510 192.0.2.254 on r2. Skipped: "
+        "AS64510 2001:db8:1::253 on r1 192.0.2.3/24 (the connection has no IPv6 address), "
+        "AS64510 2001:db8:1::254 on r1 192.0.2.3/24 (the connection has no IPv6 address), "
+        "AS64510 2001:db8:1::253 on r2 (the connection has no IPv6 address), "
+        "AS64510 2001:db8:1::254 on r2 (the connection has no IPv6 address)."
+    )
+
+
+def test_the_sentence_never_lists_an_item_twice() -> None:
+    twice = CreatedSession("Demo IX on r1", "r1", 64510, "Route Servers", "192.0.2.253", True)
+    result = SessionsCreated("Demo IX", created=[twice, twice])
+    assert result.sentence().endswith(" Created: AS64510 192.0.2.253.")
+
+
+def test_a_restrictive_or_no_policy_is_said_and_a_network_without_a_name_is_its_asn(
+    ixp,
+) -> None:
+    lan = demo_ixlan()
+    netixlan(lan, network(4_200_000_034, "Unnamed"), None, "2001:db8:1::22")
+    Network.objects.filter(asn=4_200_000_034).update(name="")
+    Network.objects.filter(asn=64506).update(policy_general="Restrictive")
+    result = create_sessions(ixp, [64506, 64507, 4_200_000_034])
+    assert result.lines() == [
+        "new AS AS64506 Peer Six in the inventory",
+        "new AS AS64507 Peer Seven in the inventory",
+        "new AS AS4200000034 in the inventory",
+        "Demo IX on r1: created AS64506 Peer Six 192.0.2.16 (policy Restrictive)",
+        "Demo IX on r1: created AS64507 Peer Seven 192.0.2.17 (policy No)",
+        "Demo IX on r1: created AS64507 Peer Seven 2001:db8:1::17 (policy No)",
+        "Demo IX on r1: created AS4200000034 2001:db8:1::22",
+        "Created 4 sessions on Demo IX (3 new ASes).",
+    ]
+    assert "AS64506 192.0.2.16 (policy Restrictive)" in result.sentence()
 
 
 def test_creating_costs_the_same_queries_for_one_or_many_sessions(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from peering.models import AutonomousSystem, AutonomousSystemChange, PeeringPolicy
-from peeringdb.client import DirectorySource
+from peeringdb.client import DirectorySource, PeeringDBClient
 from peeringdb.models import IX, IXLan, IXLanPrefix, Network, NetworkIXLan
 from peeringdb.sync import synchronise
 from peeringdb.testserver import DEMO_DATA, load
@@ -54,7 +56,7 @@ def test_a_first_sync_copies_every_object_and_the_ases_follow(local_peeringdb) -
 
 
 def test_zero_in_peeringdb_means_no_limit(local_peeringdb) -> None:
-    AutonomousSystem.objects.create(asn=64502, name="Peer Two", ipv6_max_prefixes=50)
+    AutonomousSystem.objects.create(asn=64502, name="Peer Two")
     assert synchronise().ok
     system = AutonomousSystem.objects.get(asn=64502)
     assert (system.ipv4_max_prefixes, system.ipv6_max_prefixes) == (12000, None)
@@ -135,7 +137,8 @@ def test_a_rate_limit_longer_than_allowed_fails_without_waiting(local_peeringdb,
     local_peeringdb.throttle(times=1, retry_after=3600)
     result = synchronise()
     assert not result.ok
-    assert "asks to wait 3600 s" in result.error and "PEERINGDB_MAX_WAIT is 5 s" in result.error
+    assert "asks to wait 3600 s" in result.error
+    assert "more than PEERINGDB_MAX_WAIT (5 s) in all" in result.error
     assert Network.objects.count() == 0
 
 
@@ -238,3 +241,152 @@ def test_the_command_prints_progress_and_a_summary(local_peeringdb) -> None:
         "PeeringDB synchronisation failed: PeeringDB answered HTTP 503 "
         f"({local_peeringdb.url}/ix). Nothing was changed."
     ]
+
+
+def test_the_rate_limits_waits_count_in_all_and_never_zero(local_peeringdb, settings) -> None:
+    settings.PEERINGDB_MAX_WAIT = 5
+    waits: list[float] = []
+    local_peeringdb.throttle(times=2, retry_after=0)  # "now": still a second, not a loop
+    assert synchronise(PeeringDBClient(sleep=waits.append)).ok
+    assert waits == [1.0, 1.0]
+
+    waits.clear()
+    local_peeringdb.throttle(times=3, retry_after=2)
+    result = synchronise(PeeringDBClient(sleep=waits.append))
+    assert not result.ok
+    assert waits == [2.0, 2.0]
+    assert "after waiting 4 s, more than PEERINGDB_MAX_WAIT (5 s) in all" in result.error
+
+
+def test_peeringdb_saying_nothing_never_erases_a_limit(local_peeringdb) -> None:
+    system = AutonomousSystem.objects.create(
+        asn=64502, name="Peer Two", ipv4_max_prefixes=100, ipv6_max_prefixes=50, irr_as_set="AS-X"
+    )
+    local_peeringdb.update("net", local_peeringdb.network(64502)["id"], irr_as_set="")
+    assert synchronise().ok
+    system.refresh_from_db()
+    # PeeringDB: IPv4 12000, IPv6 0 (not set), no AS-SET: the IPv6 limit and AS-SET stay.
+    assert (system.ipv4_max_prefixes, system.ipv6_max_prefixes) == (12000, 50)
+    assert system.irr_as_set == "AS-X"
+
+
+def test_a_dry_run_says_what_would_change_and_writes_nothing(local_peeringdb) -> None:
+    system = _peer_one()
+    assert synchronise().ok
+    local_peeringdb.set_max_prefixes(64501, ipv4=150)
+    with CaptureQueriesContext(connection) as queries:
+        result = synchronise(dry_run=True)
+    assert result.ok
+    assert "AS64501 IPv4 max prefixes: 100 → 150" in [str(c) for c in result.changes]
+    assert "Dry run: what a synchronisation would change; nothing was written." in result.lines()
+    system.refresh_from_db()
+    assert system.ipv4_max_prefixes == 100
+    assert Network.objects.get(asn=64501).info_prefixes4 == 100
+    # Written, then rolled back: the savepoint's release never happened.
+    assert any("ROLLBACK" in q["sql"].upper() for q in queries.captured_queries)
+
+
+def test_another_source_is_read_whole_not_mixed_in(local_peeringdb) -> None:
+    assert synchronise(DirectorySource(DEMO_DATA)).ok
+    lines: list[str] = []
+    result = synchronise(progress=lines.append)
+    assert result.ok
+    assert result.kind == "full"
+    assert any(line.startswith("The local copy came from ") for line in lines)
+    assert synchronise().kind == "incremental"  # the same source again
+
+
+def test_a_complete_answer_that_empties_the_copy_is_refused(local_peeringdb) -> None:
+    assert synchronise().ok
+    held = NetworkIXLan.objects.count()
+    local_peeringdb.stall(0.001, times=4)  # the first four answers as they are
+    local_peeringdb.garbage(body=b'{"data": [], "meta": {}}')
+
+    result = synchronise(full=True)
+
+    assert not result.ok
+    assert f"keeps 0 of the {held} held here" in result.error
+    assert NetworkIXLan.objects.count() == held
+
+
+def test_links_peeringdb_deletes_are_cleared_and_said(local_peeringdb) -> None:
+    from peering.models import Connection, InternetExchange
+    from peeringdb.models import IXLan as MirrorIXLan
+
+    assert synchronise().ok
+    ours = AutonomousSystem.objects.create(asn=64500, name="Us", affiliated=True)
+    ixp = InternetExchange.objects.create(name="Two", slug="two", local_autonomous_system=ours)
+    ixp.peeringdb_ix_id = 2
+    ixp.save()
+    local_peeringdb.delete("ix", 2)
+
+    result = synchronise()
+
+    assert result.ok, result.error
+    assert "Two: PeeringDB IX 2 was deleted" in result.cleared_links
+    assert any("links cleared" in line for line in result.lines())
+    ixp.refresh_from_db()
+    assert ixp.peeringdb_ix_id is None
+    assert not MirrorIXLan.objects.filter(ix_id=2).exists()
+    assert not Connection.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("object_type", "field", "value", "expected"),
+    [
+        ("net", "updated", "2025-13-45T12:00:00Z", "is not a date and time"),
+        ("net", "asn", 2**64, "is not an AS number"),
+        ("net", "asn", 0, "is not an AS number"),
+        ("netixlan", "ipaddr4", "2001:db8:1::99", "is not an IPv4 address"),
+        ("netixlan", "ipaddr6", "192.0.2.99", "is not an IPv6 address"),
+        ("netixlan", "speed", -1, "is not a whole number"),
+    ],
+)
+def test_a_value_of_the_wrong_kind_is_one_sentence(
+    db, tmp_path, object_type, field, value, expected
+) -> None:
+    data = load(DEMO_DATA)
+    data[object_type][0][field] = value
+    for name, objects in data.items():
+        (tmp_path / f"{name}.json").write_text(json.dumps({"meta": {}, "data": objects}))
+    result = synchronise(DirectorySource(tmp_path))
+    assert not result.ok
+    assert f"PeeringDB's {object_type} {data[object_type][0]['id']}: {field}" in result.error
+    assert expected in result.error
+    assert "\n" not in result.error
+    assert Network.objects.count() == 0
+
+
+def test_only_web_addresses_are_kept_as_links(local_peeringdb) -> None:
+    local_peeringdb.update(
+        "net", local_peeringdb.network(64501)["id"], website="javascript:alert(1)"
+    )
+    assert synchronise().ok
+    assert Network.objects.get(asn=64501).website == ""
+    assert Network.objects.get(asn=64502).website.startswith("https://")
+
+
+def test_a_saved_answers_directory_is_read_whole_and_said_so(db) -> None:
+    lines: list[str] = []
+    result = synchronise(DirectorySource(DEMO_DATA), progress=lines.append)
+    assert result.kind == "full"
+    assert not any("updated since" in line for line in lines)
+    status, _, err = run_command("peeringdb_sync", "--from-directory", "")
+    assert (status, err.strip()) == (1, "--from-directory needs a directory.")
+
+
+def test_a_key_pasted_with_a_newline_is_used_and_a_bad_one_never_shown(local_peeringdb) -> None:
+    from peerkeeper.config import ConfigurationError, load_configuration
+
+    environ = {"PEERKEEPER_SECRET_KEY": "x" * 50, "PEERKEEPER_PEERINGDB_API_KEY": "canary-1\n"}
+    assert load_configuration(environ=environ)["PEERINGDB_API_KEY"] == "canary-1"
+    environ["PEERKEEPER_PEERINGDB_API_KEY"] = "canary-2 €"
+    with pytest.raises(ConfigurationError) as raised:
+        load_configuration(environ=environ)
+    assert "PEERINGDB_API_KEY must be printable ASCII" in str(raised.value)
+    assert "canary" not in str(raised.value)
+
+    # Set past the configuration (a test, a plugin): the request fails, the key unshown.
+    result = synchronise(PeeringDBClient(api_key="canary-3\x7f\n€"))
+    assert not result.ok
+    assert "canary" not in result.error

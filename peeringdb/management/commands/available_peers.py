@@ -1,10 +1,12 @@
 import json
 
+from django.core.exceptions import ValidationError
+
 from core.commands import RouterCommand
 from core.operations import InputError
-from core.validators import ASNTextError, asn_from_text
+from core.validators import ASNTextError, asn_from_text, validate_asn
 from peering.queries import find_ixp
-from peeringdb.peer_sessions import SessionsCreated, create_sessions
+from peeringdb.peer_sessions import SessionsCreated, create_sessions, peer_label
 from peeringdb.peers import (
     AvailablePeer,
     AvailablePeers,
@@ -20,15 +22,20 @@ HAS_SESSION_MARK = "*"
 
 def parse_asns(text: str) -> list[int]:
     """The ASNs of `--create` ("64501,AS64502, 1.10"); InputError naming the first that
-    is not one."""
+    is not one (malformed, or a number that is no AS number: 0, AS_TRANS, above
+    4294967295)."""
     asns = []
     for part in text.split(","):
         if not part.strip():
             continue
         try:
-            asns.append(asn_from_text(part))
+            asn = asn_from_text(part)
+            validate_asn(asn)
         except ASNTextError as exc:
             raise InputError(f"--create: {part.strip()!r} {exc}.") from None
+        except ValidationError as exc:
+            raise InputError(f"--create: {exc.messages[0]}") from None
+        asns.append(asn)
     if not asns:
         raise InputError("--create needs at least one ASN (e.g. --create 64501,64502).")
     return asns
@@ -102,6 +109,25 @@ def route_servers_left_out(peers: AvailablePeers) -> list[str]:
     return lines
 
 
+def no_policy_left_out(peers: AvailablePeers) -> list[str]:
+    """A line per connection whose peers --all leaves out because their PeeringDB policy
+    is "No" (they do not peer; route servers --all leaves out anyway are not repeated)."""
+    lines = []
+    for item in peers.connections:
+        named = [
+            peer_label(p.asn, p.name)
+            for p in item.peers
+            if p.does_not_peer and (not p.is_route_server or item.our_rs_peer)
+        ]
+        if named:
+            them = "it" if len(named) == 1 else "them"
+            lines.append(
+                f"{item.connection}: left out {', '.join(named)}: PeeringDB policy No, "
+                f"the network does not peer (name {them} in --create)"
+            )
+    return lines
+
+
 def listing_lines(peers: AvailablePeers) -> list[str]:
     lines = [f"{peers.ixp}: PeeringDB IX {peers.ix}"]
     for item in peers.connections:
@@ -130,27 +156,34 @@ class Command(RouterCommand):
             dest="create_all",
             help="Create sessions with every listed peer. Route servers are included only "
             "where our own PeeringDB entry on the IX LAN says we peer with the route "
-            "servers; name one in --create otherwise.",
+            "servers, and networks whose PeeringDB policy is No (they do not peer) are "
+            "left out; name one in --create otherwise.",
         )
         self.add_output_arguments(parser)
 
     def handle(
         self, *args, ixp: str, create: str | None, create_all: bool, as_json: bool, **options
     ) -> None:
+        asns = parse_asns(create) if create is not None else None
         exchange = find_ixp(ixp)
         if exchange is None:
             raise InputError(f"Unknown Internet exchange: {ixp}.")
-        if create is not None:
-            self._print_created(create_sessions(exchange, parse_asns(create)), as_json)
+        if asns is not None:
+            self._print_created(create_sessions(exchange, asns), as_json)
             return
         peers = available_peers(exchange)
         if not peers.linked:
             raise InputError(peers.not_linked)
         if create_all:
             selection = {pk: asns for pk, asns in peers.all_selection().items() if asns}
+            left_out = [*route_servers_left_out(peers), *no_policy_left_out(peers)]
+            if not selection and left_out:
+                raise InputError(
+                    f"--all leaves out every available peer of {exchange} "
+                    f"({'; '.join(left_out)}): nothing to create."
+                )
             if not selection:
                 raise InputError(f"{exchange} has no available peers: nothing to create.")
-            left_out = route_servers_left_out(peers)
             self._print_created(create_sessions(exchange, selection), as_json, left_out)
         elif as_json:
             self.stdout.write(json.dumps(peers.as_dict(), indent=2))

@@ -25,6 +25,11 @@ class Command(RouterCommand):
             metavar="DIR",
             help="Read saved API answers (DIR/net.json, DIR/ix.json...) instead of the API.",
         )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Say what a synchronisation would change (the ASes too); write nothing.",
+        )
         parser.add_argument("--tasks", action="store_true", help="Run it as a background job.")
         self.add_repeat_argument(parser)
         self.add_output_arguments(parser)
@@ -34,22 +39,26 @@ class Command(RouterCommand):
         *args,
         full: bool,
         from_directory: str | None,
+        dry_run: bool,
         tasks: bool,
         repeat_every: int | None,
         as_json: bool,
         verbosity: int,
         **_,
     ) -> None:
+        if from_directory is not None and not from_directory.strip():
+            raise CommandError("--from-directory needs a directory.")
         if tasks:
-            if from_directory:
-                raise CommandError("--from-directory reads files here: drop --tasks.")
+            if from_directory or dry_run:
+                raise CommandError("--from-directory and --dry-run run here: drop --tasks.")
             self._enqueue(full, repeat_every, as_json)
             return
         if repeat_every is not None:
             raise CommandError("--repeat-every repeats a background job: add --tasks.")
         source = DirectorySource(from_directory) if from_directory else None
         quiet = as_json or verbosity == 0
-        result = synchronise(source, full=full, progress=None if quiet else self.stdout.write)
+        say = None if quiet else self.stdout.write
+        result = synchronise(source, full=full, progress=say, dry_run=dry_run)
         if as_json:
             self.stdout.write(json.dumps(result.as_dict(), indent=2))
         elif result.ok:
