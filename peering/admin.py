@@ -36,7 +36,10 @@ class AutonomousSystemAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: AutonomousSystem, form, change: bool) -> None:
         """Saved as the pages save it: the fields that follow PeeringDB take its values."""
         super().save_model(request, obj, form, change)
-        follow_peeringdb(timezone.now(), [obj])
+        followed = follow_peeringdb(timezone.now(), [obj])
+        if followed:
+            taken = "; ".join(str(change) for change in followed)
+            self.message_user(request, f"From PeeringDB (fields not kept local): {taken}.")
 
 
 @admin.register(InternetExchange)

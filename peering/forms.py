@@ -16,6 +16,7 @@ from peeringdb.follow import follow_peeringdb, peeringdb_record
 from peeringdb.forms import (
     IXChoiceField,
     IXLanChoiceField,
+    check_connection_exchange,
     check_connection_ixlan,
     check_exchange_ix,
 )
@@ -117,6 +118,7 @@ class ConnectionForm(forms.ModelForm):
     def clean(self) -> dict:
         cleaned = super().clean()
         check_connection_ixlan(self)  # an IX LAN whose prefixes hold its subnets
+        check_connection_exchange(self)  # of the IX its exchange is linked to
         return cleaned
 
 

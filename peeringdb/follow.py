@@ -150,6 +150,16 @@ class FieldSource:
     def differs(self) -> bool:
         return self.here != self.peeringdb
 
+    @property
+    def source(self) -> str:
+        """What the AS page says of it: "kept local", "set here: PeeringDB gives none",
+        "follows PeeringDB"."""
+        if self.kept_local:
+            return "kept local (wins over PeeringDB)" if self.differs else "kept local"
+        if self.here and not self.peeringdb:
+            return "set here: PeeringDB gives none"
+        return "follows PeeringDB"
+
 
 def field_sources(system: AutonomousSystem, network: Network) -> list[FieldSource]:
     """Each followed field of `system` beside `network`'s value, for the AS page."""

@@ -12,7 +12,8 @@ from typing import Any
 from django import forms
 from django.db.models import OuterRef, QuerySet, Subquery
 
-from peeringdb.links import connection_ixlans
+from peering.models import Connection
+from peeringdb.links import connection_ixlan, connection_ixlans
 from peeringdb.models import IX, IXLan
 
 
@@ -147,4 +148,29 @@ def check_exchange_ix(form: forms.ModelForm, field: str = "peeringdb_ix") -> Non
         field,
         f"Its connections are on IX LANs of {_listed(names)} in PeeringDB, not of {ix.name}: "
         f"choose {one}, or leave it blank to take it from the connections.",
+    )
+
+
+def check_connection_exchange(form: forms.ModelForm, field: str = "peeringdb_ixlan") -> None:
+    """A connection form's IX LAN (chosen, else matched by its subnets) checked against its
+    exchange's chosen PeeringDB IX: a field error when the IX LAN is another IX's. At most
+    three queries."""
+    exchange = form.cleaned_data.get("internet_exchange")
+    if exchange is None or exchange.peeringdb_ix_id is None or form.errors.get(field):
+        return
+    candidate = Connection(
+        internet_exchange=exchange,
+        ipv4_address=form.cleaned_data.get("ipv4_address"),
+        ipv6_address=form.cleaned_data.get("ipv6_address"),
+        peeringdb_ixlan=form.cleaned_data.get(field),
+    )
+    link = connection_ixlan(candidate)
+    if link.ixlan is None or link.ixlan.ix_id == exchange.peeringdb_ix_id:
+        return
+    theirs = link.ix_name or f"IX {link.ixlan.ix_id}"
+    form.add_error(
+        field,
+        f"{link} is an IX LAN of {theirs} in PeeringDB, but {exchange} is "
+        f"linked to PeeringDB IX {exchange.peeringdb_ix_id}: choose an IX LAN of that IX, or "
+        "change the exchange's PeeringDB IX.",
     )

@@ -9,12 +9,14 @@ so a synchronisation stops before writing anything.
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from peeringdb.client import PeeringDBError
@@ -27,19 +29,41 @@ class _Invalid(ValueError):
     pass
 
 
+# Control characters (a newline, say) in a name would start a new line in a router's
+# configuration or in a command's output: each becomes a space.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# What an AS-SET field may hold: RPSL set names and AS numbers (RFC 2622 5.1:
+# "AS-FOO", hierarchical "AS64500:AS-FOO"), with an IRR source as PeeringDB writes it
+# ("RIPE::AS-FOO", "AS-FOO@RIPE"), separated by blanks or commas.
+_SET = r"(?:AS\d+|AS-[A-Z0-9_-]+)(?::(?:AS\d+|AS-[A-Z0-9_-]+))*"
+_AS_SET = rf"(?:[A-Z0-9-]+::)?{_SET}(?:@[A-Z0-9-]+)?"
+_AS_SETS = re.compile(rf"{_AS_SET}(?:[\s,]+{_AS_SET})*", re.IGNORECASE)
+
+
 def _text(value: Any, max_length: int) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
         raise _Invalid("is not text")
-    return value.strip()[:max_length] if max_length else value.strip()
+    text = _CONTROL.sub(" ", value).strip()
+    return text[:max_length] if max_length else text
+
+
+def _as_sets(value: Any, max_length: int) -> str:
+    """An IRR AS-SET field: kept only when it reads as AS-SET names (else blank, so that
+    nothing else reaches a template)."""
+    text = _text(value, max_length)
+    return text if _AS_SETS.fullmatch(text) else ""
 
 
 def _count(value: Any, _: int) -> int | None:
-    """A prefix count: PeeringDB's 0 (and null) mean "not set"."""
+    """A prefix count: PeeringDB's 0 (and null) mean "not set"; at most MAX_PREFIXES."""
     if value is None:
         return None
-    return _whole(value, 0) or None
+    count = _whole(value, 0)
+    if count > MAX_PREFIXES:
+        raise _Invalid(f"is more than {MAX_PREFIXES:,} prefixes")
+    return count or None
 
 
 def _optional_asn(value: Any, _: int) -> int | None:
@@ -48,6 +72,10 @@ def _optional_asn(value: Any, _: int) -> int | None:
 
 
 BIGGEST = 2**63 - 1  # the largest whole number every database stores
+MAX_PREFIXES = 2**31 - 1  # the largest max-prefix an AS stores (a positive integer field)
+# How far ahead of our clock PeeringDB's may be: a later `updated` would stop the
+# incremental reads of its type (they ask for what changed since the newest held).
+CLOCK_SKEW = timedelta(days=1)
 ASN_MAX = 2**32 - 1  # RFC 6793
 
 
@@ -87,6 +115,8 @@ def _time(value: Any, _: int) -> datetime:
         parsed = None
     if parsed is None or parsed.tzinfo is None:
         raise _Invalid("is not a date and time with its zone")
+    if parsed > timezone.now() + CLOCK_SKEW:
+        raise _Invalid("is in the future")
     return parsed
 
 
@@ -97,6 +127,8 @@ def _address(value: Any, version: int) -> str | None:
         address = ipaddress.ip_address(value)
     except ValueError:
         raise _Invalid("is not an IP address") from None
+    if getattr(address, "scope_id", None):
+        raise _Invalid("is an address with a scope (%…), which no session can use")
     if address.version != version:
         raise _Invalid(f"is not an IPv{version} address")
     return address.compressed
@@ -124,6 +156,8 @@ class Shape:
     object_type: str
     model: type[models.Model]
     fields: tuple[tuple[str, str, Reader], ...]
+    # Checks across fields: (stored values by field) -> what is wrong, or "".
+    check: Callable[[dict[str, Any]], str] | None = None
 
     @property
     def field_names(self) -> list[str]:
@@ -144,7 +178,17 @@ class Shape:
                 raise PeeringDBError(
                     f"PeeringDB's {self.object_type} {pk}: {key} {obj.get(key)!r:.60} {exc}."
                 ) from None
+        wrong = self.check(dict(zip(self.field_names, values, strict=True))) if self.check else ""
+        if wrong:
+            raise PeeringDBError(f"PeeringDB's {self.object_type} {pk}: {wrong}.")
         return pk, tuple(values)
+
+
+def _prefix_of_its_protocol(values: dict[str, Any]) -> str:
+    version = ipaddress.ip_network(values["prefix"]).version
+    if values["protocol"] != f"IPv{version}":
+        return f"protocol {values['protocol']!r:.20} does not match the prefix {values['prefix']}"
+    return ""
 
 
 _COMMON = (
@@ -189,6 +233,7 @@ SHAPES: dict[str, Shape] = {
                 ("prefix", "prefix", _prefix),
                 *_COMMON,
             ),
+            _prefix_of_its_protocol,
         ),
         Shape(
             "net",
@@ -198,7 +243,7 @@ SHAPES: dict[str, Shape] = {
                 ("name", "name", _text),
                 ("aka", "aka", _text),
                 ("website", "website", _url),
-                ("irr_as_set", "irr_as_set", _text),
+                ("irr_as_set", "irr_as_set", _as_sets),
                 ("info_type", "info_type", _text),
                 ("info_prefixes4", "info_prefixes4", _count),
                 ("info_prefixes6", "info_prefixes6", _count),

@@ -45,7 +45,8 @@ DELETED = "deleted"
 # late, after our last read. Objects read again unchanged are not written.
 SINCE_MARGIN_S = 300
 # A complete answer that would delete more than half of a type's objects (of at least this
-# many) from the same source is refused: a truncated or empty answer, not PeeringDB.
+# many) from the same source is refused: a truncated answer, not PeeringDB. An empty one
+# is refused whatever the numbers.
 SHRINK_GUARD = 10
 
 
@@ -209,7 +210,9 @@ def _newest(shape: Shape) -> int | None:
     """Unix seconds from which to ask for the type's changes (SINCE_MARGIN_S before the
     newest `updated` held); None when none is held: ask for everything."""
     newest = shape.model.objects.aggregate(newest=Max("updated"))["newest"]
-    return int(newest.timestamp()) - SINCE_MARGIN_S if newest is not None else None
+    if newest is None:
+        return None
+    return int(min(newest, timezone.now()).timestamp()) - SINCE_MARGIN_S
 
 
 def _moment(unix: int) -> str:
@@ -242,6 +245,11 @@ def _apply(shape: Shape, answer: Answer, changed_source: bool, result: SyncResul
         upserts.append(model(pk=pk, **dict(zip(names, values, strict=True))))
     if answer.complete:
         kept = len(set(held) & listed)
+        if held and not answer.objects:
+            raise PeeringDBError(
+                f"PeeringDB's complete list of {NOUNS[shape.object_type]} is empty where "
+                f"{len(held):,} are held here: an empty answer is not trusted."
+            )
         if len(held) >= SHRINK_GUARD and kept < len(held) / 2 and not changed_source:
             raise PeeringDBError(
                 f"PeeringDB's complete list of {NOUNS[shape.object_type]} keeps {kept:,} of "

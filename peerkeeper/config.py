@@ -207,10 +207,19 @@ def _queue_name(value: Any) -> str:
 
 
 def _http_url(value: Any) -> str:
-    if not isinstance(value, str) or urlsplit(value).scheme not in ("http", "https"):
+    if not isinstance(value, str):
         raise _Invalid("must be an http:// or https:// URL")
-    if not urlsplit(value).hostname:
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises for a port out of range or not a number
+    except ValueError as exc:
+        raise _Invalid(f"is not a URL ({exc})") from None
+    if parts.scheme not in ("http", "https"):
+        raise _Invalid("must be an http:// or https:// URL")
+    if not parts.hostname:
         raise _Invalid("must name a host")
+    if parts.query or parts.fragment:
+        raise _Invalid("must not have a query or fragment (?… or #…)")
     return value.rstrip("/")
 
 

@@ -336,3 +336,21 @@ def test_the_connection_page_shows_its_ix_lan_matched_by_subnet(ixp, admin_clien
     connection = ixp.connections.get()
     text = visible_text(admin_client.get(f"/peering/connections/{connection.pk}/"))
     assert "PeeringDB IX LAN Demo IX: IX LAN 1 (matched by subnet 192.0.2.0/24)" in text
+
+
+def test_a_connection_must_be_on_a_lan_of_its_exchanges_chosen_ix(ixp) -> None:
+    """An exchange linked to one IX: a connection whose subnet is another IX's LAN is
+    refused, one on its own IX's LAN accepted."""
+    from peering.forms import ConnectionForm
+
+    ixp.peeringdb_ix = ix("Demo IX")
+    ixp.save()
+    ixlan(ix("Documentation IX Two"), "198.51.100.64/27")
+    data = {"internet_exchange": ixp.pk, "router": router("r2").pk, "status": "enabled"}
+
+    form = ConnectionForm({**data, "ipv4_address": "198.51.100.66/27"})
+    assert not form.is_valid()
+    error = str(form.errors["peeringdb_ixlan"])
+    assert "is an IX LAN of Documentation IX Two in PeeringDB, but Demo IX is linked" in error
+
+    assert ConnectionForm({**data, "ipv4_address": "192.0.2.2/24"}).is_valid()

@@ -14,7 +14,7 @@ from core.jobs import enqueue
 from core.models import Job
 from peering.forms import AutonomousSystemForm
 from peering.models import AutonomousSystem
-from peeringdb.models import SyncSource
+from peeringdb.models import Network, SyncSource
 from peeringdb.sync import synchronise
 from peeringdb.testserver import LocalPeeringDB, generate
 
@@ -85,7 +85,7 @@ def test_the_as_page_shows_each_fields_source_and_the_changes(peer_one, admin_cl
     assert page.status_code == 200
     text = page.content.decode()
     assert "Network record" in text and "Peer One" in text
-    assert "kept local</strong> (wins over PeeringDB)" in text
+    assert "<strong>kept local (wins over PeeringDB)</strong>" in text
     assert "follows PeeringDB" in text
     assert "Changes from PeeringDB" in text
     assert "AS-PEERONE" in text  # the recorded change of its AS-SET
@@ -150,4 +150,27 @@ def test_the_admin_follows_peeringdb_as_the_pages_do(local_peeringdb, admin_clie
         "Typed",
         100,
         "AS-PEERTHREE",
+    )
+
+
+def test_the_page_says_a_value_peeringdb_does_not_give_is_set_here(peer_one, admin_client):
+    peer_one.ipv6_max_prefixes = 20
+    peer_one.save()
+    network = Network.objects.get(asn=64501)
+    network.info_prefixes6 = None
+    network.save()
+    page = admin_client.get(reverse("peering:autonomoussystem", args=[peer_one.pk]))
+    assert "set here: PeeringDB gives none" in page.content.decode()
+
+
+def test_the_admin_says_what_it_took_from_peeringdb(peer_one, admin_client) -> None:
+    peer_one.name, peer_one.local_fields = "My Peer One", ["name"]
+    peer_one.save()
+    page = admin_client.post(
+        reverse("admin:peering_autonomoussystem_change", args=[peer_one.pk]),
+        _form_data(peer_one, local_fields=[]),
+        follow=True,
+    )
+    assert "From PeeringDB (fields not kept local): AS64501 Name: My Peer One → Peer One." in (
+        page.content.decode()
     )

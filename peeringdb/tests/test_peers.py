@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection as db_connection
 
 from core.operations import InputError
 from core.tests.builders import router
@@ -241,7 +242,10 @@ def test_an_unknown_connection_or_one_not_linked_is_refused(ixp) -> None:
 
 
 def test_a_row_that_fails_validation_leaves_nothing_half_created(ixp) -> None:
-    # PeeringDB gives a network an IRR AS-SET longer than the AS's field holds.
+    # A copy holding an IRR AS-SET longer than the AS's field (the synchronisation cuts
+    # it; only SQLite stores such a forged row at all).
+    if db_connection.vendor != "sqlite":
+        pytest.skip("the database refuses the forged row before any validation")
     netixlan(demo_ixlan(), network(64540, "Long Set", irr_as_set="AS-" + "X" * 300), "192.0.2.40")
     before = _inventory()
     with pytest.raises(InputError) as raised:

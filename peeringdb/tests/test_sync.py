@@ -296,16 +296,17 @@ def test_another_source_is_read_whole_not_mixed_in(local_peeringdb) -> None:
     assert synchronise().kind == "incremental"  # the same source again
 
 
-def test_a_complete_answer_that_empties_the_copy_is_refused(local_peeringdb) -> None:
+def test_a_complete_answer_that_would_delete_most_of_the_copy_is_refused(local_peeringdb):
     assert synchronise().ok
     held = NetworkIXLan.objects.count()
+    truncated = {"meta": {}, "data": local_peeringdb.objects("netixlan")[:3]}
     local_peeringdb.stall(0.001, times=4)  # the first four answers as they are
-    local_peeringdb.garbage(body=b'{"data": [], "meta": {}}')
+    local_peeringdb.garbage(body=json.dumps(truncated).encode())
 
     result = synchronise(full=True)
 
     assert not result.ok
-    assert f"keeps 0 of the {held} held here" in result.error
+    assert f"keeps 3 of the {held} held here" in result.error
     assert NetworkIXLan.objects.count() == held
 
 
@@ -340,6 +341,10 @@ def test_links_peeringdb_deletes_are_cleared_and_said(local_peeringdb) -> None:
         ("netixlan", "ipaddr4", "2001:db8:1::99", "is not an IPv4 address"),
         ("netixlan", "ipaddr6", "192.0.2.99", "is not an IPv6 address"),
         ("netixlan", "speed", -1, "is not a whole number"),
+        ("net", "updated", "2099-01-01T00:00:00Z", "is in the future"),
+        ("netixlan", "ipaddr6", "2001:db8:1::99%eth0", "is an address with a scope"),
+        ("ixpfx", "protocol", "IPv6", "does not match the prefix"),
+        ("net", "info_prefixes4", 3_000_000_000, "is more than 2,147,483,647 prefixes"),
     ],
 )
 def test_a_value_of_the_wrong_kind_is_one_sentence(
@@ -390,3 +395,44 @@ def test_a_key_pasted_with_a_newline_is_used_and_a_bad_one_never_shown(local_pee
     result = synchronise(PeeringDBClient(api_key="canary-3\x7f\n€"))
     assert not result.ok
     assert "canary" not in result.error
+
+
+def test_names_cannot_start_lines_and_as_sets_must_read_as_such(local_peeringdb) -> None:
+    one, two = local_peeringdb.network(64501)["id"], local_peeringdb.network(64502)["id"]
+    local_peeringdb.update("net", one, name="Peer\nneighbor 1.2.3.4 remote-as 666")
+    local_peeringdb.update("net", two, irr_as_set="AS-X\nrouter bgp 666")
+    assert synchronise().ok
+    assert Network.objects.get(asn=64501).name == "Peer neighbor 1.2.3.4 remote-as 666"
+    assert Network.objects.get(asn=64502).irr_as_set == ""
+    local_peeringdb.update("net", two, irr_as_set="RIPE::AS-PEERTWO AS64502:AS-CUSTOMERS")
+    assert synchronise().ok
+    assert Network.objects.get(asn=64502).irr_as_set == "RIPE::AS-PEERTWO AS64502:AS-CUSTOMERS"
+
+
+def test_an_empty_complete_answer_is_refused_however_small_the_copy(local_peeringdb) -> None:
+    assert synchronise().ok
+    held = IX.objects.count()
+    assert 0 < held < 10
+    local_peeringdb.garbage(body=b'{"data": [], "meta": {}}')  # the first: IXes
+    result = synchronise(full=True)
+    assert not result.ok
+    assert f"complete list of IXes is empty where {held} are held here" in result.error
+    assert IX.objects.count() == held
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("http://127.0.0.1:99999/api", "is not a URL"),
+        ("http://[bad/api", "is not a URL"),
+        ("ftp://127.0.0.1/api", "must be an http:// or https:// URL"),
+        ("http://127.0.0.1/api?x=1", "must not have a query"),
+    ],
+)
+def test_a_malformed_peeringdb_url_stops_start_up_in_one_sentence(url, expected) -> None:
+    from peerkeeper.config import ConfigurationError, load_configuration
+
+    environ = {"PEERKEEPER_SECRET_KEY": "x" * 50, "PEERKEEPER_PEERINGDB_URL": url}
+    with pytest.raises(ConfigurationError) as raised:
+        load_configuration(environ=environ)
+    assert str(raised.value).startswith(f"PEERINGDB_URL {expected}")
