@@ -67,7 +67,7 @@ test: install irrd system-packages lint
 	$(PYTHON) -m pytest $(PYTEST_ARGS)
 
 # The database-only part of the suite on the embedded SQLite, whatever DATABASE_URL says.
-test-sqlite: install
+test-sqlite: install irrd
 	env -u DATABASE_URL -u PEERKEEPER_DATABASE_URL $(PYTHON) -m pytest -m "not lab" $(PYTEST_ARGS)
 
 format: install

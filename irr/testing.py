@@ -64,6 +64,9 @@ def irrd() -> Iterator[LocalIRRd]:
     try:
         server.start()
     except IRRdUnavailable as exc:
+        # CI sets PEERKEEPER_REQUIRE_IRRD=1: there, an IRRd that cannot start is a failure.
+        if os.environ.get("PEERKEEPER_REQUIRE_IRRD") == "1":
+            pytest.fail(f"no local IRRd: {exc}")
         pytest.skip(f"no local IRRd: {exc}")
     try:
         yield server
