@@ -40,7 +40,7 @@ peerkeeper/configuration.py: | .venv/.installed
 
 install: .venv/.installed peerkeeper/configuration.py
 
-# IRRd, the IRR server the tests and the demo run locally (irr/irrd_server.py), in its own
+# IRRd, the IRR server the tests run locally (irr/irrd_server.py), in its own
 # virtualenv: its pinned dependencies never meet Peerkeeper's.
 .irrd-venv/.installed: irr/irrd-requirements.txt | .venv/.installed
 	$(UV) venv --quiet --allow-existing --python $(PYTHON) .irrd-venv
@@ -77,7 +77,7 @@ format: install
 # manage.py demo refuses (one sentence, nothing changed) when another demo or program,
 # from any checkout, uses the lab instance or the address is taken; it points the demo's
 # r1 at DEMO_LAB's r1, and takes down only a lab it started.
-demo: install irrd system-packages
+demo: install system-packages
 	@$(MANAGE) demo --lab-instance $(DEMO_LAB) --address $(DEMO_ADDRESS)
 
 lab-up: install system-packages
