@@ -10,6 +10,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 
+from core.job_types import JobType
+from core.jobs import JobNotQueued, enqueue
 from core.log_format import printable
 from core.operations import BatchResult, InputError
 
@@ -59,6 +61,28 @@ class RouterCommand(BaseCommand):
             help="With --tasks: repeat each job every SECONDS until cancelled "
             "(manage.py jobs --repeating lists them, --cancel stops one).",
         )
+
+    def enqueue_job(
+        self,
+        job_type: type[JobType],
+        arguments: dict[str, Any],
+        repeat_every: int | None,
+        as_json: bool,
+    ) -> None:
+        """`--tasks` for a job about nothing in particular (a synchronisation, a refresh):
+        queue one and print its id (`{"queued": id}` with `--json`); CommandError (one
+        line) when the arguments are refused or the job cannot be queued."""
+        try:
+            job = enqueue(job_type, None, None, arguments, repeat_every)
+        except ValueError as exc:
+            raise CommandError(str(exc).replace("repeat_every", "--repeat-every")) from None
+        except JobNotQueued as exc:
+            raise CommandError(f"The job could not be queued: {exc}") from None
+        if as_json:
+            self.stdout.write(json.dumps({"queued": str(job.pk)}))
+            return
+        repeat = f", repeating every {repeat_every} s" if repeat_every else ""
+        self.stdout.write(f"Queued job {job.pk} ({job_type.label}{repeat}).")
 
     def print_batch(self, batch: BatchResult[Any], as_json: bool, verbose: bool = False) -> None:
         """The one way a command shows a batch: a line per result (its details when

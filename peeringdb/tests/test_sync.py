@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.db import connection
@@ -436,3 +437,14 @@ def test_a_malformed_peeringdb_url_stops_start_up_in_one_sentence(url, expected)
     with pytest.raises(ConfigurationError) as raised:
         load_configuration(environ=environ)
     assert str(raised.value).startswith(f"PEERINGDB_URL {expected}")
+
+
+def test_tasks_queue_one_job_and_say_its_options_in_their_words(db) -> None:
+    status, out, _ = run_command("peeringdb_sync", "--tasks", "--repeat-every", "3600")
+    assert status == 0
+    assert re.fullmatch(
+        r"Queued job \S+ \(PeeringDB synchronisation, repeating every 3600 s\)\.\n", out
+    )
+    status, _, err = run_command("peeringdb_sync", "--tasks", "--repeat-every", "0")
+    assert status == 1
+    assert err.startswith("--repeat-every must be")

@@ -1,9 +1,6 @@
-import json
-
 from django.core.management.base import CommandError
 
 from core.commands import RouterCommand
-from core.jobs import JobNotQueued, enqueue
 from irr.jobs import IRRRefreshJob
 from irr.refresh import parse_asns, refresh, systems_to_refresh
 
@@ -41,21 +38,8 @@ class Command(RouterCommand):
         if tasks:
             if wanted is not None:
                 systems_to_refresh(wanted)  # an unknown AS is refused before queuing
-            self._enqueue(asns or "", repeat_every, as_json)
+            self.enqueue_job(IRRRefreshJob, {"asns": asns or ""}, repeat_every, as_json)
             return
         if repeat_every is not None:
             raise CommandError("--repeat-every repeats a background job: add --tasks.")
         self.print_batch(refresh(wanted), as_json)
-
-    def _enqueue(self, asns: str, repeat_every: int | None, as_json: bool) -> None:
-        try:
-            job = enqueue(IRRRefreshJob, None, None, {"asns": asns}, repeat_every)
-        except ValueError as exc:
-            raise CommandError(str(exc)) from None
-        except JobNotQueued as exc:
-            raise CommandError(f"The job could not be queued: {exc}") from None
-        if as_json:
-            self.stdout.write(json.dumps({"queued": str(job.pk)}))
-        else:
-            repeat = f", repeating every {repeat_every} s" if repeat_every else ""
-            self.stdout.write(f"Queued job {job.pk} (IRR prefix list refresh{repeat}).")

@@ -3,7 +3,6 @@ import json
 from django.core.management.base import CommandError
 
 from core.commands import RouterCommand
-from core.jobs import JobNotQueued, enqueue
 from peeringdb.client import DirectorySource
 from peeringdb.jobs import PeeringDBSyncJob
 from peeringdb.sync import synchronise
@@ -51,7 +50,7 @@ class Command(RouterCommand):
         if tasks:
             if from_directory or dry_run:
                 raise CommandError("--from-directory and --dry-run run here: drop --tasks.")
-            self._enqueue(full, repeat_every, as_json)
+            self.enqueue_job(PeeringDBSyncJob, {"full": full}, repeat_every, as_json)
             return
         if repeat_every is not None:
             raise CommandError("--repeat-every repeats a background job: add --tasks.")
@@ -66,16 +65,3 @@ class Command(RouterCommand):
                 self.stdout.write(line)
         if not result.ok:
             raise CommandError(result.lines()[0])
-
-    def _enqueue(self, full: bool, repeat_every: int | None, as_json: bool) -> None:
-        try:
-            job = enqueue(PeeringDBSyncJob, None, None, {"full": full}, repeat_every)
-        except ValueError as exc:
-            raise CommandError(str(exc)) from None
-        except JobNotQueued as exc:
-            raise CommandError(f"The job could not be queued: {exc}") from None
-        if as_json:
-            self.stdout.write(json.dumps({"queued": str(job.pk)}))
-        else:
-            repeat = f", repeating every {repeat_every} s" if repeat_every else ""
-            self.stdout.write(f"Queued job {job.pk} (PeeringDB synchronisation{repeat}).")
