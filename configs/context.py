@@ -103,8 +103,9 @@ def _connection(connection: Connection) -> dict[str, Any]:
 def build_context(router: Router) -> dict[str, Any]:
     """Everything a template needs to configure `router`'s BGP sessions.
 
-    Six queries: the router with its platform and AS, its connections with their IXPs,
-    their sessions, its direct sessions, the IRR prefix lists of every AS they name, and
+    Seven queries: the router with its platform and AS, its connections with their IXPs,
+    their sessions, its direct sessions, the IRR prefix lists of every AS they name and
+    those the ASes kept from their last refresh, and
     (in the caller) the template itself. Sessions are read as rows, not model instances:
     thousands of them cost milliseconds, and an AS's prefix list is one list that its
     sessions share, whatever its length.

@@ -198,3 +198,44 @@ def validate_napalm_password(value: str) -> None:
             f"this one has {len(value)}.",
             code="password_too_long",
         )
+
+
+# An IRR object name an AS-SET field may hold (RFC 2622 5.1): an AS number, an as-set
+# name ("AS-FOO"), or a hierarchical one ("AS64500:AS-FOO"), with an IRR source as PeeringDB
+# users write it, before ("RIPE::AS-FOO") or after ("AS-FOO@RIPE").
+_SET_NAME = r"(?:AS\d+|AS-[A-Z0-9_-]+)(?::(?:AS\d+|AS-[A-Z0-9_-]+))*"
+_SOURCE = r"[A-Z][A-Z0-9-]*"
+_IRR_OBJECT = re.compile(
+    rf"(?:(?P<source>{_SOURCE})::)?(?P<name>{_SET_NAME})(?:@(?P<after>{_SOURCE}))?",
+    re.IGNORECASE,
+)
+
+
+def irr_objects(text: str) -> list[str]:
+    """The IRR objects an AS-SET field names, as bgpq4 takes them: upper-cased (IRR names
+    are case-insensitive, RFC 2622 2), a source as "SOURCE::NAME" (bgpq4's form; "NAME@SOURCE"
+    is rewritten), in order, each once. Names are separated by blanks or commas. ValueError
+    (one sentence) for anything that is not such a name: an option-like "-R32", a shell
+    character, a typo."""
+    found: list[str] = []
+    for token in text.replace(",", " ").split():
+        match = _IRR_OBJECT.fullmatch(token)
+        if match is None:
+            raise ValueError(
+                f"{token[:40]!r} is not an IRR object name (an AS-SET such as AS-FOO or "
+                "AS64500:AS-FOO, or an AS number such as AS64500, optionally RIPE::AS-FOO)."
+            )
+        source = match["source"] or match["after"]
+        name = match["name"].upper()
+        found_name = f"{source.upper()}::{name}" if source else name
+        if found_name not in found:
+            found.append(found_name)
+    return found
+
+
+def validate_irr_as_set(value: str) -> None:
+    """ValidationError unless `value` is blank or names IRR objects (irr_objects)."""
+    try:
+        irr_objects(value or "")
+    except ValueError as exc:
+        raise ValidationError(str(exc), code="irr_as_set") from None

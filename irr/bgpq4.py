@@ -2,9 +2,13 @@
 
 One expansion is three bgpq4 runs, each a subprocess with a timeout:
 
-    bgpq4 -h HOST[:PORT] [-S SOURCES] [-p] -4 -A -j -l prefixes AS-SET   # IPv4 prefix list
-    bgpq4 -h HOST[:PORT] [-S SOURCES] [-p] -6 -A -j -l prefixes AS-SET   # IPv6 prefix list
-    bgpq4 -h HOST[:PORT] [-S SOURCES] [-p] -t -j -l asns AS-SET          # the AS list
+    bgpq4 -h HOST[:PORT] [-S SOURCES] [-p] -j -4 -A -l prefixes -- AS-SET   # IPv4 prefix list
+    bgpq4 -h HOST[:PORT] [-S SOURCES] [-p] -j -6 -A -l prefixes -- AS-SET   # IPv6 prefix list
+    bgpq4 -h HOST[:PORT] [-S SOURCES] [-p] -j -t -l asns -- AS-SET          # the AS list
+
+The objects come after `--`, so none is ever read as an option whatever its text; a name
+of several objects separated by blanks ("AS-FOO RIPE::AS-BAR") is several arguments, which
+bgpq4 expands together in one run.
 
 bgpq4's facts used here (bgpq4(8); its source, printer.c and expander.c, release 1.9 as
 Debian packages it and 1.16):
@@ -22,6 +26,10 @@ Debian packages it and 1.16):
   lacks: status 1 and a line "ERROR:..." ("All attempts to connect 127.0.0.1 failed, last
   error: Connection refused", "Unable to resolve ...", "Invalid source(s) 'X': F One or
   more selected sources are unavailable.").
+- Some errors leave the status 0: a source missing from the server while others are
+  asked gives "ERROR:Error expanding !sRIPE" and an expansion from the other sources.
+  Any "ERROR" or "FATAL" line on stderr (the private-ASN lines above aside) fails the
+  expansion: what it printed on stdout is not kept.
 - bgpq4 waits for the server without a timeout (select() with none, expander.c): a server
   that accepts and never answers holds it forever, hence the subprocess timeout.
 """
@@ -115,19 +123,21 @@ def expand(server: Server, as_set: str) -> Expansion:
     if not expansion.ipv4 and not expansion.ipv6:
         raise UnknownASSet(
             f"{as_set} expands to no prefixes: no route or route6 object of the IRR at "
-            f"{server.describe()} has one of its {len(asns)} ASNs as origin"
+            f"{server.describe()} has "
+            + ("its ASN as origin" if len(asns) == 1 else f"one of its {len(asns)} ASNs as origin")
         )
     return expansion
 
 
 def command(server: Server, as_set: str, *options: str) -> list[str]:
-    """The bgpq4 command line of one run."""
+    """The bgpq4 command line of one run: the options, then `--` and the objects of
+    `as_set` (split on blanks), so that no object is ever read as an option."""
     args = ["bgpq4", "-h", server.host]
     if server.sources:
         args += ["-S", ",".join(server.sources)]
     if server.private_asns:
         args.append("-p")
-    return [*args, "-j", *options, as_set]
+    return [*args, "-j", *options, "--", *as_set.split()]
 
 
 def _run_asns(server: Server, as_set: str) -> tuple[list[int], list[int]]:
@@ -163,12 +173,19 @@ def _execute(server: Server, as_set: str, *options: str) -> tuple[str, str]:
         ) from None
     if done.returncode:
         raise _failure(server, done.stderr, done.returncode)
+    errors = [
+        line
+        for line in done.stderr.splitlines()
+        if line.startswith(("ERROR", "FATAL")) and not _INVALID_ASN.search(line)
+    ]
+    if errors:  # bgpq4 went on after it: what it printed is not the whole expansion
+        raise _failure(server, errors[0], 0)
     return done.stdout, done.stderr
 
 
 def _failure(server: Server, stderr: str, status: int) -> Bgpq4Error:
-    """bgpq4's last "ERROR:" line as the error of its kind."""
-    errors = [line.removeprefix("ERROR:").strip() for line in stderr.splitlines()]
+    """bgpq4's last "ERROR:" (or "FATAL:") line as the error of its kind."""
+    errors = [_reason(line) for line in stderr.splitlines()]
     errors = [line for line in errors if line]
     last = errors[-1] if errors else f"bgpq4 exited with status {status}"
     if "All attempts to connect" in last:
@@ -176,9 +193,17 @@ def _failure(server: Server, stderr: str, status: int) -> Bgpq4Error:
         return IRRUnreachable(f"the IRR server {server.host} is unreachable: {reason}")
     if "Unable to resolve" in last:
         return IRRUnreachable(f"the IRR server {server.host} is unreachable: {last}")
-    if "Invalid source" in last:
+    if "Invalid source" in last or "Error expanding !s" in last:
         return Bgpq4Error(f"the IRR server {server.host} lacks one of IRR_SOURCES: {last}")
     return Bgpq4Error(f"bgpq4 failed asking {server.host}: {last}")
+
+
+def _reason(line: str) -> str:
+    """ "ERROR:Error expanding !sRIPE" → "Error expanding !sRIPE": one line, no prefix."""
+    for prefix in ("ERROR:", "FATAL:", "ERROR", "FATAL"):
+        if line.startswith(prefix):
+            return line.removeprefix(prefix).strip()
+    return line.strip()
 
 
 def _value(output: str, as_set: str) -> list[Any]:

@@ -16,8 +16,8 @@ from irr.refresh import parse_asns, refresh
 @register
 class IRRRefreshJob(OperationJob):
     """Expand the AS-sets of the ASes `asns` ("64501,64502"; empty: every AS with an
-    AS-set or a session) with bgpq4 and keep the lists. Failed when any AS-set failed,
-    each failure one line; those AS-sets keep their previous lists."""
+    AS-set or a session, our own left out) with bgpq4 and keep the lists. Failed when any
+    AS-set failed, each failure one line; those AS-sets keep their previous lists."""
 
     kind = "irr_refresh"
     label = "IRR prefix list refresh"
@@ -25,7 +25,7 @@ class IRRRefreshJob(OperationJob):
 
     def starting(self, job: Job) -> str:
         asns = self.argument_values(job)["asns"]
-        which = f"AS {asns}" if asns else "every AS with an AS-set or a session"
+        which = f"AS {asns}" if asns else "every AS with an AS-set or a session but our own"
         return f"{self.label} of {which}."
 
     def run(self, job: Job, log: JobLog) -> JobOutcome:

@@ -69,3 +69,20 @@ class PrefixList(models.Model):
     def entries(self, family: int) -> list[dict]:
         """The entries of one address family: 4 or 6."""
         return self.ipv4 if family == 4 else self.ipv6
+
+
+class KeptList(models.Model):
+    """The list an AS had from its last successful refresh. When the AS's AS-SET changes
+    (by hand, or by following PeeringDB) and the new one is not fetched yet or fails, the
+    templates keep this one rather than leaving the peer unfiltered."""
+
+    autonomous_system = models.OneToOneField(
+        "peering.AutonomousSystem", on_delete=models.CASCADE, related_name="irr_kept_list"
+    )
+    prefix_list = models.ForeignKey(PrefixList, on_delete=models.CASCADE, related_name="kept_by")
+
+    class Meta:
+        verbose_name = "kept IRR prefix list"
+
+    def __str__(self) -> str:
+        return f"{self.autonomous_system}: {self.prefix_list}"

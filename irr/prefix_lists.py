@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from irr.models import PrefixList
+from core.validators import irr_objects
+from irr.models import KeptList, PrefixList
 
 
 def normalise_as_set(name: str) -> str:
@@ -18,14 +19,17 @@ def normalise_as_set(name: str) -> str:
 
 
 def as_set_of(asn: int, irr_as_set: str = "") -> str:
-    """The AS-set an AS is expanded from: its `irr_as_set` when set, else "AS<asn>".
-
-    Only the first name of an `irr_as_set` is used when it holds several separated by
-    spaces or commas (PeeringDB allows "AS-FOO AS-BAR"); a source prefix such as
-    "RIPE::AS-FOO" is kept as written and queried as such.
-    """
-    names = irr_as_set.replace(",", " ").split()
-    return normalise_as_set(names[0]) if names else f"AS{asn}"
+    """What an AS is expanded from, as stored and queried: the IRR objects its `irr_as_set`
+    names (core.validators.irr_objects: upper-cased, "SOURCE::NAME", blank-separated, so
+    "AS-FOO, as-bar@RIPE" is "AS-FOO RIPE::AS-BAR"; bgpq4 expands them together), else
+    "AS<asn>". A value that names no valid object (typed before it was checked) is kept as
+    written, upper-cased: its refresh fails saying why."""
+    if not irr_as_set.strip():
+        return f"AS{asn}"
+    try:
+        return " ".join(irr_objects(irr_as_set))
+    except ValueError:
+        return normalise_as_set(irr_as_set)
 
 
 def prefix_lists_for(as_sets: Iterable[str]) -> dict[str, PrefixList]:
@@ -38,6 +42,27 @@ def prefix_lists_for(as_sets: Iterable[str]) -> dict[str, PrefixList]:
         return {}
     rows = {row.as_set: row for row in PrefixList.objects.filter(as_set__in=set(wanted.values()))}
     return {name: rows[key] for name, key in wanted.items() if key in rows}
+
+
+def kept_lists(asns: Iterable[int]) -> dict[int, PrefixList]:
+    """The list each of these ASes kept from its last successful refresh, by ASN (one
+    query; see irr.models.KeptList)."""
+    rows = KeptList.objects.filter(autonomous_system__asn__in=list(asns))
+    rows = rows.select_related("prefix_list", "autonomous_system")
+    return {row.autonomous_system.asn: row.prefix_list for row in rows}
+
+
+def keep_lists(systems: Iterable[tuple[int, PrefixList]]) -> None:
+    """Record, for each (AS pk, its freshly fetched PrefixList), that the AS keeps that list
+    (one statement; call after a successful refresh)."""
+    rows = [KeptList(autonomous_system_id=pk, prefix_list=row) for pk, row in systems]
+    if rows:
+        KeptList.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["autonomous_system"],
+            update_fields=["prefix_list"],
+        )
 
 
 def accepts(entries: Iterable[dict[str, Any]], prefix: str) -> bool:

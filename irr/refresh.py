@@ -15,11 +15,17 @@ Per AS-set, one result, labelled with the ASes that use it ("AS64501 AS-PEERONE"
   `failed_at` say why and when. The result's line ends with what is kept: "...: the
   previous list, fetched 2026-11-30 14:05 UTC, is kept".
 
+Once one expansion finds the IRR server unreachable or silent, the AS-sets not started
+yet are not tried: each fails at once, of the same kind, "not tried: the IRR server ...
+(what the first said)". A dead server thus costs one IRR_TIMEOUT per run already going
+(at most MAX_WORKERS), not one per AS-set, and cannot keep a job past JOB_TIME_LIMIT.
+
 Nothing here touches a router: a template reads the kept lists (irr.prefix_lists).
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -39,9 +45,10 @@ from core.operations import (
     batch,
     run_operation,
 )
-from irr.bgpq4 import Expansion, Server, expand
+from core.validators import irr_objects
+from irr.bgpq4 import Expansion, IRRTimeout, IRRUnreachable, Server, expand
 from irr.models import PrefixList
-from irr.prefix_lists import as_set_of
+from irr.prefix_lists import as_set_of, keep_lists
 from peering.models import AutonomousSystem
 from peering.queries import SESSION_KINDS
 
@@ -49,6 +56,12 @@ from peering.queries import SESSION_KINDS
 MAX_WORKERS = 4
 LIST_FIELDS = ["ipv4", "ipv6", "asns", "fetched_at", "error", "failed_at"]
 ERROR_FIELDS = ["error", "failed_at"]
+
+
+class NotAnIRRObject(OperationError):
+    """An AS-SET field that names no IRR object (core.validators.irr_objects)."""
+
+    category: ClassVar[Category] = Category.INPUT
 
 
 class TooManyPrefixes(OperationError):
@@ -67,6 +80,7 @@ class Plan:
     server: Server
     max_prefixes: int
     expansion: Expansion | None = None
+    systems: list[int] = field(default_factory=list)  # the ASes' primary keys
 
     @property
     def label(self) -> str:
@@ -93,7 +107,8 @@ class RefreshResult(RouterResult):
 
     def done_line(self) -> str:
         what = "changed" if self.changed else "unchanged"
-        return f"{self.ipv4} IPv4 and {self.ipv6} IPv6 entries, {self.origins} ASNs ({what})"
+        asns = f"{self.origins} ASN{'' if self.origins == 1 else 's'}"
+        return f"{self.ipv4} IPv4 and {self.ipv6} IPv6 entries, {asns} ({what})"
 
     @classmethod
     def batch_note(cls, results: list[RefreshResult]) -> str:
@@ -112,8 +127,30 @@ class Refresh(Operation[Plan, Plan, RefreshResult]):
     def plan(self, target: Plan) -> Plan:
         return target
 
+    def __init__(self) -> None:
+        # The first unreachable or timed-out expansion of this refresh: the IRR server is
+        # not asked again (the module's docstring).
+        self._dead: IRRUnreachable | IRRTimeout | None = None
+        self._lock = threading.Lock()
+
     def run(self, plan: Plan) -> RefreshResult:
-        expansion = expand(plan.server, plan.as_set)
+        with self._lock:
+            dead = self._dead
+        try:
+            irr_objects(plan.as_set)
+        except ValueError as exc:  # typed before the field was checked: never to bgpq4
+            raise NotAnIRRObject(str(exc).rstrip(".")) from None
+        if dead is not None:
+            raise type(dead)(
+                f"not tried: the IRR server {plan.server.host} failed earlier in this "
+                f"refresh ({dead})"
+            )
+        try:
+            expansion = expand(plan.server, plan.as_set)
+        except (IRRUnreachable, IRRTimeout) as exc:
+            with self._lock:
+                self._dead = self._dead or exc
+            raise
         for family, entries in ((4, expansion.ipv4), (6, expansion.ipv6)):
             if plan.max_prefixes and len(entries) > plan.max_prefixes:
                 raise TooManyPrefixes(
@@ -135,6 +172,15 @@ class Refresh(Operation[Plan, Plan, RefreshResult]):
         if fetched:
             PrefixList.objects.bulk_create(
                 fetched, update_conflicts=True, unique_fields=["as_set"], update_fields=LIST_FIELDS
+            )
+            # Each AS keeps what it fetched, for when its AS-SET changes (irr.models.KeptList).
+            rows = PrefixList.objects.filter(as_set__in=[row.as_set for row in fetched])
+            by_name = {row.as_set: row for row in rows}
+            keep_lists(
+                (pk, by_name[plan.as_set])
+                for plan, result in finished
+                if result.error is None and plan.as_set in by_name
+                for pk in plan.systems
             )
         if failed:
             PrefixList.objects.bulk_create(
@@ -183,13 +229,14 @@ def server() -> Server:
 
 def systems_to_refresh(asns: Iterable[int] | None = None) -> list[AutonomousSystem]:
     """The ASes `asns` names (InputError for one not in the inventory), or, with None,
-    every AS that has an AS-set or a BGP session, by ASN."""
+    every AS that has an AS-set or a BGP session except our own (affiliated) ASes, by
+    ASN: their AS-set describes what we announce, not what we accept."""
     systems = AutonomousSystem.objects.only("asn", "irr_as_set").order_by("asn")
     if asns is None:
         with_session = Q()
         for kind in SESSION_KINDS:
             with_session |= Q(pk__in=kind.model.objects.values("autonomous_system"))
-        return list(systems.filter(~Q(irr_as_set="") | with_session))
+        return list(systems.filter(~Q(irr_as_set="") | with_session).exclude(affiliated=True))
     wanted = sorted(set(asns))
     found = list(systems.filter(asn__in=wanted))
     missing = sorted(set(wanted) - {system.asn for system in found})
@@ -205,28 +252,35 @@ def plans(systems: Iterable[AutonomousSystem]) -> list[Plan]:
     irr, limit = server(), settings.IRR_MAX_PREFIXES
     for system in systems:
         name = as_set_of(system.asn, system.irr_as_set)
-        by_set.setdefault(name, Plan(name, [], irr, limit)).asns.append(system.asn)
+        plan = by_set.setdefault(name, Plan(name, [], irr, limit))
+        plan.asns.append(system.asn)
+        plan.systems.append(system.pk)
     return list(by_set.values())
 
 
 def refresh(asns: Iterable[int] | None = None) -> BatchResult[RefreshResult]:
-    """Refresh the lists of the ASes `asns` (None: every AS with an AS-set or a session);
-    one result per AS-set, see the module's docstring. InputError for an unknown ASN."""
+    """Refresh the lists of the ASes `asns` (None: every AS with an AS-set or a session,
+    our own ASes left out); one result per AS-set, see the module's docstring. InputError
+    for an unknown ASN."""
     targets = plans(systems_to_refresh(asns))
     results = run_operation(Refresh(), targets, max_workers=MAX_WORKERS)
     outcome = batch(results, noun="AS-sets", result_type=RefreshResult)
-    outcome.empty = "No autonomous system has an AS-set or a BGP session: nothing to refresh."
+    outcome.empty = (
+        "No autonomous system other than our own has an AS-set or a BGP session: nothing "
+        "to refresh."
+    )
     return outcome
 
 
 def parse_asns(text: str) -> list[int]:
-    """ "64501,AS64502" → [64501, 64502]; InputError for anything else."""
+    """ "64501,AS64502" → [64501, 64502]; InputError for anything else (ASCII digits
+    only: "६४५०१" or a full-width digit is no AS number)."""
     asns = []
     for item in text.replace(" ", ",").split(","):
         if not item:
             continue
         digits = item.upper().removeprefix("AS")
-        if not digits.isdigit() or not 0 < int(digits) < 2**32:
+        if not (digits.isascii() and digits.isdigit()) or not 0 < int(digits) < 2**32:
             raise InputError(f"{item!r} is not an AS number (64501 or AS64501).")
         asns.append(int(digits))
     if not asns:

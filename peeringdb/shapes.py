@@ -19,6 +19,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from core.validators import irr_objects
 from peeringdb.client import PeeringDBError
 from peeringdb.models import IX, IXLan, IXLanPrefix, Network, NetworkIXLan
 
@@ -32,12 +33,6 @@ class _Invalid(ValueError):
 # Control characters (a newline, say) in a name would start a new line in a router's
 # configuration or in a command's output: each becomes a space.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-# What an AS-SET field may hold: RPSL set names and AS numbers (RFC 2622 5.1:
-# "AS-FOO", hierarchical "AS64500:AS-FOO"), with an IRR source as PeeringDB writes it
-# ("RIPE::AS-FOO", "AS-FOO@RIPE"), separated by blanks or commas.
-_SET = r"(?:AS\d+|AS-[A-Z0-9_-]+)(?::(?:AS\d+|AS-[A-Z0-9_-]+))*"
-_AS_SET = rf"(?:[A-Z0-9-]+::)?{_SET}(?:@[A-Z0-9-]+)?"
-_AS_SETS = re.compile(rf"{_AS_SET}(?:[\s,]+{_AS_SET})*", re.IGNORECASE)
 
 
 def _text(value: Any, max_length: int) -> str:
@@ -50,10 +45,15 @@ def _text(value: Any, max_length: int) -> str:
 
 
 def _as_sets(value: Any, max_length: int) -> str:
-    """An IRR AS-SET field: kept only when it reads as AS-SET names (else blank, so that
-    nothing else reaches a template)."""
+    """An IRR AS-SET field: kept only when it reads as IRR object names
+    (core.validators.irr_objects; else blank, so that nothing else reaches a template or
+    bgpq4)."""
     text = _text(value, max_length)
-    return text if _AS_SETS.fullmatch(text) else ""
+    try:
+        irr_objects(text)
+    except ValueError:
+        return ""
+    return text
 
 
 def _count(value: Any, _: int) -> int | None:

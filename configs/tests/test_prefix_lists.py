@@ -39,10 +39,16 @@ def use(router: Router, template: str) -> None:
 
 
 def test_each_session_gets_the_list_of_its_as_set_for_its_family(make_inventory) -> None:
-    # 65000: IPv4 on the IXP and direct, its AS-set given in lower case; 65001: IPv6, no set
+    # 65000: IPv4 on the IXP and direct, two AS-sets given in lower case and with a comma
+    # (expanded together); 65001: IPv6, no set
     router = make_inventory(ixp_sessions=2, direct_sessions=1)
-    AutonomousSystem.objects.filter(asn=65000).update(irr_as_set="as-zero AS-OTHER")
-    cache("AS-ZERO", [exact("203.0.113.0/30")], [exact("2001:db8:100::/48")], [65000, 65010])
+    AutonomousSystem.objects.filter(asn=65000).update(irr_as_set="as-zero, AS-OTHER@RIPE")
+    cache(
+        "AS-ZERO RIPE::AS-OTHER",
+        [exact("203.0.113.0/30")],
+        [exact("2001:db8:100::/48")],
+        [65000, 65010],
+    )
     cache("AS65001", [exact("198.51.100.0/24")], [ranged("2001:db8:200::/40", 48, 48)])
     use(
         router,
@@ -52,9 +58,9 @@ def test_each_session_gets_the_list_of_its_as_set_for_its_family(make_inventory)
         " | join }}; origins {{ sessions[0] | as_list | join(',') }}\n",
     )
     assert render_router_config(router) == (
-        "198.18.0.3 AS-ZERO: 203.0.113.0/30\n"
+        "198.18.0.3 AS-ZERO RIPE::AS-OTHER: 203.0.113.0/30\n"
         "2001:db8:1::3 AS65001: 2001:db8:200::/40\n"
-        "198.51.100.1 AS-ZERO: 203.0.113.0/30\n"
+        "198.51.100.1 AS-ZERO RIPE::AS-OTHER: 203.0.113.0/30\n"
         "AS65000 IPv6: 2001:db8:100::/48; origins 65000,65010\n"
     )
 
@@ -175,6 +181,9 @@ def test_the_demo_template_filters_each_peer_by_its_lists(db) -> None:
         failed_at=FAILED,
     )
     cache("AS-PEERTWO", error="AS-PEERTWO: connection refused", fetched_at=None)
+    # The transit (a direct session, group Transit) has a list: it is not applied, an
+    # upstream's full table would be dropped.
+    cache("AS-TRANSITFOUR", [exact("203.0.113.248/29")])
     text = render_router_config(Router.objects.get(name="r1"))
     lines = text.splitlines()
 
@@ -203,7 +212,6 @@ def test_the_demo_template_filters_each_peer_by_its_lists(db) -> None:
     assert [line for line in lines if never in line] == [
         f"! AS-PEERTWO {never} (AS-PEERTWO: connection refused): AS64502 is not filtered by "
         "prefix list",
-        f"! AS-TRANSITFOUR {never}: AS64504 is not filtered by prefix list",
     ]
     assert "prefix-list IRR-AS-PEERTWO" not in text
     assert "prefix-list IRR-AS-TRANSITFOUR" not in text
@@ -218,3 +226,27 @@ def test_the_demo_template_filters_each_peer_by_its_lists(db) -> None:
     for address in ("192.0.2.12", "198.51.100.1"):
         assert f"neighbor {address} prefix-list" not in text
         assert f"neighbor {address} soft-reconfiguration" not in text
+
+
+def test_a_renamed_as_set_keeps_the_list_of_the_last_refresh(make_inventory) -> None:
+    """A peer whose AS-SET changed (by hand, or following PeeringDB) is not left
+    unfiltered until its new AS-SET is fetched: it keeps its last list, and says so."""
+    from irr.prefix_lists import keep_lists
+
+    router = make_inventory(ixp_sessions=1)
+    peer = AutonomousSystem.objects.get(asn=65000)
+    peer.irr_as_set = "AS-OLD"
+    peer.save()
+    keep_lists([(peer.pk, cache("AS-OLD", [exact("203.0.113.0/30")]))])
+    peer.irr_as_set = "AS-RENAMED"
+    peer.save()
+    cache("AS-RENAMED", fetched_at=None, error="AS-RENAMED was not found", failed_at=FAILED)
+    use(
+        router,
+        "{% set p = sessions[0].autonomous_system %}{{ p.as_set_id }}: "
+        "{{ sessions[0] | prefix_list | map(attribute='prefix') | join(',') }} ({{ p.irr.error }})",
+    )
+    assert render_router_config(router) == (
+        "AS-RENAMED: 203.0.113.0/30 (AS-RENAMED: AS-RENAMED was not found; the list of "
+        "AS-OLD is kept)"
+    )

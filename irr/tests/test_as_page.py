@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from django.db import connection
@@ -39,7 +39,7 @@ def test_the_page_shows_the_refreshed_lists(local_irr, viewer_client) -> None:
 
     text = _text(section)
     assert "AS-set AS-PEERONE ." in text
-    assert f"Fetched {timezone.localtime(fetched):%Y-%m-%d %H:%M}" in text
+    assert f"Fetched {fetched.astimezone(UTC):%Y-%m-%d %H:%M} UTC" in text
     # Entries, and the prefixes they accept: p1's 50 IPv4 /30s and 5 IPv6 /48s.
     assert "IPv4 3 50" in text and "IPv6 2 5" in text and "Origin ASNs 2" in text
     assert "203.0.113.0/25 ge 30 le 30\n203.0.113.128/26 ge 30 le 30" in section
@@ -55,7 +55,10 @@ def test_an_as_without_as_set_uses_its_asn_and_says_so(viewer_client) -> None:
     text = _text(_page(viewer_client, system))
 
     assert "AS-set AS64502 (no IRR AS-SET is set: the AS's own ASN is expanded)" in text
-    assert "Not fetched yet: manage.py irr_refresh --as 64502 fetches it." in text
+    assert (
+        "Not fetched yet: AS64502 is not filtered by prefix list until a refresh succeeds; "
+        "manage.py irr_refresh --as 64502 fetches it."
+    ) in text
 
 
 def test_a_failed_refresh_shows_why_and_the_list_it_keeps(local_irr, viewer_client, settings):
@@ -68,9 +71,9 @@ def test_a_failed_refresh_shows_why_and_the_list_it_keeps(local_irr, viewer_clie
     text = _text(_page(viewer_client, system))
 
     assert (
-        f"The last refresh, {timezone.localtime(row.failed_at):%Y-%m-%d %H:%M}, failed: the "
+        f"The last refresh, {row.failed_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC, failed: the "
         "IRR server 127.0.0.1:1 is unreachable: connection refused. The list fetched "
-        f"{timezone.localtime(row.fetched_at):%Y-%m-%d %H:%M} is kept."
+        f"{row.fetched_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC is kept."
     ) in text
     assert "IPv4 1 4" in text and "203.0.113.224/27 ge 29 le 29" in text
 
@@ -90,6 +93,10 @@ def test_a_long_list_is_collapsed(viewer_client) -> None:
     assert "IPv4 prefix list: 100 entries" in section
     assert "198.19.198.0/24" in section
     assert '<details id="irr-ipv6" open>' in section  # empty: nothing to collapse
+    assert (
+        "IPv6 prefix list: 0 entries Nothing registered: the filter denies every route of "
+        "this family." in _text(section)
+    )
 
 
 def test_the_section_costs_one_query(viewer_client) -> None:
@@ -97,3 +104,28 @@ def test_the_section_costs_one_query(viewer_client) -> None:
     with CaptureQueriesContext(connection) as queries:
         _page(viewer_client, system)
     assert sum("irr_prefixlist" in q["sql"] for q in queries.captured_queries) == 1
+
+
+def test_times_are_utc_whatever_the_time_zone(viewer_client, settings) -> None:
+    settings.TIME_ZONE = "Asia/Tokyo"
+    system = AutonomousSystem.objects.create(asn=64501, name="Peer One", irr_as_set="AS-X")
+    fetched = timezone.now() - timedelta(days=1)
+    PrefixList.objects.create(as_set="AS-X", asns=[64501], fetched_at=fetched)
+
+    assert f"Fetched {fetched.astimezone(UTC):%Y-%m-%d %H:%M} UTC" in _text(
+        _page(viewer_client, system)
+    )
+
+
+def test_a_list_never_fetched_after_a_failure_says_the_peer_is_not_filtered(
+    viewer_client,
+) -> None:
+    system = AutonomousSystem.objects.create(asn=64502, name="Peer Two", irr_as_set="AS-TWO")
+    failed = timezone.now()
+    PrefixList.objects.create(as_set="AS-TWO", error="AS-TWO: refused", failed_at=failed)
+
+    assert (
+        f"The last refresh, {failed.astimezone(UTC):%Y-%m-%d %H:%M} UTC, failed: AS-TWO: "
+        "refused. No list has been fetched yet: AS64502 is not filtered by prefix list until "
+        "a refresh succeeds."
+    ) in _text(_page(viewer_client, system))

@@ -14,6 +14,7 @@ from irr.bgpq4 import (
     IRRUnreachable,
     Server,
     UnknownASSet,
+    command,
     expand,
 )
 from irr.irrd_server import LocalIRRd
@@ -140,3 +141,71 @@ def test_without_bgpq4(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))  # a PATH where no bgpq4 is
     with pytest.raises(Bgpq4Missing, match=r"^bgpq4 is not installed: make system-packages$"):
         expand(Server(CLOSED_IRR_HOST), "AS-PEERONE")
+
+
+def test_the_objects_come_after_a_double_dash_one_argument_each() -> None:
+    server = Server("rr.example.net", ("RIPE",))
+
+    assert command(server, "AS-FOO RIPE::AS-BAR", "-t", "-l", "asns") == [
+        "bgpq4", "-h", "rr.example.net", "-S", "RIPE", "-j", "-t", "-l", "asns",
+        "--", "AS-FOO", "RIPE::AS-BAR",
+    ]  # fmt: skip
+    assert command(server, "-R32", "-4")[-2:] == ["--", "-R32"]
+
+
+def test_several_objects_in_one_name_are_expanded_together(irrd) -> None:
+    both = expand(_server(irrd), "AS64501  AS-PEERONE-CUSTOMERS")
+
+    assert accepted(both.ipv4) == set(P1.registered_in("ipv4"))
+    assert accepted(both.ipv6) == set(P1.registered_in("ipv6"))
+    assert both.asns == [64501, 64511]
+
+
+@pytest.mark.parametrize("name", ["-h", "-R32"])
+def test_a_name_like_an_option_is_an_object_never_an_option(irrd, name) -> None:
+    # As an option, -h would send bgpq4 to another server and -R32 widen every entry.
+    with pytest.raises(Bgpq4Error) as raised:
+        expand(_server(irrd), name)
+    assert str(raised.value) == (
+        f"bgpq4 failed asking {irrd.address}: Unable to add prefix {name} "
+        "(bad prefix or address-family)"
+    )
+
+
+def _fake_bgpq4(monkeypatch, tmp_path, stderr: str) -> None:
+    """A bgpq4 on PATH that expands everything to 192.0.2.0/24 and AS64501, prints
+    `stderr` and exits 0."""
+    script = tmp_path / "bgpq4"
+    script.write_text(
+        "#!/bin/sh\n"
+        'case " $* " in\n'
+        '  *" -t "*) echo \'{"asns": [64501]}\' ;;\n'
+        '  *) echo \'{"prefixes": [{"prefix": "192.0.2.0\\/24", "exact": true}]}\' ;;\n'
+        "esac\n"
+        f"printf '%s\\n' '{stderr}' >&2\n"
+    )
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+
+
+def test_an_error_line_fails_the_expansion_even_with_status_0(monkeypatch, tmp_path) -> None:
+    _fake_bgpq4(monkeypatch, tmp_path, "ERROR:Error expanding !sRIPE")
+    with pytest.raises(Bgpq4Error) as raised:
+        expand(Server("rr.example.net", ("RIPE", "ARIN")), "AS-PEERONE")
+    assert str(raised.value) == (
+        "the IRR server rr.example.net lacks one of IRR_SOURCES: Error expanding !sRIPE"
+    )
+
+
+def test_a_fatal_line_fails_the_expansion_even_with_status_0(monkeypatch, tmp_path) -> None:
+    _fake_bgpq4(monkeypatch, tmp_path, "FATAL: out of memory")
+    with pytest.raises(Bgpq4Error) as raised:
+        expand(Server("rr.example.net"), "AS-PEERONE")
+    assert str(raised.value) == "bgpq4 failed asking rr.example.net: out of memory"
+
+
+def test_the_private_asn_lines_are_not_failures(monkeypatch, tmp_path) -> None:
+    _fake_bgpq4(monkeypatch, tmp_path, "ERROR:Invalid AS number: 64512")
+    expansion = expand(Server("rr.example.net"), "AS-PEERONE")
+    assert expansion.ipv4 == [{"prefix": "192.0.2.0/24", "exact": True}]
+    assert expansion.asns == [64501]

@@ -29,7 +29,7 @@ def test_the_command_prints_a_line_per_as_set_and_a_summary(local_irr, peers) ->
     assert (status, err) == (0, "")
     assert out.splitlines() == [
         "AS64501 AS-PEERONE: 3 IPv4 and 2 IPv6 entries, 2 ASNs (changed)",
-        "AS64504 AS-TRANSITFOUR: 2 IPv4 and 0 IPv6 entries, 1 ASNs (changed)",
+        "AS64504 AS-TRANSITFOUR: 2 IPv4 and 0 IPv6 entries, 1 ASN (changed)",
         "2 AS-sets: 2 refreshed, 0 failed, 0 skipped; 2 changed",
     ]
 
@@ -64,6 +64,11 @@ def test_json_output(local_irr, peers) -> None:
     [
         (("--as", "64599"), "No autonomous system AS64599 in the inventory."),
         (("--as", "sixty"), "'sixty' is not an AS number (64501 or AS64501)."),
+        (("--as", "AS6450\uff11"), "'AS6450\uff11' is not an AS number (64501 or AS64501)."),
+        (
+            ("--as", "\u096c\u096a\u096b\u0966\u0967"),
+            "'\u096c\u096a\u096b\u0966\u0967' is not an AS number (64501 or AS64501).",
+        ),
         (("--repeat-every", "60"), "--repeat-every repeats a background job: add --tasks."),
         (("--tasks", "--as", "64599"), "No autonomous system AS64599 in the inventory."),
     ],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.operations import InputError
+from irr import refresh as refresh_module
 from irr.models import PrefixList
 from irr.refresh import Refresh, plans, refresh, systems_to_refresh
 from irr.testing import CLOSED_IRR_HOST
@@ -41,7 +43,7 @@ def test_a_refresh_keeps_the_lists_of_each_as_set(local_irr) -> None:
     assert result.ok
     assert result.lines() == [
         "AS64501 AS-PEERONE: 3 IPv4 and 2 IPv6 entries, 2 ASNs (changed)",
-        "AS64503 AS-PEERTHREE: 1 IPv4 and 1 IPv6 entries, 1 ASNs (changed)",
+        "AS64503 AS-PEERTHREE: 1 IPv4 and 1 IPv6 entries, 1 ASN (changed)",
         "2 AS-sets: 2 refreshed, 0 failed, 0 skipped; 2 changed",
     ]
     one = PrefixList.objects.get(as_set="AS-PEERONE")
@@ -218,3 +220,51 @@ def _run(operation: Refresh, plan):
 
 def test_queries_do_not_grow_with_the_as_sets(local_irr) -> None:
     assert _write_queries(local_irr, 2) == _write_queries(local_irr, 12)
+
+
+def test_after_an_unreachable_server_the_other_as_sets_are_not_tried(
+    local_irr, settings, monkeypatch
+) -> None:
+    monkeypatch.setattr(refresh_module, "MAX_WORKERS", 1)  # one after the other
+    _as(64501, "AS-PEERONE")
+    _as(64503, "AS-PEERTHREE")
+    _kept("AS-PEERTHREE")
+    settings.IRR_HOST = CLOSED_IRR_HOST
+
+    result = refresh()
+
+    first = "the IRR server 127.0.0.1:1 is unreachable: connection refused"
+    assert result.lines()[:2] == [
+        f"AS64501 AS-PEERONE: failed (unreachable): {first}: there is no previous list",
+        "AS64503 AS-PEERTHREE: failed (unreachable): not tried: the IRR server 127.0.0.1:1 "
+        f"failed earlier in this refresh ({first}): the previous list, fetched "
+        f"{LONG_AGO:%Y-%m-%d %H:%M} UTC, is kept",
+    ]
+    _assert_kept("AS-PEERTHREE", "not tried: the IRR server 127.0.0.1:1 failed earlier")
+
+
+def test_a_silent_server_costs_one_timeout_not_one_per_as_set(
+    local_irr, silent_irr, settings, monkeypatch
+) -> None:
+    monkeypatch.setattr(refresh_module, "MAX_WORKERS", 1)
+    for n in range(4):
+        _as(64501 + n, f"AS-SET{n}")
+    settings.IRR_HOST, settings.IRR_TIMEOUT = silent_irr.address, 1
+    started = time.monotonic()
+
+    result = refresh()
+
+    assert time.monotonic() - started < 2.5  # not 4 s: one timeout, three not tried
+    assert [r.category for r in result] == ["timed out"] * 4
+    assert [r.error.split(":")[0] for r in result][1:] == ["not tried"] * 3
+
+
+def test_our_own_ases_are_refreshed_only_when_named(local_irr) -> None:
+    ours = AutonomousSystem.objects.create(
+        asn=64501, name="Us", irr_as_set="AS-PEERONE", affiliated=True
+    )
+    _as(64503, "AS-PEERTHREE")
+
+    assert systems_to_refresh() == [AutonomousSystem.objects.get(asn=64503)]
+    assert systems_to_refresh([64501]) == [ours]
+    assert [r.label for r in refresh([64501])] == ["AS64501 AS-PEERONE"]

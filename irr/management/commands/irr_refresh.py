@@ -8,8 +8,9 @@ from irr.refresh import parse_asns, refresh, systems_to_refresh
 class Command(RouterCommand):
     help = (
         "Expand the AS-set of each autonomous system (its IRR AS-SET, else AS<asn>) with "
-        "bgpq4 from IRR_HOST and keep the IPv4 and IPv6 prefix lists and the AS list. An "
-        "AS-set that fails keeps its previous lists; the command then exits 1."
+        "bgpq4 from IRR_HOST and keep the IPv4 and IPv6 prefix lists and the AS list. Our "
+        "own (affiliated) ASes are left out unless named with --as. An AS-set that fails "
+        "keeps its previous lists; the command then exits 1."
     )
 
     def add_arguments(self, parser) -> None:
@@ -18,7 +19,8 @@ class Command(RouterCommand):
             dest="asns",
             metavar="ASN[,ASN]",
             help="Only these autonomous systems (64501 or AS64501, comma-separated). "
-            "Default: every AS with an AS-set or a BGP session.",
+            "Default: every AS with an AS-set or a BGP session, except our own "
+            "(affiliated) ASes.",
         )
         parser.add_argument("--tasks", action="store_true", help="Run it as a background job.")
         self.add_repeat_argument(parser)
