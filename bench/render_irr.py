@@ -131,11 +131,12 @@ def report(figures: IRRFigures, args: argparse.Namespace, record: Record) -> boo
     within = max(cost.seconds for cost in figures.with_list) < limit
     print(
         f"IRR: one peer AS with {args.prefixes:,} IPv4 prefixes "
-        f"({figures.sessions_using_it} of its sessions use it), {args.sessions} sessions: "
+        f"(used by {figures.sessions_using_it} session"
+        f"{'' if figures.sessions_using_it == 1 else 's'}), {args.sessions} sessions: "
         f"{with_list:.3f} s, {queries[1]} queries, {_lines(figures.with_text)} lines; "
         f"without the list {without:.3f} s, {queries[0]} queries, "
         f"{_lines(figures.without_text)} lines ({'the same' if same else 'NOT the same'} "
-        f"queries, +{with_list - without:.3f} s; "
+        f"queries, {with_list - without:+.3f} s; "
         f"{'within' if within else 'OVER'} RENDER_TIME_LIMIT, {limit} s)"
     )
     record.add("irr_prefixes", args.prefixes)
