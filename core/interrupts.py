@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
+from collections.abc import Callable
 from types import FrameType
 
 _sigint = threading.Event()
@@ -42,3 +44,16 @@ def is_ours(exc: BaseException) -> bool:
         return True
     in_main = threading.current_thread() is threading.main_thread()
     return isinstance(exc, KeyboardInterrupt) and in_main and _sigint.is_set()
+
+
+def serve_until_interrupted(stop: Callable[[], None]) -> None:
+    """Wait, in the foreground, until Ctrl-C or SIGTERM; then call `stop` (a local server's
+    command line: `python -m peeringdb.testserver`, `python -m irr.irrd_server`)."""
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop()

@@ -77,6 +77,8 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from core.interrupts import serve_until_interrupted
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VENV = BASE_DIR / ".irrd-venv"
 REQUIREMENTS = Path(__file__).resolve().parent / "irrd-requirements.txt"
@@ -401,14 +403,7 @@ def main(argv: list[str] | None = None) -> None:
     except (IRRdUnavailable, IRRdError) as error:
         sys.exit(f"error: {error}")
     print(f"IRRd {irrd.address} source {irrd.source}, started in {irrd.startup_seconds:.1f} s")
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        irrd.stop()
+    serve_until_interrupted(irrd.stop)
 
 
 if __name__ == "__main__":

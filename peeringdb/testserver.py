@@ -83,6 +83,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, urlsplit
 
+from core.interrupts import serve_until_interrupted
+
 HOST = "127.0.0.1"
 DEMO_DATA = Path(__file__).resolve().parent / "fixtures" / "demo"
 # The object types held and served, parents first.
@@ -966,13 +968,7 @@ def main(argv: list[str] | None = None) -> None:
     data = generate(*args.synthetic) if args.synthetic else args.data
     server = LocalPeeringDB(data, port=args.port, verbose=True)
     print(f"PeeringDB API at {server.url} (Ctrl-C stops it)", flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
+    serve_until_interrupted(server.stop)
 
 
 if __name__ == "__main__":
