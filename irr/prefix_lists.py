@@ -144,17 +144,24 @@ class ASPageSection:
     prefix_list: PrefixList | None
     families: list[FamilyList]
     asns: list[str]
+    # The list of the AS's last successful refresh, shown (and used by the templates)
+    # while its current AS-SET has none: its AS-SET changed.
+    kept: PrefixList | None = None
 
 
 def as_page_section(asn: int, irr_as_set: str) -> ASPageSection:
-    """The IRR section of an AS's page (one query)."""
+    """The IRR section of an AS's page (two queries)."""
     name = as_set_of(asn, irr_as_set)
     row = prefix_lists_for([name]).get(name)
+    shown, kept = row, None
+    if row is None or row.fetched_at is None:
+        kept = kept_lists([asn]).get(asn)
+        shown = kept or row
     families = []
-    if row is not None and row.fetched_at is not None:
+    if shown is not None and shown.fetched_at is not None:
         families = [
             FamilyList(label, [entry_text(e) for e in entries], accepted_count(entries))
-            for label, entries in (("IPv4", row.ipv4), ("IPv6", row.ipv6))
+            for label, entries in (("IPv4", shown.ipv4), ("IPv6", shown.ipv6))
         ]
-    asns = [f"AS{asn}" for asn in row.asns] if row is not None else []
-    return ASPageSection(name, not irr_as_set.strip(), row, families, asns)
+    asns = [f"AS{asn}" for asn in shown.asns] if shown is not None else []
+    return ASPageSection(name, not irr_as_set.strip(), row, families, asns, kept)

@@ -99,11 +99,17 @@ def test_a_long_list_is_collapsed(viewer_client) -> None:
     )
 
 
-def test_the_section_costs_one_query(viewer_client) -> None:
+def test_the_section_costs_one_query_two_without_a_list(viewer_client) -> None:
     system = AutonomousSystem.objects.create(asn=64501, name="Peer One", irr_as_set="AS-X")
-    with CaptureQueriesContext(connection) as queries:
-        _page(viewer_client, system)
-    assert sum("irr_prefixlist" in q["sql"] for q in queries.captured_queries) == 1
+
+    def irr_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            _page(viewer_client, system)
+        return sum("irr_prefixlist" in q["sql"] for q in queries.captured_queries)
+
+    assert irr_queries() == 2  # its list, then the one it kept (none)
+    PrefixList.objects.create(as_set="AS-X", fetched_at=timezone.now())
+    assert irr_queries() == 1
 
 
 def test_times_are_utc_whatever_the_time_zone(viewer_client, settings) -> None:
@@ -129,3 +135,21 @@ def test_a_list_never_fetched_after_a_failure_says_the_peer_is_not_filtered(
         "refused. No list has been fetched yet: AS64502 is not filtered by prefix list until "
         "a refresh succeeds."
     ) in _text(_page(viewer_client, system))
+
+
+def test_a_renamed_as_set_shows_the_list_it_keeps(viewer_client) -> None:
+    from irr.prefix_lists import keep_lists
+
+    system = AutonomousSystem.objects.create(asn=64501, name="Peer One", irr_as_set="AS-OLD")
+    old = PrefixList.objects.create(
+        as_set="AS-OLD",
+        ipv4=[{"prefix": "203.0.113.0/30", "exact": True}],
+        fetched_at=timezone.now(),
+    )
+    keep_lists([(system.pk, old)])
+    system.irr_as_set = "AS-NEW"
+    system.save()
+    page = viewer_client.get(reverse("peering:autonomoussystem", args=[system.pk]))
+    text = page.content.decode()
+    assert "AS-NEW has no list yet: the list of AS-OLD" in text
+    assert "203.0.113.0/30" in text

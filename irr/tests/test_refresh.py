@@ -268,3 +268,18 @@ def test_our_own_ases_are_refreshed_only_when_named(local_irr) -> None:
     assert systems_to_refresh() == [AutonomousSystem.objects.get(asn=64503)]
     assert systems_to_refresh([64501]) == [ours]
     assert [r.label for r in refresh([64501])] == ["AS64501 AS-PEERONE"]
+
+
+def test_each_as_keeps_its_last_list_and_a_bad_name_never_reaches_bgpq4(local_irr) -> None:
+    from irr.models import KeptList
+
+    one = _as(64501, "AS-PEERONE")
+    assert refresh([64501]).exit_code == 0
+    assert KeptList.objects.get(autonomous_system=one).prefix_list.as_set == "AS-PEERONE"
+
+    # Typed before the field was checked: refused at refresh, the kept list untouched.
+    AutonomousSystem.objects.filter(pk=one.pk).update(irr_as_set="-R32")
+    (result,) = refresh([64501]).results
+    assert (result.status, result.category) == ("failed", "input error")
+    assert "'-R32' is not an IRR object name" in result.error
+    assert KeptList.objects.get(autonomous_system=one).prefix_list.as_set == "AS-PEERONE"
