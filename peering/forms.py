@@ -3,7 +3,6 @@ from django.utils import timezone
 from django.utils.text import capfirst
 
 from core.forms import ASNFormField
-from core.validators import validate_irr_as_set
 from peering.models import (
     PEERINGDB_FIELDS,
     AutonomousSystem,
@@ -57,11 +56,6 @@ class AutonomousSystemForm(forms.ModelForm):
             "affiliated",
             "description",
         ]
-
-    def clean_irr_as_set(self) -> str:
-        value = self.cleaned_data.get("irr_as_set", "")
-        validate_irr_as_set(value)
-        return value
 
     def clean(self) -> dict:
         cleaned = super().clean()

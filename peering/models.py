@@ -13,7 +13,7 @@ from core.fields import (
     ip_network_of,
     parse_ip,
 )
-from core.validators import validate_asn, validate_bgp_session_password
+from core.validators import validate_asn, validate_bgp_session_password, validate_irr_as_set
 
 
 class PeeringPolicy(models.TextChoices):
@@ -46,7 +46,13 @@ class AutonomousSystem(models.Model):
     ipv6_max_prefixes = models.PositiveIntegerField(
         "IPv6 max prefixes", null=True, blank=True, help_text="Blank: no limit configured."
     )
-    irr_as_set = models.CharField("IRR AS-SET", max_length=255, blank=True)
+    irr_as_set = models.CharField(
+        "IRR AS-SET",
+        max_length=255,
+        blank=True,
+        validators=[validate_irr_as_set],
+        help_text="e.g. AS-EXAMPLE, RIPE::AS-EXAMPLE; several separated by spaces or commas.",
+    )
     peering_policy = models.CharField(
         max_length=16, choices=PeeringPolicy.choices, blank=True, help_text="Blank: not known."
     )

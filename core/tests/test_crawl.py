@@ -32,6 +32,7 @@ from core.models import Job
 from core.validators import (
     validate_bgp_session_password,
     validate_hostname_or_address,
+    validate_irr_as_set,
     validate_napalm_password,
 )
 from core.views.generic import ModelViews
@@ -60,7 +61,13 @@ ANY_TEXT = ["x" * 200_000, "NUL \x00 byte", "TELEFÓNICA DE ESPAÑA", "Zürich F
 ANY_NUMBER = ["-1", "9" * 30, "1.5", "NaN", "1e999"]
 ANY_CHOICE = ["999999", "not-a-choice"]
 # Input a field accepts, and what it stores.
-GOOD = {"json": [("", {})], "hostname": [("os.system", "os.system")]}
+GOOD = {
+    "json": [("", {})],
+    "hostname": [("os.system", "os.system")],
+    "irr": [("as-foo, RIPE::AS-BAR", "as-foo, RIPE::AS-BAR")],
+}
+# What bgpq4 must never be given as an AS-SET: an option, a shell character, free text.
+BAD_IRR_OBJECTS = ["-R32", "AS-X;id", "TELEFÓNICA DE ESPAÑA", "x" * 300]
 
 
 @dataclass(frozen=True)
@@ -77,6 +84,8 @@ def _field_kind(model_field: models.Field | None, form_field: forms.Field) -> st
         return "secret"
     if model_field is not None and validate_hostname_or_address in model_field.validators:
         return "hostname"
+    if model_field is not None and validate_irr_as_set in model_field.validators:
+        return "irr"
     if isinstance(form_field, forms.BooleanField):
         return "boolean"
     if isinstance(form_field, forms.ChoiceField | forms.ModelChoiceField):
@@ -99,6 +108,8 @@ def _attempts(form: forms.ModelForm) -> Iterator[Attempt]:
             yield from (Attempt(name, value, True) for value in BAD_JSON)
         elif kind == "hostname":
             yield from (Attempt(name, value, True) for value in BAD_HOSTNAMES)
+        elif kind == "irr":
+            yield from (Attempt(name, value, True) for value in BAD_IRR_OBJECTS)
         elif kind == "secret":
             validators = model_field.validators if model_field else []
             if validate_bgp_session_password in validators:
