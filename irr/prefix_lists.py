@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Exists, OuterRef, Q
+
 from core.validators import irr_objects
 from irr.models import KeptList, PrefixList
 
@@ -150,13 +152,22 @@ class ASPageSection:
 
 
 def as_page_section(asn: int, irr_as_set: str) -> ASPageSection:
-    """The IRR section of an AS's page (two queries)."""
+    """The IRR section of an AS's page: one query, for the list of its AS-SET and the one
+    it kept from its last successful refresh."""
     name = as_set_of(asn, irr_as_set)
-    row = prefix_lists_for([name]).get(name)
-    shown, kept = row, None
-    if row is None or row.fetched_at is None:
-        kept = kept_lists([asn]).get(asn)
-        shown = kept or row
+    kept_by_it = KeptList.objects.filter(prefix_list=OuterRef("pk"), autonomous_system__asn=asn)
+    rows = PrefixList.objects.filter(
+        Q(as_set=normalise_as_set(name)) | Q(kept_by__autonomous_system__asn=asn)
+    ).annotate(kept_by_it=Exists(kept_by_it))
+    row = kept = None
+    for found in rows.distinct():
+        if found.as_set == normalise_as_set(name):
+            row = found
+        if found.kept_by_it:
+            kept = found
+    if row is not None and row.fetched_at is not None:
+        kept = None  # its own list is shown
+    shown = kept or row
     families = []
     if shown is not None and shown.fetched_at is not None:
         families = [
