@@ -1,0 +1,5 @@
+"""peering's API collections."""
+
+from peering.api.views import InternetExchangeViewSet
+
+ROUTES = [("peering/internet-exchanges", InternetExchangeViewSet)]
