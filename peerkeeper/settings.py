@@ -196,6 +196,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Enums of the same field name (status) told apart.
+    "ENUM_NAME_OVERRIDES": {"JobStatusEnum": "core.choices.JobStatus"},
 }
 
 LOG_DIR = DATA_DIR / "logs"
