@@ -1,0 +1,5 @@
+"""peeringdb's API collections."""
+
+from peeringdb.api.actions import PeeringDBSyncViewSet
+
+ROUTES = [("peeringdb/sync", PeeringDBSyncViewSet)]
