@@ -68,9 +68,7 @@ def test_router_round_trip(api, related) -> None:
     response = api.patch(url, {"platform": None, "napalm_timeout": 60})
     assert response.status_code == 200, response.content
     assert response.json()["platform"] is None
-    assert response.json()["stale_reason"] == "not polled: router is disabled" or response.json()[
-        "stale_reason"
-    ].startswith("not polled")
+    assert response.json()["stale_reason"].startswith("not polled")
     router = Router.objects.get(name="r9")
     assert (router.hostname, router.platform, router.napalm_timeout) == ("192.0.2.9", None, 60)
     assert api.delete(url).status_code == 204
@@ -85,10 +83,10 @@ def test_router_password_is_write_only(api, related) -> None:
     router = Router.objects.get(name="r9")
     assert router.napalm_password.reveal() == PASSWORD
     token = router.napalm_password.token
-    for response in (response, api.get(router_url(router)), api.get(ROUTERS)):
-        assert PASSWORD.encode() not in response.content
-        assert token.encode() not in response.content
-        assert b'"napalm_password"' not in response.content
+    for answer in (response, api.get(router_url(router)), api.get(ROUTERS)):
+        assert PASSWORD.encode() not in answer.content
+        assert token.encode() not in answer.content
+        assert b'"napalm_password"' not in answer.content
     assert api.get(router_url(router)).json()["napalm_password_set"] is True
     # Left out: kept. Empty: removed.
     api.patch(router_url(router), {"description": "edge"})
