@@ -106,6 +106,15 @@ class RelatedField(serializers.PrimaryKeyRelatedField):
     def to_representation(self, value: models.Model) -> dict[str, Any]:
         return self.brief(value, context=self.context).data
 
+    def get_choices(self, cutoff: int | None = None) -> dict[Any, str]:
+        """The choices of the browsable API's form, by id (the value a form sends)."""
+        queryset = self.get_queryset()
+        if queryset is None:
+            return {}
+        if cutoff is not None:
+            queryset = queryset[:cutoff]
+        return {item.pk: self.display_value(item) for item in queryset}
+
 
 class RelatedFieldScheme(OpenApiSerializerFieldExtension):
     """A RelatedField in the schema: an integer in requests, its brief object in responses."""

@@ -12,6 +12,7 @@ from django.utils import timezone
 from jsonschema import Draft4Validator
 
 from core.choices import BGPState
+from devices.models import Platform
 from irr.models import KeptList, PrefixList
 from peering.models import (
     AutonomousSystem,
@@ -22,6 +23,7 @@ from peering.models import (
     InternetExchangePeeringSession,
 )
 from peeringdb.tests import factories
+from peerkeeper.api_urls import api_router
 from peerkeeper.testing import manage_py
 
 
@@ -111,3 +113,33 @@ def _validate(document: dict, operation: dict, response: Any, path: str) -> None
         f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(response.json())
     ]
     assert not errors, (path, errors[:5])
+
+
+def test_the_browsable_api_renders_every_collection(admin_client, api, full_inventory) -> None:
+    """The HTML pages of the API (a logged-in browser), forms included, for every list and
+    the first object of each; a form's related object is chosen by id."""
+    for prefix, _, _ in api_router().registry:
+        if prefix.startswith("core/"):
+            continue
+        url = f"/api/{prefix}/"
+        response = admin_client.get(url, HTTP_ACCEPT="text/html")
+        assert response.status_code == 200, url
+        first = api.get(url).json()["results"][0]["url"]
+        assert admin_client.get(first, HTTP_ACCEPT="text/html").status_code == 200, first
+    response = admin_client.post(
+        "/api/devices/routers/",
+        {
+            "name": "r5",
+            "hostname": "r5",
+            "platform": str(full_inventory_platform()),
+            "status": "enabled",
+        },
+        HTTP_ACCEPT="application/json",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["platform"]["id"] == full_inventory_platform()
+
+
+def full_inventory_platform() -> int:
+
+    return Platform.objects.get().pk
