@@ -192,12 +192,17 @@ SPECTACULAR_SETTINGS = {
     # Requests and responses as separate components, so write-only fields (passwords)
     # appear only in requests.
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name for a choice set several fields share (a session's state, a change's states),
+    # and names apart for choice sets of fields named alike (a job's status, a router's).
+    "ENUM_NAME_OVERRIDES": {
+        "BGPStateEnum": "core.choices.BGPState",
+        "JobStatusEnum": "core.choices.JobStatus",
+        "StatusEnum": "core.choices.Status",
+    },
     # The documentation page's scripts and styles come from the installed sidecar, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # Enums of the same field name (status) told apart.
-    "ENUM_NAME_OVERRIDES": {"JobStatusEnum": "core.choices.JobStatus"},
 }
 
 LOG_DIR = DATA_DIR / "logs"

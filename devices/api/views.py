@@ -1,13 +1,11 @@
 """devices' API: platforms and routers."""
 
-from rest_framework import serializers
-
-from core.api.serializers import ValidatedModelSerializer
 from core.api.views import ModelViewSet
 from devices.api.actions import RouterActions
-from devices.api.serializers import PlatformSerializer
+from devices.api.serializers import PlatformSerializer, RouterSerializer
 from devices.filtersets import PlatformFilterSet, RouterFilterSet
-from devices.models import Platform, Router
+from devices.models import Platform
+from devices.queries import routers
 
 
 class PlatformViewSet(ModelViewSet):
@@ -16,18 +14,10 @@ class PlatformViewSet(ModelViewSet):
     filterset_class = PlatformFilterSet
 
 
-class RouterSerializer(ValidatedModelSerializer):
-    """A router's name and address (its jobs: devices.api.actions)."""
-
-    url = serializers.HyperlinkedIdentityField(view_name="api:devices-routers-detail")
-
-    class Meta:
-        model = Router
-        fields = ["id", "url", "display", "name", "hostname"]
-        read_only_fields = fields
-
-
 class RouterViewSet(RouterActions, ModelViewSet):
-    queryset = Router.objects.all()
+    """Routers, with their platform, local AS and template (devices.queries.routers).
+    RouterActions adds the jobs a router's page starts (ping, diff, deploy, poll...)."""
+
+    queryset = routers().order_by("name")
     serializer_class = RouterSerializer
     filterset_class = RouterFilterSet

@@ -2,7 +2,7 @@
 sessions on its routers (a job), list its available peers from the PeeringDB mirror, and
 create sessions with those chosen.
 
-- `POST /api/peering/internet-exchanges/{id}/discover/`: a discovery job (202, see
+- `POST /api/peering/ixps/{id}/discover/`: a discovery job (202, see
   core.api.actions); with `dry_run` it only says what it would create and needs to view
   the exchange, else it creates the sessions found and needs
   `peering.add_internetexchangepeeringsession`.

@@ -29,7 +29,7 @@ def ixp(db) -> InternetExchange:
 
 
 def _url(ixp: InternetExchange, action: str) -> str:
-    return f"/api/peering/internet-exchanges/{ixp.pk}/{action}/"
+    return f"/api/peering/ixps/{ixp.pk}/{action}/"
 
 
 def _addresses(asn: int) -> list[tuple[str, bool]]:
@@ -57,7 +57,7 @@ def test_a_discovery_preview_needs_to_view_the_exchange(ixp, make_user) -> None:
     target = response.json()["target"]
     assert (target["type"], target["url"]) == (
         "peering.internetexchange",
-        f"http://testserver/api/peering/internet-exchanges/{ixp.pk}/",
+        f"http://testserver/api/peering/ixps/{ixp.pk}/",
     )
 
 
@@ -90,7 +90,7 @@ def test_discovery_refuses_what_its_job_refuses(ixp, make_user) -> None:
         assert (response.status_code, response.json()) == (400, {"detail": sentence})
     assert (
         client.post(
-            "/api/peering/internet-exchanges/999999/discover/", {"dry_run": True}, format="json"
+            "/api/peering/ixps/999999/discover/", {"dry_run": True}, format="json"
         ).status_code
         == 404
     )
