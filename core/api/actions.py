@@ -22,12 +22,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers, status
 from rest_framework.exceptions import ParseError, PermissionDenied
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.jobs import ErrorSerializer, JobSerializer
+from core.api.parsers import JSONParser
 from core.api.permissions import TokenWritePermission
 from core.job_types import JobType, get_job_type
 from core.jobs import MAX_REPEAT_EVERY, JobNotQueued, enqueue

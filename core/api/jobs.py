@@ -21,12 +21,12 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.links import api_url
+from core.api.parsers import JSONParser
 from core.api.permissions import TokenWritePermission
 from core.api.views import ReadOnlyModelViewSet
 from core.filtersets import JobFilterSet
@@ -201,7 +201,7 @@ class JobViewSet(ReadOnlyModelViewSet):
     lookup_value_regex = "[0-9a-fA-F-]{36}"
 
     def get_queryset(self) -> QuerySet[Job]:
-        queryset = jobs()
+        queryset = super().get_queryset()
         user = self.request.user
         if getattr(self, "swagger_fake_view", False):  # the schema's generation
             return queryset.none()

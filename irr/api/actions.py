@@ -59,6 +59,7 @@ class IRRRefreshViewSet(APIViewMixin, viewsets.GenericViewSet):
     permission_classes = requires(REFRESH_PERMISSION)
     filterset_class = None
     parser_classes = JSON_BODY
+    serializer_class = IRRRefreshArguments  # the browsable API's form
 
     @extend_schema(
         request=IRRRefreshArguments,

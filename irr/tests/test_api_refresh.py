@@ -95,3 +95,10 @@ def test_it_needs_the_permission_to_change_ases_and_a_token_that_writes(
     assert read_only.status_code == 403
     assert APIClient().post(REFRESH, format="json").status_code == 401
     assert not Job.objects.exists()
+
+
+def test_a_browser_sees_the_form_that_starts_it(admin_client) -> None:
+    page = admin_client.get(REFRESH, HTTP_ACCEPT="text/html")
+    assert page.status_code == 405
+    assert "repeat_every" in page.content.decode()
+    assert not Job.objects.exists()

@@ -26,6 +26,7 @@ from core.api.views import APIViewMixin
 from peeringdb.jobs import PeeringDBSyncJob
 
 SYNC_PERMISSION = "peering.change_autonomoussystem"
+PeeringDBSyncArguments = arguments_serializer(PeeringDBSyncJob, "PeeringDBSyncArguments")
 
 
 class PeeringDBSyncViewSet(APIViewMixin, viewsets.GenericViewSet):
@@ -34,9 +35,10 @@ class PeeringDBSyncViewSet(APIViewMixin, viewsets.GenericViewSet):
     permission_classes = requires(SYNC_PERMISSION)
     filterset_class = None
     parser_classes = JSON_BODY
+    serializer_class = PeeringDBSyncArguments  # the browsable API's form
 
     @extend_schema(
-        request=arguments_serializer(PeeringDBSyncJob, "PeeringDBSyncArguments"),
+        request=PeeringDBSyncArguments,
         responses=job_responses(),
         parameters=[JOB_LOCATION],
         operation_id="peeringdb_sync",

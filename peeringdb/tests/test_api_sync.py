@@ -108,3 +108,10 @@ def test_the_command_queues_a_dry_run_too(db) -> None:
     assert Job.objects.get().arguments == {"full": False, "dry_run": True}
     status, _, err = run_command("peeringdb_sync", "--tasks", "--from-directory", "/tmp")
     assert (status, err) == (1, "--from-directory runs here: drop --tasks.")
+
+
+def test_a_browser_sees_the_form_that_starts_it(admin_client) -> None:
+    page = admin_client.get(SYNC, HTTP_ACCEPT="text/html")
+    assert page.status_code == 405  # nothing to list: the form posts the job's arguments
+    assert "dry_run" in page.content.decode()
+    assert not Job.objects.exists()
