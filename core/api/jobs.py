@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Model, Prefetch, QuerySet
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
@@ -28,6 +28,7 @@ from rest_framework.response import Response
 from core.api.links import api_url
 from core.api.parsers import JSONParser
 from core.api.permissions import TokenWritePermission
+from core.api.serializers import brief_serializer_for
 from core.api.views import ReadOnlyModelViewSet
 from core.filtersets import JobFilterSet
 from core.job_types import job_display
@@ -61,6 +62,11 @@ class JobTargetSerializer(serializers.Serializer):
     exists = serializers.BooleanField(help_text="Whether it still exists.")
     url = serializers.URLField(
         allow_null=True, help_text="Its address in the API; null once deleted."
+    )
+    brief = serializers.DictField(
+        allow_null=True,
+        help_text="It as other objects show it (a router's brief form: id, url, display, "
+        "name); null once deleted.",
     )
 
 
@@ -144,7 +150,12 @@ class JobSerializer(serializers.ModelSerializer):
             "display": str(target) if target is not None else job.target_name,
             "exists": target is not None,
             "url": api_url(target, self.context.get("request")),
+            "brief": self._brief(target),
         }
+
+    def _brief(self, target: Model | None) -> dict[str, Any] | None:
+        brief = brief_serializer_for(type(target)) if target is not None else None
+        return brief(target, context=self.context).data if brief is not None else None
 
     @extend_schema_field(JobUserSerializer(allow_null=True))
     def get_user(self, job: Job) -> dict[str, Any] | None:

@@ -125,8 +125,14 @@ def test_a_job_reads_as_its_page_shows_it(router, users) -> None:
         "name": "edge1",
         "display": "edge1",
         "exists": True,
-        # The router has an API collection: its address there.
+        # The router has an API collection: its address there, and its brief form.
         "url": f"http://testserver/api/devices/routers/{router.pk}/",
+        "brief": {
+            "id": router.pk,
+            "url": f"http://testserver/api/devices/routers/{router.pk}/",
+            "display": "edge1",
+            "name": "edge1",
+        },
     }
     assert data["user"] == {"id": users["alice"].pk, "username": "alice"}
     assert data["duration_s"] == 2.5
@@ -149,7 +155,11 @@ def test_a_job_still_names_its_deleted_target(router, users) -> None:
     router.delete()
     data = token_client(users["alice"]).get(f"{JOBS}{job.pk}/").json()
     assert data["target"]["exists"] is False
-    assert (data["target"]["display"], data["target"]["url"]) == ("edge1", None)
+    assert (data["target"]["display"], data["target"]["url"], data["target"]["brief"]) == (
+        "edge1",
+        None,
+        None,
+    )
     assert (data["summary"], data["ok"]) == ("edge1: unreachable", False)
 
 
