@@ -127,7 +127,9 @@ def job_accepted(
     except ValueError as exc:
         return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
     data = JobSerializer(job, context={"request": request}).data
-    return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["url"]})
+    # str(): the URL field gives a Hyperlink (a str subclass), which WSGI servers refuse.
+    location = str(data["url"])
+    return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
 
 
 def arguments_serializer(

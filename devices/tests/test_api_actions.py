@@ -48,6 +48,7 @@ def test_an_action_starts_the_pages_job_and_answers_202_with_it(
     data = response.json()
     assert data["id"] == str(job.pk)
     assert response["Location"] == data["url"] == f"http://testserver/api/core/jobs/{job.pk}/"
+    assert type(response.headers["Location"]) is str  # what a WSGI server accepts
     assert (data["status"], data["ok"], data["target"]["name"]) == ("pending", None, "r1")
     # The job is read where the Location says, by whoever started it.
     assert client.get(response["Location"]).json()["id"] == str(job.pk)
