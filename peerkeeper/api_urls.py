@@ -55,5 +55,5 @@ urlpatterns = [
     ),
     path("", include(api_router().urls)),
     # Any other address, line breaks included (`.` alone stops at one): a JSON 404.
-    re_path(r"(?s)^.*$", not_found),
+    re_path(r"^[\s\S]*$", not_found),
 ]
