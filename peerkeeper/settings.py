@@ -199,6 +199,8 @@ SPECTACULAR_SETTINGS = {
         "JobStatusEnum": "core.choices.JobStatus",
         "StatusEnum": "core.choices.Status",
     },
+    # Request bodies are documented as JSON; form data is the browsable API's convenience.
+    "PARSER_WHITELIST": ["core.api.parsers.JSONParser"],
     # The documentation page's scripts and styles come from the installed sidecar, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -18,6 +18,7 @@ from rest_framework.serializers import BaseSerializer
 
 from core.api.parsers import JSONParser
 from core.api.permissions import ModelPermissions, TokenWritePermission
+from core.api.schema import AutoSchema
 
 
 class APIViewMixin:
@@ -28,6 +29,7 @@ class APIViewMixin:
 
     parser_classes = [JSONParser, FormParser, MultiPartParser]
     lookup_value_regex = "[0-9]+"
+    schema = AutoSchema()
 
     def get_queryset(self) -> QuerySet:
         """The view's queryset in its order (else the model's), then by primary key, so
