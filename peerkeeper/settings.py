@@ -63,6 +63,13 @@ RENDER_MEMORY_LIMIT = CONFIG["RENDER_MEMORY_LIMIT"]
 
 DATABASES = {"default": database_settings(CONFIG)}
 
+# The change log (changelog/): django-auditlog's LogEntry, one row per change, for the
+# inventory models changelog.registry lists. Changes are stored as JSON values (numbers
+# stay numbers, blank stays null); secrets are masked by changelog.masking before a row
+# is written.
+AUDITLOG_STORE_JSON_CHANGES = True
+AUDITLOG_MASK_CALLABLE = "changelog.masking.mask_secret"
+
 # The menu: sections of (label, app, model) list pages; each is shown to users who may
 # view that model (core.navigation).
 MENU = [
@@ -96,7 +103,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     *(["django_rq"] if TASKS_BACKEND == "rq" else []),
+    "auditlog",
     "core",
+    "changelog",
     "devices",
     "peering",
     "peeringdb",
@@ -113,6 +122,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Every page needs a login, except the login page itself (and the admin's own).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Who changes the inventory, and through which door (page, admin, API): the change log.
+    "changelog.middleware.RecordingMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
