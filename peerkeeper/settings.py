@@ -87,6 +87,7 @@ MENU = [
     ),
     ("Configuration", [("Templates", "configs", "configtemplate")]),
     ("Jobs", [("Jobs", "core", "job")]),
+    ("History", [("Change log", "auditlog", "logentry")]),
 ]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
