@@ -66,7 +66,8 @@ DATABASES = {"default": database_settings(CONFIG)}
 # The change log (changelog/): django-auditlog's LogEntry, one row per change, for the
 # inventory models changelog.registry lists. Changes are stored as JSON values (numbers
 # stay numbers, blank stays null); secrets are masked by changelog.masking before a row
-# is written.
+# is written; entries older than CHANGELOG_RETENTION_DAYS are pruned by the workers.
+CHANGELOG_RETENTION_DAYS = CONFIG["CHANGELOG_RETENTION_DAYS"]
 AUDITLOG_STORE_JSON_CHANGES = True
 AUDITLOG_MASK_CALLABLE = "changelog.masking.mask_secret"
 

@@ -1,11 +1,13 @@
 import json
 
+from django.conf import settings
 from django.core.management.base import CommandError
 
 from changelog import display
 from changelog.context import Origin
 from changelog.filtersets import ChangeFilterSet, type_choices
 from changelog.queries import changes
+from changelog.retention import prune_changelog
 from core.commands import RouterCommand
 
 ACTIONS = {verb: action for action, verb in display.ACTION_VERBS.items()}
@@ -14,7 +16,7 @@ ACTIONS = {verb: action for action, verb in display.ACTION_VERBS.items()}
 class Command(RouterCommand):
     help = (
         "List recent changes of the inventory, newest first (filtered as the change log's "
-        "page filters them)."
+        "page filters them); or delete the entries older than CHANGELOG_RETENTION_DAYS."
     )
 
     def add_arguments(self, parser) -> None:
@@ -33,8 +35,23 @@ class Command(RouterCommand):
         parser.add_argument(
             "--json", action="store_true", dest="as_json", help="Print the changes as JSON."
         )
+        parser.add_argument(
+            "--prune",
+            action="store_true",
+            help="Delete the entries older than CHANGELOG_RETENTION_DAYS (workers do it too).",
+        )
+        parser.add_argument(
+            "--days",
+            type=int,
+            help="With --prune: delete the entries older than this many days instead.",
+        )
 
     def handle(self, *args, **options) -> None:
+        if options["prune"]:
+            self._prune(options["days"])
+            return
+        if options["days"] is not None:
+            raise CommandError("--days goes with --prune.")
         data = {
             "type": options["type"],
             "action": str(ACTIONS[options["action"]]) if options["action"] else None,
@@ -67,3 +84,13 @@ class Command(RouterCommand):
             )
         if not entries:
             self.stdout.write("No changes.")
+
+    def _prune(self, days: int | None) -> None:
+        if days is not None and days < 0:
+            raise CommandError("--days takes a number of days, 0 or more.")
+        days = settings.CHANGELOG_RETENTION_DAYS if days is None else days
+        deleted = prune_changelog(days)
+        if days == 0:
+            self.stdout.write("0 entries deleted: 0 days keeps everything.")
+        else:
+            self.stdout.write(f"{deleted} change-log entries older than {days} days deleted")
