@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpRequest
 
-from core.models import Job
+from core.models import Job, Token
 
 
 @admin.register(Job)
@@ -21,6 +21,22 @@ class JobAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Token)
+class TokenAdmin(admin.ModelAdmin):
+    """API tokens of every user: revoke (delete) or narrow them here; users create their
+    own on the API tokens page, which shows the key once."""
+
+    list_display = ["prefix", "user", "description", "write_enabled", "expires", "last_used"]
+    list_filter = ["write_enabled"]
+    list_select_related = ["user"]
+    search_fields = ["prefix", "description", "user__username"]
+    fields = ["user", "prefix", "description", "write_enabled", "expires", "created", "last_used"]
+    readonly_fields = ["user", "prefix", "created", "last_used"]
+
+    def has_add_permission(self, request: object) -> bool:
         return False
 
 

@@ -1,9 +1,15 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 
 from core.choices import JobStatus
 from core.job_types import JobType, get_job_type, kind_label
@@ -111,3 +117,67 @@ class JobRelation(GenericRelation):
 
     def bulk_related_objects(self, objs: object, using: str = "default") -> list[Job]:
         return []  # nothing to delete along with the target
+
+
+class TokenQuerySet(models.QuerySet):
+    def usable(self) -> TokenQuerySet:
+        """Tokens that authenticate now: not expired, of an active user."""
+        return self.filter(user__is_active=True).filter(
+            models.Q(expires__isnull=True) | models.Q(expires__gt=timezone.now())
+        )
+
+
+class Token(models.Model):
+    """A user's key to the REST API (core/api/authentication.py).
+
+    The key itself ("pk_" and 43 URL-safe characters, 256 random bits) is shown once, when
+    issued (`Token.issue`), and never stored: only its SHA-256 digest is, and the first
+    characters (`prefix`) so that a user can tell their tokens apart. A fast hash suffices
+    for a random 256-bit key (no dictionary to try), and keeps each request's look-up cheap.
+    A read-only token (`write_enabled` off) may only read, whatever its user may do."""
+
+    KEY_PREFIX = "pk_"
+    PREFIX_LENGTH = 10  # characters of the key kept to show: "pk_" and 7 more
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    description = models.CharField(max_length=200, blank=True)
+    prefix = models.CharField(max_length=PREFIX_LENGTH, editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    write_enabled = models.BooleanField(
+        "write enabled", default=True, help_text="Untick for a read-only token."
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    expires = models.DateTimeField(null=True, blank=True, help_text="Blank: never expires.")
+    last_used = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = TokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.description})" if self.description else f"{self.prefix}…"
+
+    @staticmethod
+    def digest_of(key: str) -> str:
+        """The hex SHA-256 digest a key is stored and looked up by."""
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user: Any, **fields: Any) -> tuple[Token, str]:
+        """Create a token for `user` (with `description`, `write_enabled`, `expires`);
+        return it and its key, which is not kept anywhere else: show it once."""
+        key = cls.KEY_PREFIX + secrets.token_urlsafe(32)
+        token = cls(user=user, prefix=key[: cls.PREFIX_LENGTH], digest=cls.digest_of(key))
+        for name, value in fields.items():
+            setattr(token, name, value)
+        token.full_clean(exclude=["user"])
+        token.save()
+        return token, key
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires is not None and self.expires <= timezone.now()

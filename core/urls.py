@@ -1,6 +1,7 @@
 from django.urls import path
 
 from core.views.jobs import JobCancelView, JobStatusView, JobViews
+from core.views.tokens import TokenListView, TokenRevokeView
 
 app_name = "core"
 
@@ -8,4 +9,6 @@ urlpatterns = [
     *JobViews.urls("jobs"),
     path("jobs/<uuid:pk>/status/", JobStatusView.as_view(), name="job_status"),
     path("jobs/<uuid:pk>/cancel/", JobCancelView.as_view(), name="job_cancel"),
+    path("tokens/", TokenListView.as_view(), name="tokens"),
+    path("tokens/<int:pk>/revoke/", TokenRevokeView.as_view(), name="token_revoke"),
 ]

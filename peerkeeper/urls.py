@@ -10,6 +10,7 @@ admin.site.index_title = "Peering inventory"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("peerkeeper.api_urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", HomeView.as_view(), name="home"),

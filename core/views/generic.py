@@ -44,6 +44,14 @@ def model_permissions(user: Any, model: type[Model]) -> dict[str, bool]:
     }
 
 
+def refused_deletion(name: str, exc: ProtectedError | RestrictedError) -> str:
+    """Why an object (called `name`, e.g. "router") was not deleted: what still uses it."""
+    objects = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+    used_by = sorted(str(obj) for obj in objects if obj is not None)
+    shown = ", ".join(used_by[:5]) + (f" and {len(used_by) - 5} more" if len(used_by) > 5 else "")
+    return f"The {name} cannot be deleted while it is used by: {shown}."
+
+
 class ObjectPermissionMixin(PermissionRequiredMixin):
     views: type[ModelViews] | None = None
     action = "view"
@@ -176,11 +184,7 @@ class ObjectDeleteView(ObjectPermissionMixin, DeleteView):
         try:
             response = super().form_valid(form)
         except (ProtectedError, RestrictedError) as exc:
-            used_by = sorted(str(obj) for obj in exc.protected_objects if obj is not None)
-            shown = ", ".join(used_by[:5]) + (
-                f" and {len(used_by) - 5} more" if len(used_by) > 5 else ""
-            )
-            form.add_error(None, f"The {name} cannot be deleted while it is used by: {shown}.")
+            form.add_error(None, refused_deletion(name, exc))
             return self.form_invalid(form)
         messages.success(self.request, f"Deleted {name}.")
         return response

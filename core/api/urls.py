@@ -1,0 +1,5 @@
+"""core's API collections: jobs, API tokens."""
+
+from core.api.tokens import TokenViewSet
+
+ROUTES = [("core/tokens", TokenViewSet)]

@@ -1,0 +1,73 @@
+"""The view set every inventory model's API is declared with, and the door's defaults."""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager, nullcontext
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Model
+from django.utils.decorators import classonlymethod
+from rest_framework import viewsets
+from rest_framework.decorators import api_view, permission_classes, schema
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+
+from core.api.permissions import ModelPermissions, TokenWritePermission
+
+
+class APIViewMixin:
+    """What every API view shares: authentication is the API's own (tokens, or the
+    browser's session), so Django's login-required middleware lets its requests through
+    and DRF answers 401/403 as JSON."""
+
+    @classonlymethod
+    def as_view(cls, *args: Any, **kwargs: Any) -> Any:
+        view = super().as_view(*args, **kwargs)
+        view.login_required = False  # see django.contrib.auth.middleware.LoginRequiredMiddleware
+        return view
+
+
+class ModelViewSet(APIViewMixin, viewsets.ModelViewSet):
+    """List (filtered by `filterset_class`, paginated), retrieve, create, update, partial
+    update and delete one model, with the pages' permissions (core.api.permissions).
+
+    Each write runs in a transaction, and is recorded in the change log as made through
+    the API by the request's user (`recording`)."""
+
+    permission_classes = [IsAuthenticated, TokenWritePermission, ModelPermissions]
+
+    def recording(self) -> AbstractContextManager[Any]:
+        """The change-log context the writes of this request run in."""
+        return nullcontext()
+
+    def perform_create(self, serializer: BaseSerializer) -> None:
+        with transaction.atomic(), self.recording():
+            serializer.save()
+
+    def perform_update(self, serializer: BaseSerializer) -> None:
+        with transaction.atomic(), self.recording():
+            serializer.save()
+
+    def perform_destroy(self, instance: Model) -> None:
+        with transaction.atomic(), self.recording():
+            instance.delete()
+
+
+class ReadOnlyModelViewSet(APIViewMixin, viewsets.ReadOnlyModelViewSet):
+    """List and retrieve only (PeeringDB's mirror, jobs, the change log)."""
+
+    permission_classes = [IsAuthenticated, ModelPermissions]
+
+
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+@permission_classes([AllowAny])
+@schema(None)
+def not_found(request: Request) -> Response:
+    """Any other address under /api/: a JSON 404, as the API's other errors are."""
+    return Response({"detail": "Not found."}, status=404)
+
+
+not_found.login_required = False
