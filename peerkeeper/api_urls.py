@@ -54,5 +54,6 @@ urlpatterns = [
         name="docs",
     ),
     path("", include(api_router().urls)),
-    re_path(r"^.*$", not_found),
+    # Any other address, line breaks included (`.` alone stops at one): a JSON 404.
+    re_path(r"^[\s\S]*$", not_found),
 ]
