@@ -114,10 +114,16 @@ def test_the_admin_is_its_own_door(db) -> None:
 
 
 def test_a_command_records_the_os_user(db) -> None:
-    call_command("shell", command="from devices.models import Platform; "
-                 "Platform.objects.create(name='Shell', slug='shell')")  # fmt: skip
-    [entry] = entries(Platform)
-    assert who(entry) == (None, "command", getpass.getuser())
+    call_command(
+        "shell",
+        command="from devices.models import Platform; "
+        "p = Platform.objects.create(name='Shell', slug='shell'); "
+        "p.description = 'typed in a shell'; p.save(); p.delete()",
+    )
+    recorded = entries(Platform)
+    assert [e.action for e in recorded] == [CREATED, CHANGED, DELETED]
+    assert {who(e) for e in recorded} == {(None, "command", getpass.getuser())}
+    assert recorded[1].changes == {"description": ["", "typed in a shell"]}
     assert current_recording() is None  # the command's recording ended with it
 
 
