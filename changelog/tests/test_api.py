@@ -10,7 +10,7 @@ from auditlog.models import LogEntry
 from django.contrib.auth.models import Permission, User
 from django.test import Client
 
-from changelog.tests.helpers import entries, who
+from changelog.tests.recorded import entries, who
 from core.models import Token
 from core.tests.builders import router
 from devices.models import Platform, Router

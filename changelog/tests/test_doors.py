@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from changelog.context import Origin, current_recording, recording
-from changelog.tests.helpers import entries, logged_in, who
+from changelog.tests.recorded import entries, logged_in, who
 from core.choices import JobStatus
 from core.job_runner import run
 from core.jobs import enqueue
