@@ -188,3 +188,25 @@ def reveal_all(secrets: Iterable[Secret | str]) -> list[str]:
             continue
         found += [line for line in text.split("\n") if line]
     return found
+
+
+def unmask_options(options: object, stored: object) -> object:
+    """NAPALM optional arguments as written back after reading them masked (mask_options):
+    a credential given as the mask takes the stored value at the same place, so that a
+    read, edit and write keeps the credentials it could not see. A mask where nothing is
+    stored stays as given (it is then the credential)."""
+    if isinstance(options, dict):
+        stored_dict = stored if isinstance(stored, dict) else {}
+        return {
+            key: stored_dict[key]
+            if key in SECRET_OPTIONS and value == Secret.MASK and key in stored_dict
+            else unmask_options(value, stored_dict.get(key))
+            for key, value in options.items()
+        }
+    if isinstance(options, list):
+        stored_list = stored if isinstance(stored, list) else []
+        return [
+            unmask_options(item, stored_list[i] if i < len(stored_list) else None)
+            for i, item in enumerate(options)
+        ]
+    return options

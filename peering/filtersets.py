@@ -5,8 +5,11 @@ from core.choices import BGPState, Status
 from core.filtersets import SearchFilterSet, asn_query, yes_no_filter
 from devices.models import Router
 from peering.models import (
+    PEERINGDB_FIELDS,
     AutonomousSystem,
+    AutonomousSystemChange,
     BGPGroup,
+    BGPSessionStateChange,
     Connection,
     DirectPeeringSession,
     InternetExchange,
@@ -117,3 +120,51 @@ class InternetExchangePeeringSessionFilterSet(SessionFilterSet):
             "status",
             "bgp_state",
         ]
+
+
+class BGPSessionStateChangeFilterSet(django_filters.FilterSet):
+    """A session's state history (its page's timeline): by session, router, state, time."""
+
+    direct_session = django_filters.ModelChoiceFilter(queryset=DirectPeeringSession.objects.all())
+    ixp_session = django_filters.ModelChoiceFilter(
+        label="IXP session", queryset=InternetExchangePeeringSession.objects.all()
+    )
+    router = django_filters.ModelChoiceFilter(
+        label="Router", queryset=Router.objects.all(), method="filter_router"
+    )
+    to_state = django_filters.ChoiceFilter(
+        label="New state", choices=[*BGPState.choices, (UNKNOWN, "Unknown")], method="filter_to"
+    )
+    since = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte", label="Since")
+    until = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="lt", label="Until")
+
+    class Meta:
+        model = BGPSessionStateChange
+        fields = ["direct_session", "ixp_session", "router", "to_state", "since", "until"]
+
+    def filter_router(self, queryset, name: str, value: Router):
+        return queryset.filter(
+            Q(direct_session__router=value) | Q(ixp_session__ixp_connection__router=value)
+        )
+
+    def filter_to(self, queryset, name: str, value: str):
+        if value == UNKNOWN:
+            return queryset.filter(to_state__isnull=True)
+        return queryset.filter(to_state=value)
+
+
+class AutonomousSystemChangeFilterSet(django_filters.FilterSet):
+    """The changes PeeringDB made to ASes (an AS page's list): by AS, ASN, field, time."""
+
+    autonomous_system = django_filters.ModelChoiceFilter(
+        label="AS", queryset=AutonomousSystem.objects.all()
+    )
+    asn = django_filters.NumberFilter(field_name="autonomous_system__asn", label="ASN")
+    field = django_filters.ChoiceFilter(
+        choices=[(name, name) for name in PEERINGDB_FIELDS], label="Field"
+    )
+    since = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte", label="Since")
+
+    class Meta:
+        model = AutonomousSystemChange
+        fields = ["autonomous_system", "asn", "field", "since"]

@@ -12,12 +12,11 @@ from peering.models import (
     InternetExchange,
     InternetExchangePeeringSession,
 )
-from peeringdb.follow import follow_peeringdb, peeringdb_record
+from peeringdb.follow import follow_peeringdb, kept_local
 from peeringdb.forms import (
     IXChoiceField,
     IXLanChoiceField,
-    check_connection_exchange,
-    check_connection_ixlan,
+    check_connection,
     check_exchange_ix,
 )
 
@@ -59,15 +58,11 @@ class AutonomousSystemForm(forms.ModelForm):
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        network = peeringdb_record(cleaned.get("asn"))
-        if network is None:
-            return cleaned
-        local = list(cleaned.get("local_fields") or [])
-        for name, value in network.items():
-            edited = name in self.changed_data and name in cleaned
-            if edited and cleaned[name] != value and name not in local:
-                local.append(name)
-        cleaned["local_fields"] = [name for name in PEERINGDB_FIELDS if name in local]
+        local = kept_local(
+            cleaned.get("asn"), cleaned, self.changed_data, cleaned.get("local_fields")
+        )
+        if local is not None:
+            cleaned["local_fields"] = local
         return cleaned
 
     def save(self, commit: bool = True) -> AutonomousSystem:
@@ -117,8 +112,8 @@ class ConnectionForm(forms.ModelForm):
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        check_connection_ixlan(self)  # an IX LAN whose prefixes hold its subnets
-        check_connection_exchange(self)  # of the IX its exchange is linked to
+        # An IX LAN whose prefixes hold its subnets, of the IX its exchange is linked to.
+        check_connection(self)
         return cleaned
 
 

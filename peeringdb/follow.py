@@ -11,6 +11,7 @@ AutonomousSystemChange (old → new, when).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -77,6 +78,29 @@ def peeringdb_record(asn: int | None) -> dict[str, Any] | None:
         return None
     network = Network.objects.filter(asn=asn).order_by("-updated").first()
     return None if network is None else peeringdb_values(network)
+
+
+def kept_local(
+    asn: int | None,
+    values: Mapping[str, Any],
+    edited: Iterable[str],
+    local_fields: Iterable[str] | None,
+) -> list[str] | None:
+    """The fields an AS keeps local once saved with `values` (field -> value) when the
+    fields `edited` were changed by hand: those already in `local_fields`, and each edited
+    field that follows PeeringDB and now differs from PeeringDB's value, so that the next
+    synchronisation does not undo the edit. In PEERINGDB_FIELDS' order. None when the local
+    copy of PeeringDB has no network with that ASN (nothing to keep local from). One query;
+    the AS form and the API both decide it here."""
+    network = peeringdb_record(asn)
+    if network is None:
+        return None
+    edited = set(edited)
+    local = list(local_fields or [])
+    for name, value in network.items():
+        if name in edited and name in values and values[name] != value and name not in local:
+            local.append(name)
+    return [name for name in PEERINGDB_FIELDS if name in local]
 
 
 def shown(value: Any) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 from django.db.models import OuterRef, QuerySet, Subquery
 
-from peering.models import Connection
+from peering.models import Connection, InternetExchange
 from peeringdb.links import connection_ixlan, connection_ixlans
 from peeringdb.models import IX, IXLan
 
@@ -118,59 +118,88 @@ def ixlan_mismatch(ixlan: IXLan, addresses: Iterable[Any]) -> str:
     )
 
 
-def check_connection_ixlan(form: forms.ModelForm, field: str = "peeringdb_ixlan") -> None:
-    """A connection form's chosen IX LAN checked against its addresses (ixlan_mismatch):
-    a field error when it does not fit."""
-    ixlan = form.cleaned_data.get(field)
-    if ixlan is None:
-        return
-    addresses = [form.cleaned_data.get(name) for name in ("ipv4_address", "ipv6_address")]
-    why = ixlan_mismatch(ixlan, addresses)
-    if why:
-        form.add_error(field, why)
+def exchange_ix_mismatch(exchange: InternetExchange, ix: IX | None) -> str:
+    """Why `ix` cannot be the PeeringDB IX of `exchange` (saved, with its connections), in
+    one sentence; "" when it can. When some connection is linked to an IX LAN
+    (peeringdb.links), the IX must be that of one of their IX LANs. An exchange none of
+    whose connections is linked (or a new one) may choose any. Two queries at most."""
+    if ix is None or exchange.pk is None:
+        return ""
+    links = connection_ixlans(exchange.connections.all())
+    theirs = {link.ixlan.ix_id: link.ix_name for link in links.values() if link.ixlan}
+    if not theirs or ix.pk in theirs:
+        return ""
+    names = [name or f"IX {pk}" for pk, name in sorted(theirs.items(), key=lambda i: i[1])]
+    one = "it" if len(names) == 1 else "one of them"
+    return (
+        f"Its connections are on IX LANs of {_listed(names)} in PeeringDB, not of {ix.name}: "
+        f"choose {one}, or leave it blank to take it from the connections."
+    )
 
 
 def check_exchange_ix(form: forms.ModelForm, field: str = "peeringdb_ix") -> None:
     """An exchange form's chosen IX checked against its connections' IX LANs
-    (peeringdb.links): when some connection is linked, the IX must be that of one of their
-    IX LANs, else a field error naming theirs. An exchange none of whose connections is
-    linked (or a new one) may choose any. Two queries at most."""
-    ix = form.cleaned_data.get(field)
-    if ix is None or form.instance.pk is None:
-        return
-    links = connection_ixlans(form.instance.connections.all())
-    theirs = {link.ixlan.ix_id: link.ix_name for link in links.values() if link.ixlan}
-    if not theirs or ix.pk in theirs:
-        return
-    names = [name or f"IX {pk}" for pk, name in sorted(theirs.items(), key=lambda i: i[1])]
-    one = "it" if len(names) == 1 else "one of them"
-    form.add_error(
-        field,
-        f"Its connections are on IX LANs of {_listed(names)} in PeeringDB, not of {ix.name}: "
-        f"choose {one}, or leave it blank to take it from the connections.",
-    )
+    (exchange_ix_mismatch): a field error when it does not fit."""
+    why = exchange_ix_mismatch(form.instance, form.cleaned_data.get(field))
+    if why:
+        form.add_error(field, why)
 
 
-def check_connection_exchange(form: forms.ModelForm, field: str = "peeringdb_ixlan") -> None:
-    """A connection form's IX LAN (chosen, else matched by its subnets) checked against its
-    exchange's chosen PeeringDB IX: a field error when the IX LAN is another IX's. At most
-    three queries."""
-    exchange = form.cleaned_data.get("internet_exchange")
-    if exchange is None or exchange.peeringdb_ix_id is None or form.errors.get(field):
-        return
+def connection_exchange_mismatch(
+    exchange: InternetExchange | None,
+    ipv4_address: Any,
+    ipv6_address: Any,
+    ixlan: IXLan | None,
+) -> str:
+    """Why a connection to `exchange` with these addresses and IX LAN (chosen, else matched
+    by its subnets) does not fit the exchange's chosen PeeringDB IX, in one sentence: the
+    IX LAN is another IX's; "" when it fits. At most three queries."""
+    if exchange is None or exchange.peeringdb_ix_id is None:
+        return ""
     candidate = Connection(
         internet_exchange=exchange,
-        ipv4_address=form.cleaned_data.get("ipv4_address"),
-        ipv6_address=form.cleaned_data.get("ipv6_address"),
-        peeringdb_ixlan=form.cleaned_data.get(field),
+        ipv4_address=ipv4_address,
+        ipv6_address=ipv6_address,
+        peeringdb_ixlan=ixlan,
     )
     link = connection_ixlan(candidate)
     if link.ixlan is None or link.ixlan.ix_id == exchange.peeringdb_ix_id:
-        return
+        return ""
     theirs = link.ix_name or f"IX {link.ixlan.ix_id}"
-    form.add_error(
-        field,
+    return (
         f"{link} is an IX LAN of {theirs} in PeeringDB, but {exchange} is "
         f"linked to PeeringDB IX {exchange.peeringdb_ix_id}: choose an IX LAN of that IX, or "
-        "change the exchange's PeeringDB IX.",
+        "change the exchange's PeeringDB IX."
     )
+
+
+def connection_mismatch(
+    exchange: InternetExchange | None,
+    ipv4_address: Any,
+    ipv6_address: Any,
+    ixlan: IXLan | None,
+) -> str:
+    """What a connection's form checks of its PeeringDB IX LAN, in one sentence ("" when
+    it fits): the chosen IX LAN against its addresses (ixlan_mismatch), then the IX LAN
+    (chosen or matched) against its exchange's IX (connection_exchange_mismatch)."""
+    if ixlan is not None:
+        why = ixlan_mismatch(ixlan, [ipv4_address, ipv6_address])
+        if why:
+            return why
+    return connection_exchange_mismatch(exchange, ipv4_address, ipv6_address, ixlan)
+
+
+def check_connection(form: forms.ModelForm, field: str = "peeringdb_ixlan") -> None:
+    """A connection form's IX LAN checked (connection_mismatch): a field error when it
+    does not fit."""
+    if form.errors.get(field):
+        return
+    data = form.cleaned_data
+    why = connection_mismatch(
+        data.get("internet_exchange"),
+        data.get("ipv4_address"),
+        data.get("ipv6_address"),
+        data.get(field),
+    )
+    if why:
+        form.add_error(field, why)

@@ -192,6 +192,8 @@ SPECTACULAR_SETTINGS = {
     # Requests and responses as separate components, so write-only fields (passwords)
     # appear only in requests.
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name for a choice set several fields share (a session's state, a change's states).
+    "ENUM_NAME_OVERRIDES": {"BGPStateEnum": "core.choices.BGPState"},
     # The documentation page's scripts and styles come from the installed sidecar, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -1,46 +1,140 @@
-"""The serializer every inventory object's API uses: validated as its form validates it."""
+"""The serializers every inventory object's API uses: validated as its form validates it,
+related objects written as their id and read as a brief object, secrets write-only.
+
+    class RouterSerializer(ValidatedModelSerializer):
+        url = serializers.HyperlinkedIdentityField(view_name="api:devices-routers-detail")
+        ...
+
+    class BriefRouterSerializer(BriefSerializer):   # how other objects show a router
+        url = serializers.HyperlinkedIdentityField(view_name="api:devices-routers-detail")
+
+        class Meta:
+            model = Router
+            fields = ["id", "url", "display", "name"]
+
+A foreign key of a ValidatedModelSerializer becomes a `RelatedField` by itself: the request
+gives the related object's primary key (`"router": 3`), the response shows the related
+model's brief serializer (`{"id": 3, "url": …, "display": "r1", "name": "r1"}`), and the
+OpenAPI schema says both (an integer in the request component, the brief one in the
+response component).
+"""
 
 from __future__ import annotations
 
 import copy
+from importlib import import_module
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
+from django.http import QueryDict
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.exceptions import validation_detail
-from core.secrets import Secret
+from core.secrets import Secret, mask_options, unmask_options
+
+# The largest primary key any database here stores (a signed 64-bit integer): a bigger
+# number names no object, and is not sent to the database (SQLite cannot take it).
+MAX_PK = 2**63 - 1
+
+# Brief serializers by model (BriefSerializer registers its subclasses).
+_BRIEF: dict[type[models.Model], type[serializers.Serializer]] = {}
 
 
-class ValidatedModelSerializer(serializers.ModelSerializer):
-    """A ModelSerializer that also runs the model's own validation (`full_clean`: field
-    validators, `clean()`, uniqueness), so the API accepts exactly what the pages accept
-    and a bad value is a 400 naming its field, never a database error.
+def brief_serializer_for(model: type[models.Model]) -> type[serializers.Serializer] | None:
+    """The brief serializer of `model`, from its app's `api/serializers.py`; None if none."""
+    if model not in _BRIEF:
+        try:
+            import_module(f"{model._meta.app_label}.api.serializers")
+        except ModuleNotFoundError:
+            return None
+    return _BRIEF.get(model)
 
-    Adds `display` (the object's name as the pages show it) to every representation."""
 
-    display = serializers.SerializerMethodField(read_only=True)
+class BriefSerializer(serializers.ModelSerializer):
+    """How an object shows inside another: `id`, `url`, `display` and its natural key.
+    Read-only; each subclass declares `url` and Meta (model, fields)."""
+
+    display = serializers.SerializerMethodField()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        meta = getattr(cls, "Meta", None)
+        if meta is not None and getattr(meta, "model", None) is not None:
+            _BRIEF[meta.model] = cls
+            if "__doc__" not in cls.__dict__ or not cls.__doc__:
+                cls.__doc__ = f"A {meta.model._meta.verbose_name} as other objects show it."
+            meta.read_only_fields = list(meta.fields)
 
     def get_display(self, obj: models.Model) -> str:
         return str(obj)
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        attrs = super().validate(attrs)
-        model = self.Meta.model
-        many_to_many = {f.name for f in model._meta.many_to_many}
-        # A copy: a rejected value must not stay on the instance the view holds.
-        instance = copy.copy(self.instance) if self.instance is not None else model()
-        for name, value in attrs.items():
-            if name not in many_to_many:
-                setattr(instance, name, value)
-        try:
-            instance.full_clean(exclude=list(many_to_many))
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(validation_detail(exc)) from None
-        return attrs
+
+class RelatedField(serializers.PrimaryKeyRelatedField):
+    """A foreign key: written as the related object's primary key (an integer), read as the
+    related model's brief serializer (`brief`)."""
+
+    default_error_messages = {
+        **serializers.PrimaryKeyRelatedField.default_error_messages,
+        "does_not_exist": "There is no object with id {pk_value} to choose here.",
+        "incorrect_type": "Expected the object's id, an integer, but got {data_type}.",
+    }
+
+    def __init__(self, brief: type[serializers.Serializer], **kwargs: Any) -> None:
+        self.brief = brief
+        super().__init__(**kwargs)
+
+    def use_pk_only_optimization(self) -> bool:
+        return False  # the brief form shows more than the id
+
+    def to_internal_value(self, data: Any) -> models.Model:
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if isinstance(data, str):  # a form's value (the browsable API's HTML form)
+            if not data.strip().isdigit() or len(data.strip()) > 19:
+                self.fail("does_not_exist", pk_value=data[:40])
+            data = int(data)
+        if not 0 < data <= MAX_PK:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
+
+    def to_representation(self, value: models.Model) -> dict[str, Any]:
+        return self.brief(value, context=self.context).data
+
+
+class RelatedFieldScheme(OpenApiSerializerFieldExtension):
+    """A RelatedField in the schema: an integer in requests, its brief object in responses."""
+
+    target_class = RelatedField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema: Any, direction: str) -> dict[str, Any]:
+        if direction == "request":
+            return build_basic_type(OpenApiTypes.INT)
+        return auto_schema.resolve_serializer(self.target.brief, direction).ref
+
+
+class NAPALMArgsField(serializers.JSONField):
+    """NAPALM optional arguments: a JSON object. Credentials among them are masked in
+    responses (core.secrets.mask_options), as the pages show them; a write that sends the
+    mask back where a credential was keeps the stored credential."""
+
+    def to_representation(self, value: Any) -> Any:
+        return mask_options(super().to_representation(value))
+
+    def to_internal_value(self, data: Any) -> Any:
+        data = super().to_internal_value(data)
+        instance = getattr(self.parent, "instance", None)
+        if isinstance(instance, models.Model):
+            data = unmask_options(data, getattr(instance, self.source, None))
+        return data
+
+
+extend_schema_field({"type": "object", "additionalProperties": {}})(NAPALMArgsField)
 
 
 class SecretField(serializers.CharField):
@@ -56,6 +150,9 @@ class SecretField(serializers.CharField):
         kwargs.setdefault("style", {"input_type": "password"})
         super().__init__(**kwargs)
 
+    def to_representation(self, value: Any) -> None:
+        return None  # never a Secret's token, should a read ever reach here
+
 
 @extend_schema_field(OpenApiTypes.BOOL)
 class SecretSetField(serializers.Field):
@@ -67,3 +164,157 @@ class SecretSetField(serializers.Field):
 
     def to_representation(self, obj: models.Model) -> bool:
         return isinstance(getattr(obj, self.secret_field, None), Secret)
+
+
+def _concrete_field(model: type[models.Model], name: str) -> models.Field | None:
+    try:
+        field = model._meta.get_field(name)
+    except Exception:  # FieldDoesNotExist: a serializer-only name
+        return None
+    return field if getattr(field, "concrete", False) else None
+
+
+def _json_kind(field: serializers.Field) -> tuple[tuple[type, ...], str] | None:
+    """The JSON type(s) a field takes in a JSON body, and their name; None: any."""
+    if isinstance(field, serializers.BooleanField):
+        return (bool,), "a boolean"
+    if isinstance(field, serializers.IntegerField | RelatedField):
+        return (int,), "an integer"
+    if isinstance(field, serializers.CharField | serializers.ChoiceField):
+        if isinstance(field, serializers.MultipleChoiceField):
+            return (list,), "a list"
+        return (str,), "a string"
+    if isinstance(field, serializers.DateTimeField | serializers.DateField):
+        return (str,), "a string"
+    if isinstance(field, serializers.ListField):
+        return (list,), "a list"
+    return None
+
+
+def _json_type_name(value: Any) -> str:
+    for kind, name in (
+        (bool, "a boolean"),
+        (int, "an integer"),
+        (float, "a number"),
+        (str, "a string"),
+        (list, "a list"),
+        (dict, "an object"),
+    ):
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__
+
+
+class RelatedFieldsMixin:
+    """Foreign keys of a ModelSerializer as RelatedFields (the related model's brief
+    serializer must exist), limited as the model limits their choices (`limit_choices_to`)."""
+
+    serializer_related_field = RelatedField
+
+    def build_relational_field(
+        self, field_name: str, relation_info: Any
+    ) -> tuple[type[serializers.Field], dict[str, Any]]:
+        field_class, kwargs = super().build_relational_field(field_name, relation_info)  # type: ignore[misc]
+        if relation_info.to_many or relation_info.reverse:
+            return field_class, kwargs
+        brief = brief_serializer_for(relation_info.related_model)
+        if brief is None:
+            raise TypeError(f"{relation_info.related_model.__name__} has no BriefSerializer")
+        model_field = relation_info.model_field
+        queryset = kwargs.get("queryset")
+        limit = model_field.get_limit_choices_to() if model_field is not None else None
+        if queryset is not None and limit:
+            kwargs["queryset"] = queryset.complex_filter(limit)
+        return RelatedField, {**kwargs, "brief": brief}
+
+
+class ValidatedModelSerializer(RelatedFieldsMixin, serializers.ModelSerializer):
+    """A ModelSerializer that also runs the model's own validation (`full_clean`: field
+    validators, `clean()`, uniqueness and constraints), so the API accepts exactly what the
+    pages accept and a bad value is a 400 naming its field, never a database error.
+
+    - Adds `display` (the object's name as the pages show it) to every representation.
+    - Foreign keys are RelatedFields (the related model's brief serializer must exist),
+      limited as the model limits their choices (`limit_choices_to`).
+    - In a JSON body every value must be of its field's JSON type: `"name": 5` or
+      `"status": ["enabled"]` is a 400 (DRF would turn 5 into "5"); form data (the
+      browsable API) is text and converted as usual.
+    - `check(instance, attrs)`: what the pages' form checks beyond the model (a
+      subclass's hook; the form and it call the same shared function).
+    """
+
+    display = serializers.SerializerMethodField(read_only=True)
+
+    def get_display(self, obj: models.Model) -> str:
+        return str(obj)
+
+    def get_unique_together_validators(self) -> list[Any]:
+        # The model's constraints are checked by full_clean (validate), as the forms do.
+        return []
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        errors = self.json_type_errors(data)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+    def json_type_errors(self, data: Any) -> dict[str, list[str]]:
+        if not isinstance(data, dict) or isinstance(data, QueryDict):
+            return {}
+        errors = {}
+        for name, field in self.fields.items():
+            if field.read_only or name not in data or data[name] is None:
+                continue
+            kind = _json_kind(field)
+            value = data[name]
+            if kind is None:
+                continue
+            types, expected = kind
+            if not isinstance(value, types) or (bool not in types and isinstance(value, bool)):
+                errors[name] = [f"Expected {expected}, got {_json_type_name(value)}."]
+        return errors
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        many_to_many = {f.name for f in model._meta.many_to_many}
+        # A copy: a rejected value must not stay on the instance the view holds.
+        instance = copy.copy(self.instance) if self.instance is not None else model()
+        for name, value in attrs.items():
+            if name not in many_to_many:
+                setattr(instance, name, value)
+        try:
+            instance.full_clean(exclude=list(many_to_many))
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(validation_detail(exc)) from None
+        # Saved as the model cleaned them (addresses normalised, blanks stripped...), so
+        # that the response shows what is stored.
+        for name in attrs:
+            field = _concrete_field(model, name)
+            if field is not None and not field.is_relation:
+                attrs[name] = getattr(instance, field.attname)
+        errors = self.check(instance, attrs)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+    def check(self, instance: models.Model, attrs: dict[str, Any]) -> dict[str, str]:
+        """Errors by field of what the model's form checks beyond the model itself, on
+        `instance` (a copy holding the new values); none by default."""
+        return {}
+
+
+class ReadOnlyModelSerializer(RelatedFieldsMixin, serializers.ModelSerializer):
+    """A read-only collection's serializer: `display`, every model field read-only, and
+    foreign keys as brief objects."""
+
+    display = serializers.SerializerMethodField()
+
+    def get_display(self, obj: models.Model) -> str:
+        return str(obj)
+
+    def get_extra_kwargs(self) -> dict[str, Any]:
+        extra = super().get_extra_kwargs()
+        for name in self.Meta.fields:
+            extra.setdefault(name, {})["read_only"] = True
+        return extra

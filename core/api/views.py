@@ -10,18 +10,24 @@ from django.db.models import Model
 from django.utils.decorators import classonlymethod
 from rest_framework import viewsets
 from rest_framework.decorators import api_view, permission_classes, schema
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
+from core.api.parsers import JSONParser
 from core.api.permissions import ModelPermissions, TokenWritePermission
 
 
 class APIViewMixin:
     """What every API view shares: authentication is the API's own (tokens, or the
     browser's session), so Django's login-required middleware lets its requests through
-    and DRF answers 401/403 as JSON."""
+    and DRF answers 401/403 as JSON. JSON bodies too deeply nested to read are a 400; an
+    object's id in a URL is digits (anything else is a 404)."""
+
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    lookup_value_regex = "[0-9]+"
 
     @classonlymethod
     def as_view(cls, *args: Any, **kwargs: Any) -> Any:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from configs.models import ConfigTemplate
 from core.choices import BGPState
+from core.tests.api import APIClient
 from devices.models import Platform, Router
 from peering.models import (
     AutonomousSystem,
@@ -166,3 +167,9 @@ def thousand_sessions(db) -> int:
         ]
     )
     return len(ixp_sessions) + len(direct)
+
+
+@pytest.fixture
+def api(admin_user) -> APIClient:
+    """The API as a superuser, with a token."""
+    return APIClient(admin_user)

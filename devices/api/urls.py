@@ -1,5 +1,5 @@
 """devices' API collections."""
 
-from devices.api.views import PlatformViewSet
+from devices.api.views import PlatformViewSet, RouterViewSet
 
-ROUTES = [("devices/platforms", PlatformViewSet)]
+ROUTES = [("devices/platforms", PlatformViewSet), ("devices/routers", RouterViewSet)]

@@ -1,0 +1,5 @@
+"""configs' API collections."""
+
+from configs.api.views import ConfigTemplateViewSet
+
+ROUTES = [("configs/templates", ConfigTemplateViewSet)]
