@@ -54,5 +54,6 @@ urlpatterns = [
         name="docs",
     ),
     path("", include(api_router().urls)),
-    re_path(r"^.*$", not_found),
+    # Any path at all, line breaks included (`.` alone stops at one, leaving Django's HTML 404).
+    re_path(r"^[\s\S]*\Z", not_found),
 ]
