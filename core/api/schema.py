@@ -34,7 +34,8 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 class AutoSchema(openapi.AutoSchema):
     """drf-spectacular's AutoSchema, with the errors each operation can answer: 400 for
     input that is read (a body, query parameters), 401 and 403 always, 404 for an object
-    named in the path, 409 for writes, 415 for a body of a type not read. An operation's
+    named in the path, 409 for writes, 413 for a body too large to read and 415 for one of
+    a type not read. An operation's
     own `@extend_schema(responses=…)` wins for a status it names."""
 
     def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
@@ -78,5 +79,6 @@ class AutoSchema(openapi.AutoSchema):
         if self.method in WRITE_METHODS:
             errors["409"] = (ERROR, "The change conflicts with existing data.")
         if reads_body:
+            errors["413"] = (ERROR, "The body is larger than the server reads.")
             errors["415"] = (ERROR, "The body is of a media type not read.")
         return errors
