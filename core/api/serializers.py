@@ -228,7 +228,24 @@ class RelatedFieldsMixin:
         return RelatedField, {**kwargs, "brief": brief}
 
 
-class ValidatedModelSerializer(RelatedFieldsMixin, serializers.ModelSerializer):
+class KnownFieldsMixin:
+    """A JSON body naming a field the serializer does not have (`"napalm_pasword"`) is a
+    400 naming it, rather than a change silently left out. Fields that are only read
+    (`id`, `url`, `display`...) are accepted and ignored, so that an object read can be
+    written back. Form data (the browsable API) carries fields of its own and is not
+    checked."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict) and not isinstance(data, QueryDict):
+            unknown = sorted(name for name in data if name not in self.fields)  # type: ignore[attr-defined]
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: ["No field of this name can be written here."] for name in unknown}
+                )
+        return super().to_internal_value(data)  # type: ignore[misc]
+
+
+class ValidatedModelSerializer(KnownFieldsMixin, RelatedFieldsMixin, serializers.ModelSerializer):
     """A ModelSerializer that also runs the model's own validation (`full_clean`: field
     validators, `clean()`, uniqueness and constraints), so the API accepts exactly what the
     pages accept and a bad value is a 400 naming its field, never a database error.
@@ -238,7 +255,8 @@ class ValidatedModelSerializer(RelatedFieldsMixin, serializers.ModelSerializer):
       limited as the model limits their choices (`limit_choices_to`).
     - In a JSON body every value must be of its field's JSON type: `"name": 5` or
       `"status": ["enabled"]` is a 400 (DRF would turn 5 into "5"); form data (the
-      browsable API) is text and converted as usual.
+      browsable API) is text and converted as usual. A field it does not have is a 400
+      too (KnownFieldsMixin).
     - `check(instance, attrs)`: what the pages' form checks beyond the model (a
       subclass's hook; the form and it call the same shared function).
     """
