@@ -54,6 +54,6 @@ urlpatterns = [
         name="docs",
     ),
     path("", include(api_router().urls)),
-    # Any path at all, line breaks included (`.` alone stops at one, leaving Django's HTML 404).
-    re_path(r"^[\s\S]*\Z", not_found),
+    # Any other address, line breaks included (`.` alone stops at one): a JSON 404.
+    re_path(r"(?s)^.*$", not_found),
 ]

@@ -194,6 +194,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # One name for a choice set several fields share (a session's state, a change's states).
     "ENUM_NAME_OVERRIDES": {"BGPStateEnum": "core.choices.BGPState"},
+    # Request bodies are documented as JSON; form data is the browsable API's convenience.
+    "PARSER_WHITELIST": ["core.api.parsers.JSONParser"],
     # The documentation page's scripts and styles come from the installed sidecar, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -27,6 +27,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.http import QueryDict
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_basic_type
@@ -104,6 +105,15 @@ class RelatedField(serializers.PrimaryKeyRelatedField):
 
     def to_representation(self, value: models.Model) -> dict[str, Any]:
         return self.brief(value, context=self.context).data
+
+    def get_choices(self, cutoff: int | None = None) -> dict[Any, str]:
+        """The choices of the browsable API's form, by id (the value a form sends)."""
+        queryset = self.get_queryset()
+        if queryset is None:
+            return {}
+        if cutoff is not None:
+            queryset = queryset[:cutoff]
+        return {item.pk: self.display_value(item) for item in queryset}
 
 
 class RelatedFieldScheme(OpenApiSerializerFieldExtension):
@@ -265,6 +275,19 @@ class ValidatedModelSerializer(KnownFieldsMixin, RelatedFieldsMixin, serializers
 
     def get_display(self, obj: models.Model) -> str:
         return str(obj)
+
+    def build_standard_field(
+        self, field_name: str, model_field: models.Field
+    ) -> tuple[type[serializers.Field], dict[str, Any]]:
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        # Integers within what every supported database stores (PostgreSQL's ranges), so
+        # that SQLite accepts no number PostgreSQL would refuse.
+        bounds = BaseDatabaseOperations.integer_field_ranges.get(model_field.get_internal_type())
+        if bounds is not None and issubclass(field_class, serializers.IntegerField):
+            low, high = bounds
+            kwargs["min_value"] = max(kwargs.get("min_value", low), low)
+            kwargs["max_value"] = min(kwargs.get("max_value", high), high)
+        return field_class, kwargs
 
     def get_unique_together_validators(self) -> list[Any]:
         # The model's constraints are checked by full_clean (validate), as the forms do.

@@ -6,7 +6,7 @@ from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.utils.decorators import classonlymethod
 from rest_framework import viewsets
 from rest_framework.decorators import api_view, permission_classes, schema
@@ -18,6 +18,7 @@ from rest_framework.serializers import BaseSerializer
 
 from core.api.parsers import JSONParser
 from core.api.permissions import ModelPermissions, TokenWritePermission
+from core.api.schema import AutoSchema
 
 
 class APIViewMixin:
@@ -28,6 +29,16 @@ class APIViewMixin:
 
     parser_classes = [JSONParser, FormParser, MultiPartParser]
     lookup_value_regex = "[0-9]+"
+    schema = AutoSchema()
+
+    def get_queryset(self) -> QuerySet:
+        """The view's queryset in its order (else the model's), then by primary key, so
+        that pages of a list neither repeat nor skip objects that sort alike."""
+        queryset = super().get_queryset()  # type: ignore[misc]
+        ordering = list(queryset.query.order_by or queryset.model._meta.ordering or [])
+        if not {"pk", "-pk", "id", "-id"} & set(map(str, ordering)):
+            queryset = queryset.order_by(*ordering, "pk")
+        return queryset
 
     @classonlymethod
     def as_view(cls, *args: Any, **kwargs: Any) -> Any:

@@ -228,3 +228,10 @@ def test_change_permission_is_needed_to_change(db) -> None:
     assert api.delete(router_url(router)).status_code == 403
     api = APIClient(permission_user("changer", "devices.view_router", "devices.change_router"))
     assert api.patch(router_url(router), {"description": "x"}).status_code == 200
+
+
+def test_any_other_address_is_a_json_404(api, db) -> None:
+    for url in ("/api/devices/routers/x/", "/api/devices/routers/%0A1/", "/api/nothing/\n/"):
+        response = api.get(url)
+        assert response.status_code == 404, url
+        assert response["Content-Type"] == "application/json", url

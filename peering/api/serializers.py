@@ -297,18 +297,34 @@ class BGPSessionStateChangeSerializer(ReadOnlyModelSerializer):
     """One transition of a session's BGP state seen by polling: `direct_session` or
     `ixp_session` (the other is null); a null state is unknown."""
 
+    url = serializers.HyperlinkedIdentityField(view_name="api:peering-session-state-changes-detail")
+
     class Meta:
         model = BGPSessionStateChange
-        fields = ["id", "display", "direct_session", "ixp_session", "from_state", "to_state", "at"]
+        fields = [
+            "id",
+            "url",
+            "display",
+            "direct_session",
+            "ixp_session",
+            "from_state",
+            "to_state",
+            "at",
+        ]
 
 
 class AutonomousSystemChangeSerializer(ReadOnlyModelSerializer):
     """One change a PeeringDB synchronisation made to one field of an AS: old → new."""
 
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:peering-autonomous-system-changes-detail"
+    )
+
     class Meta:
         model = AutonomousSystemChange
         fields = [
             "id",
+            "url",
             "display",
             "autonomous_system",
             "field",
