@@ -11,16 +11,17 @@ from peeringdb.sync import synchronise
 
 @register
 class PeeringDBSyncJob(JobType):
-    """Read what changed in PeeringDB, store it, and update the ASes that follow it. A
-    failed synchronisation changed nothing; its error is one sentence."""
+    """Read what changed in PeeringDB (everything with `full`), store it, and update the
+    ASes that follow it; with `dry_run`, only say what that would change. A failed
+    synchronisation changed nothing; its error is one sentence."""
 
     kind = "peeringdb_sync"
     label = "PeeringDB synchronisation"
-    arguments = (Argument("full", bool, default=False),)
+    arguments = (Argument("full", bool, default=False), Argument("dry_run", bool, default=False))
 
     def run(self, job: Job, log: JobLog) -> JobOutcome:
-        full = self.argument_values(job)["full"]
-        result = synchronise(full=full, progress=log.info)
+        values = self.argument_values(job)
+        result = synchronise(full=values["full"], progress=log.info, dry_run=values["dry_run"])
         output = "\n".join(result.lines())
         if not result.ok:
             return JobOutcome.failed(result.error, output, result.as_dict())

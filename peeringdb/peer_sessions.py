@@ -22,6 +22,7 @@ from peering.models import (
 from peeringdb.peers import (
     NO_POLICY,
     RESTRICTIVE_POLICY,
+    AvailablePeers,
     ExchangeRead,
     is_route_server,
     policy_is,
@@ -48,6 +49,65 @@ def checked_asn(asn: int) -> int:
     except ValidationError as exc:
         raise InputError(f"{exc.messages[0].removesuffix('.')}; nothing was created.") from None
     return asn
+
+
+def route_servers_left_out(peers: AvailablePeers, create_option: str) -> list[str]:
+    """A line per connection whose route servers every_peer leaves out, and why (a route
+    server is named in `create_option` to have it anyway)."""
+    lines = []
+    for item in peers.connections:
+        servers = [f"AS{p.asn}" for p in item.peers if p.is_route_server]
+        if servers and not item.our_rs_peer:
+            said = "has no entry" if item.our_rs_peer is None else "does not say we peer"
+            lines.append(
+                f"{item.connection}: left out route server {', '.join(servers)}: our PeeringDB "
+                f"entry on the IX LAN {said} with the route servers (name it in {create_option})"
+            )
+    return lines
+
+
+def no_policy_left_out(peers: AvailablePeers, create_option: str) -> list[str]:
+    """A line per connection whose peers every_peer leaves out because their PeeringDB
+    policy is "No" (they do not peer; route servers left out anyway are not repeated)."""
+    lines = []
+    for item in peers.connections:
+        named = [
+            peer_label(p.asn, p.name)
+            for p in item.peers
+            if p.does_not_peer and (not p.is_route_server or item.our_rs_peer)
+        ]
+        if named:
+            them = "it" if len(named) == 1 else "them"
+            lines.append(
+                f"{item.connection}: left out {', '.join(named)}: PeeringDB policy No, "
+                f"the network does not peer (name {them} in {create_option})"
+            )
+    return lines
+
+
+def every_peer(
+    peers: AvailablePeers, all_option: str, create_option: str
+) -> tuple[dict[int, list[int]], list[str]]:
+    """What "every available peer" selects (AvailablePeers.all_selection: ASNs per
+    connection pk), and a line per peer it leaves out and why. `all_option` ("--all")
+    and `create_option` ("--create") are what the door calls the choice of every peer and
+    the list of ASNs, for its sentences. InputError when the exchange is not linked to
+    PeeringDB or nothing is left to create."""
+    if not peers.linked:
+        raise InputError(peers.not_linked)
+    selection = {pk: asns for pk, asns in peers.all_selection().items() if asns}
+    left_out = [
+        *route_servers_left_out(peers, create_option),
+        *no_policy_left_out(peers, create_option),
+    ]
+    if not selection and left_out:
+        raise InputError(
+            f"{all_option} leaves out every available peer of {peers.ixp} "
+            f"({'; '.join(left_out)}): nothing to create."
+        )
+    if not selection:
+        raise InputError(f"{peers.ixp} has no available peers: nothing to create.")
+    return selection, left_out
 
 
 # What create_sessions takes: ASNs per connection pk, or ASNs for every connection of the

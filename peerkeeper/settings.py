@@ -192,8 +192,13 @@ SPECTACULAR_SETTINGS = {
     # Requests and responses as separate components, so write-only fields (passwords)
     # appear only in requests.
     "COMPONENT_SPLIT_REQUEST": True,
-    # One name for a choice set several fields share (a session's state, a change's states).
-    "ENUM_NAME_OVERRIDES": {"BGPStateEnum": "core.choices.BGPState"},
+    # One name for a choice set several fields share (a session's state, a change's states),
+    # and names apart for choice sets of fields named alike (a job's status, a router's).
+    "ENUM_NAME_OVERRIDES": {
+        "BGPStateEnum": "core.choices.BGPState",
+        "JobStatusEnum": "core.choices.JobStatus",
+        "StatusEnum": "core.choices.Status",
+    },
     # Request bodies are documented as JSON; form data is the browsable API's convenience.
     "PARSER_WHITELIST": ["core.api.parsers.JSONParser"],
     # The documentation page's scripts and styles come from the installed sidecar, not a CDN.

@@ -1,5 +1,6 @@
 """The local PeeringDB copy's API collections, named after PeeringDB's object types."""
 
+from peeringdb.api.actions import PeeringDBSyncViewSet
 from peeringdb.api.views import (
     IXLanPrefixViewSet,
     IXLanViewSet,
@@ -14,4 +15,5 @@ ROUTES = [
     ("peeringdb/ixlans", IXLanViewSet),
     ("peeringdb/ixlan-prefixes", IXLanPrefixViewSet),
     ("peeringdb/netixlans", NetworkIXLanViewSet),
+    ("peeringdb/sync", PeeringDBSyncViewSet),
 ]

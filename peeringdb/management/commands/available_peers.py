@@ -6,7 +6,7 @@ from core.commands import RouterCommand
 from core.operations import InputError
 from core.validators import ASNTextError, asn_from_text, validate_asn
 from peering.queries import find_ixp
-from peeringdb.peer_sessions import SessionsCreated, create_sessions, peer_label
+from peeringdb.peer_sessions import SessionsCreated, create_sessions, every_peer
 from peeringdb.peers import (
     AvailablePeer,
     AvailablePeers,
@@ -95,39 +95,6 @@ def connection_lines(item: ConnectionPeers) -> list[str]:
     return lines
 
 
-def route_servers_left_out(peers: AvailablePeers) -> list[str]:
-    """A line per connection whose route servers --all leaves out, and why."""
-    lines = []
-    for item in peers.connections:
-        servers = [f"AS{p.asn}" for p in item.peers if p.is_route_server]
-        if servers and not item.our_rs_peer:
-            said = "has no entry" if item.our_rs_peer is None else "does not say we peer"
-            lines.append(
-                f"{item.connection}: left out route server {', '.join(servers)}: our PeeringDB "
-                f"entry on the IX LAN {said} with the route servers (name it in --create)"
-            )
-    return lines
-
-
-def no_policy_left_out(peers: AvailablePeers) -> list[str]:
-    """A line per connection whose peers --all leaves out because their PeeringDB policy
-    is "No" (they do not peer; route servers --all leaves out anyway are not repeated)."""
-    lines = []
-    for item in peers.connections:
-        named = [
-            peer_label(p.asn, p.name)
-            for p in item.peers
-            if p.does_not_peer and (not p.is_route_server or item.our_rs_peer)
-        ]
-        if named:
-            them = "it" if len(named) == 1 else "them"
-            lines.append(
-                f"{item.connection}: left out {', '.join(named)}: PeeringDB policy No, "
-                f"the network does not peer (name {them} in --create)"
-            )
-    return lines
-
-
 def listing_lines(peers: AvailablePeers) -> list[str]:
     lines = [f"{peers.ixp}: PeeringDB IX {peers.ix}"]
     for item in peers.connections:
@@ -175,15 +142,7 @@ class Command(RouterCommand):
         if not peers.linked:
             raise InputError(peers.not_linked)
         if create_all:
-            selection = {pk: asns for pk, asns in peers.all_selection().items() if asns}
-            left_out = [*route_servers_left_out(peers), *no_policy_left_out(peers)]
-            if not selection and left_out:
-                raise InputError(
-                    f"--all leaves out every available peer of {exchange} "
-                    f"({'; '.join(left_out)}): nothing to create."
-                )
-            if not selection:
-                raise InputError(f"{exchange} has no available peers: nothing to create.")
+            selection, left_out = every_peer(peers, "--all", "--create")
             self._print_created(create_sessions(exchange, selection), as_json, left_out)
         elif as_json:
             self.stdout.write(json.dumps(peers.as_dict(), indent=2))

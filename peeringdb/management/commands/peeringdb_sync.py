@@ -48,9 +48,10 @@ class Command(RouterCommand):
         if from_directory is not None and not from_directory.strip():
             raise CommandError("--from-directory needs a directory.")
         if tasks:
-            if from_directory or dry_run:
-                raise CommandError("--from-directory and --dry-run run here: drop --tasks.")
-            self.enqueue_job(PeeringDBSyncJob, {"full": full}, repeat_every, as_json)
+            if from_directory:
+                raise CommandError("--from-directory runs here: drop --tasks.")
+            arguments = {"full": full, "dry_run": dry_run or None}  # None: not said
+            self.enqueue_job(PeeringDBSyncJob, arguments, repeat_every, as_json)
             return
         if repeat_every is not None:
             raise CommandError("--repeat-every repeats a background job: add --tasks.")
