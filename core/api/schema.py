@@ -10,57 +10,54 @@ from typing import Any
 
 from drf_spectacular import openapi
 from drf_spectacular.plumbing import ResolvedComponent
+from rest_framework import serializers
 
 ERROR = "Error"
 INVALID_INPUT = "InvalidInput"
-ERROR_SCHEMAS: dict[str, dict[str, Any]] = {
-    ERROR: {
-        "type": "object",
-        "description": "Why the request was refused, in a sentence.",
-        "properties": {"detail": {"type": "string"}},
-        "required": ["detail"],
-    },
-    INVALID_INPUT: {
-        "type": "object",
-        "description": 'What is wrong with the input: `{"detail": "…"}` when it could not be '
-        'read at all, otherwise the messages of each field, e.g. `{"name": ["This field is '
-        'required."]}` (`non_field_errors` for the object as a whole; nested fields nest).',
-        "additionalProperties": {},
-    },
+INVALID_INPUT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": 'What is wrong with the input: `{"detail": "…"}` when it could not be '
+    'read at all, otherwise the messages of each field, e.g. `{"name": ["This field is '
+    'required."]}` (`non_field_errors` for the object as a whole; nested fields nest).',
+    "additionalProperties": {},
 }
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every refusal of the API: one sentence."""
+
+    detail = serializers.CharField(help_text="What was refused and why, in one sentence.")
 
 
 class AutoSchema(openapi.AutoSchema):
     """drf-spectacular's AutoSchema, with the errors each operation can answer: 400 for
     input that is read (a body, query parameters), 401 and 403 always, 404 for an object
     named in the path, 409 for writes, 413 for a body too large to read and 415 for one of
-    a type not read. An operation's
-    own `@extend_schema(responses=…)` wins for a status it names."""
+    a type not read. An operation's own `@extend_schema(responses=…)` wins for a status it
+    names."""
 
     def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
         operation = super().get_operation(*args, **kwargs)
         if operation is None:
             return None
-        for component, schema in ERROR_SCHEMAS.items():
-            self.registry.register_on_missing(
-                ResolvedComponent(
-                    name=component,
-                    type=ResolvedComponent.SCHEMA,
-                    object=f"core.api.schema.{component}",
-                    schema=schema,
-                )
-            )
+        invalid_input = ResolvedComponent(
+            name=INVALID_INPUT,
+            type=ResolvedComponent.SCHEMA,
+            object=f"{__name__}.{INVALID_INPUT}",
+            schema=INVALID_INPUT_SCHEMA,
+        )
+        self.registry.register_on_missing(invalid_input)
+        references = {
+            ERROR: self.resolve_serializer(ErrorSerializer, "response").ref,
+            INVALID_INPUT: invalid_input.ref,
+        }
         responses = operation.setdefault("responses", {})
-        for status, (component, description) in self._error_responses(operation).items():
+        for status, (body, description) in self._error_responses(operation).items():
             responses.setdefault(
                 status,
                 {
-                    "content": {
-                        "application/json": {
-                            "schema": {"$ref": f"#/components/schemas/{component}"}
-                        }
-                    },
+                    "content": {"application/json": {"schema": references[body]}},
                     "description": description,
                 },
             )
