@@ -37,6 +37,7 @@ from rest_framework import serializers
 
 from core.api.exceptions import validation_detail
 from core.secrets import Secret, mask_options, unmask_options
+from core.validators import validate_json_object
 
 # The largest primary key any database here stores (a signed 64-bit integer): a bigger
 # number names no object, and is not sent to the database (SQLite cannot take it).
@@ -137,6 +138,11 @@ class NAPALMArgsField(serializers.JSONField):
         return mask_options(super().to_representation(value))
 
     def to_internal_value(self, data: Any) -> Any:
+        # Checked first: unmasking walks the value, as deep as it nests.
+        try:
+            validate_json_object(data)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
         data = super().to_internal_value(data)
         instance = getattr(self.parent, "instance", None)
         if isinstance(instance, models.Model):
