@@ -20,13 +20,20 @@ from core.validators import ASN_MAX, ASN_MIN, ASNTextError, asn_from_text
 )
 class ASNField(serializers.Field):
     """An AS number in a body: 64501, or as the commands take it ("64501", "AS64501",
-    asdot "1.10"). Whether the number is an AS number (0, AS_TRANS...) is for the service
-    that uses it to say (core.validators.validate_asn)."""
+    asdot "1.10"), from ASN_MIN to ASN_MAX. Whether a number in that range is an AS number
+    (AS_TRANS...) is for the service that uses it to say (core.validators.validate_asn)."""
 
     def to_internal_value(self, data: Any) -> int:
         if isinstance(data, bool) or not isinstance(data, int | str):
             raise serializers.ValidationError(f"{data!r} is not an AS number.")
         if isinstance(data, int):
+            # Out of range is refused here, as in text: such a number is no AS, and past
+            # 64 bits no database can even look it up.
+            if not ASN_MIN <= data <= ASN_MAX:
+                shown = str(data) if len(str(data)) <= 40 else str(data)[:39] + "…"
+                raise serializers.ValidationError(
+                    f"{shown} is out of range: AS numbers are {ASN_MIN} to {ASN_MAX}."
+                )
             return data
         try:
             return asn_from_text(data)
