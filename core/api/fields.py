@@ -9,6 +9,9 @@ from rest_framework import serializers
 
 from core.validators import ASN_MAX, ASN_MIN, ASNTextError, asn_from_text
 
+# Integers a database here stores and compares: signed 64-bit.
+DATABASE_INTEGER = 2**63
+
 
 @extend_schema_field(
     {
@@ -20,16 +23,16 @@ from core.validators import ASN_MAX, ASN_MIN, ASNTextError, asn_from_text
 )
 class ASNField(serializers.Field):
     """An AS number in a body: 64501, or as the commands take it ("64501", "AS64501",
-    asdot "1.10"), from ASN_MIN to ASN_MAX. Whether a number in that range is an AS number
-    (AS_TRANS...) is for the service that uses it to say (core.validators.validate_asn)."""
+    asdot "1.10"). Whether the number is an AS number (0, AS_TRANS...) is for the service
+    that uses it to say (core.validators.validate_asn); one past 64 bits is refused here."""
 
     def to_internal_value(self, data: Any) -> int:
         if isinstance(data, bool) or not isinstance(data, int | str):
             raise serializers.ValidationError(f"{data!r} is not an AS number.")
         if isinstance(data, int):
-            # Out of range is refused here, as in text: such a number is no AS, and past
-            # 64 bits no database can even look it up.
-            if not ASN_MIN <= data <= ASN_MAX:
+            # Past 64 bits no database can even look the number up: refused here; the
+            # service says why a smaller one is no AS number.
+            if not -DATABASE_INTEGER <= data < DATABASE_INTEGER:
                 shown = str(data) if len(str(data)) <= 40 else str(data)[:39] + "…"
                 raise serializers.ValidationError(
                     f"{shown} is out of range: AS numbers are {ASN_MIN} to {ASN_MAX}."
