@@ -7,6 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.serializers import JSONTypesMixin
 from core.validators import ASN_MAX, ASN_MIN, ASNTextError, asn_from_text
 
 # Integers a database here stores and compares: signed 64-bit.
@@ -48,9 +49,10 @@ class ASNField(serializers.Field):
         return value
 
 
-class StrictSerializer(serializers.Serializer):
+class StrictSerializer(JSONTypesMixin, serializers.Serializer):
     """A body serializer that refuses fields it does not know (400 naming them), so that a
-    misspelt option is never silently ignored."""
+    misspelt option is never silently ignored, and values of the wrong JSON type
+    (JSONTypesMixin)."""
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         unknown = sorted(set(self.initial_data) - set(self.fields))
