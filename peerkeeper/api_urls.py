@@ -54,7 +54,6 @@ urlpatterns = [
         name="docs",
     ),
     path("", include(api_router().urls)),
-    # Any other address, line breaks included (`.` alone stops at one): a JSON 404. No
-    # inline flag: Django cannot reverse the API's names through a pattern with one.
-    re_path(r"^[\s\S]*\Z", not_found),
+    # Any other address, line breaks included (`.` alone stops at one): a JSON 404.
+    re_path(r"^[\s\S]*$", not_found),
 ]

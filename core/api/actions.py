@@ -8,7 +8,8 @@ its status is completed, failed or errored.
 
 Its body is a JSON object of the job type's arguments (checked by the type itself, as
 for a command's `--tasks`), plus `repeat_every` (seconds) to make the job repeat. Bad
-input is a 400 and a job the task backend cannot take a 503, each `{"detail": "…"}`.
+input is a 400 (`{"detail": "…"}`, or the refused fields each with why) and a job the
+task backend cannot take a 503 (`{"detail": "…"}`).
 """
 
 from __future__ import annotations
@@ -162,9 +163,10 @@ def arguments_serializer(
     return type(name, (serializers.Serializer,), fields)
 
 
-def job_responses(**more: Any) -> dict[int, Any]:
-    """The responses of an action that starts a job, for the schema."""
-    return {
+def job_responses(about_an_object: bool = True) -> dict[int, Any]:
+    """The responses of an action that starts a job, for the schema (a 404 when the job is
+    about an object of the URL)."""
+    responses = {
         202: OpenApiResponse(
             JobSerializer,
             description="The job, queued; `Location` is its address. Read it until its "
@@ -181,5 +183,7 @@ def job_responses(**more: Any) -> dict[int, Any]:
             ErrorSerializer,
             description="The task backend could not take the job (the job is kept, errored).",
         ),
-        **more,
     }
+    if not about_an_object:
+        del responses[404]
+    return responses

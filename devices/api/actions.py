@@ -127,6 +127,7 @@ class RouterActions:
         request=None,
         responses={
             200: RenderedConfigurationSerializer,
+            401: ErrorSerializer,
             403: ErrorSerializer,
             404: ErrorSerializer,
             409: OpenApiResponse(

@@ -199,4 +199,7 @@ def test_reading_the_configuration_needs_to_view_the_router(ui_inventory, make_u
     nobody = make_user(username="nobody", view_all=False)
     response = token_client(nobody).get(_url(ui_inventory, "configuration"))
     assert response.status_code == 403
-    assert APIClient().get(_url(ui_inventory, "configuration")).status_code == 401
+    assert_documented(response)
+    anonymous = APIClient().get(_url(ui_inventory, "configuration"))
+    assert anonymous.status_code == 401
+    assert_documented(anonymous)

@@ -63,7 +63,7 @@ class IRRRefreshViewSet(APIViewMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         request=IRRRefreshArguments,
-        responses=job_responses(),
+        responses=job_responses(about_an_object=False),
         parameters=[JOB_LOCATION],
         operation_id="irr_refresh",
         summary="Refresh the IRR prefix lists",

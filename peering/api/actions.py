@@ -42,8 +42,9 @@ from core.api.permissions import TokenWritePermission
 from core.job_types import get_job_type
 from core.operations import InputError
 from peering.jobs import DiscoverJob
-from peeringdb.peer_sessions import ADD_AS_PERMISSION, create_sessions, every_peer
-from peeringdb.peers import available_peers
+from peeringdb.peer_sessions import ADD_AS_PERMISSION, every_peer
+from peeringdb.peer_sessions import create_sessions as create_peer_sessions
+from peeringdb.peers import available_peers as read_available_peers
 
 VIEW_PERMISSION = "peering.view_internetexchange"
 VIEW = requires(VIEW_PERMISSION)
@@ -198,7 +199,12 @@ class InternetExchangeActions:
 
     @extend_schema(
         request=None,
-        responses={200: AvailablePeersSerializer, 403: ErrorSerializer, 404: ErrorSerializer},
+        responses={
+            200: AvailablePeersSerializer,
+            401: ErrorSerializer,
+            403: ErrorSerializer,
+            404: ErrorSerializer,
+        },
         summary="The exchange's available peers",
         description="The networks the PeeringDB mirror shows on the IX LAN of each of the "
         "exchange's connections that it has no session with yet, as the exchange's page "
@@ -206,7 +212,7 @@ class InternetExchangeActions:
     )
     @action(detail=True, methods=["get"], url_path="available-peers", permission_classes=VIEW)
     def available_peers(self, request: Request, pk: str | None = None) -> Response:
-        peers = available_peers(self.get_object())
+        peers = read_available_peers(self.get_object())
         return Response({**peers.as_dict(), "not_linked": peers.not_linked})
 
     @extend_schema(
@@ -242,11 +248,11 @@ class InternetExchangeActions:
         recording = getattr(self, "recording", nullcontext)
         try:
             if choice.get("all"):
-                selection, notes = every_peer(available_peers(ixp), '"all"', '"asns"')
+                selection, notes = every_peer(read_available_peers(ixp), '"all"', '"asns"')
             else:
                 selection, notes = choice["asns"], []
             with transaction.atomic(), recording():
-                result = create_sessions(
+                result = create_peer_sessions(
                     ixp, selection, may_create_ases=request.user.has_perm(ADD_AS_PERMISSION)
                 )
         except InputError as exc:

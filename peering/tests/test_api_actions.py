@@ -123,8 +123,12 @@ def test_an_exchange_not_linked_says_why_and_the_fix(db, make_user) -> None:
 
 def test_the_available_peers_need_to_view_the_exchange(ixp, make_user) -> None:
     nobody = make_user(username="nobody", view_all=False)
-    assert token_client(nobody).get(_url(ixp, "available-peers")).status_code == 403
-    assert APIClient().get(_url(ixp, "available-peers")).status_code == 401
+    refused = token_client(nobody).get(_url(ixp, "available-peers"))
+    assert refused.status_code == 403
+    assert_documented(refused)
+    anonymous = APIClient().get(_url(ixp, "available-peers"))
+    assert anonymous.status_code == 401
+    assert_documented(anonymous)
 
 
 # --- creating sessions ------------------------------------------------------------------

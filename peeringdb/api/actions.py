@@ -39,7 +39,7 @@ class PeeringDBSyncViewSet(APIViewMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         request=PeeringDBSyncArguments,
-        responses=job_responses(),
+        responses=job_responses(about_an_object=False),
         parameters=[JOB_LOCATION],
         operation_id="peeringdb_sync",
         summary="Synchronise the PeeringDB mirror",
