@@ -1,4 +1,5 @@
-"""Keep the job table truthful: jobs whose worker is gone end errored, old jobs are pruned.
+"""Keep the job table truthful: jobs whose worker is gone end errored, old jobs are pruned
+(and old change-log entries, changelog.retention).
 
 Workers run this when they start and every MAINTENANCE_INTERVAL seconds; `manage.py jobs
 --sweep` and `--prune` run it by hand.
@@ -20,6 +21,7 @@ from django.utils import timezone
 from django_tasks import default_task_backend
 from django_tasks.exceptions import TaskResultDoesNotExist
 
+from changelog.retention import prune_changelog
 from core.choices import JobStatus
 from core.jobs import enqueue_next_run
 from core.models import FINISHED_STATUSES, Job
@@ -38,6 +40,7 @@ LOST_AFTER = timedelta(minutes=5)
 class MaintenanceReport:
     swept: int = 0
     pruned: int = 0
+    changes_pruned: int = 0  # change-log entries older than CHANGELOG_RETENTION_DAYS
 
 
 def process_alive(pid: int) -> bool:
@@ -170,6 +173,7 @@ def run_maintenance(prune: bool = True) -> MaintenanceReport:
         report.swept = sweep_stale_jobs()
         if prune:
             report.pruned = prune_jobs()
+            report.changes_pruned = prune_changelog()
     except Exception:
         logger.exception("job maintenance failed")
     return report

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from changelog.context import Origin, recording
 from core.choices import JobStatus
 from core.interrupts import Interrupt
 from core.job_log import JobLog
@@ -83,7 +84,8 @@ def _outcome(job: Job, log: JobLog) -> JobOutcome:
         return missing
     limit = settings.JOB_TIME_LIMIT
     try:
-        with time_limit(limit):
+        # What the job changes in the inventory is recorded as the job's, for its user.
+        with time_limit(limit), recording(user=job.user, origin=Origin.JOB, job=str(job.pk)):
             return job_type.run(job, log)
     except TimeLimitExceeded:
         return JobOutcome.failed(

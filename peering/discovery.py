@@ -20,6 +20,7 @@ from typing import ClassVar
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from changelog.entries import record_created
 from core.log_format import ROUTER_DETAIL
 from core.operations import (
     BatchResult,
@@ -205,11 +206,23 @@ def _create(connection: Connection, found: list[Found]) -> None:
     existing = set(AutonomousSystem.objects.filter(asn__in=asns).values_list("asn", flat=True))
     AutonomousSystem.objects.bulk_create(new_autonomous_systems(asns - existing))
     by_asn = {a.asn: a for a in AutonomousSystem.objects.filter(asn__in=asns)}
-    InternetExchangePeeringSession.objects.bulk_create(
+    sessions = [
         InternetExchangePeeringSession(
             ixp_connection=connection, autonomous_system=by_asn[item.asn], ip_address=item.address
         )
         for item in found
+    ]
+    InternetExchangePeeringSession.objects.bulk_create(sessions)
+    # The change log (bulk_create sends no signal): the new ASes and sessions, found by
+    # their natural keys.
+    created = InternetExchangePeeringSession.objects.filter(
+        ixp_connection=connection, ip_address__in=[s.ip_address for s in sessions]
+    )
+    record_created(
+        {
+            AutonomousSystem: [by_asn[asn].pk for asn in asns - existing],
+            InternetExchangePeeringSession: created.values_list("pk", flat=True),
+        }
     )
 
 

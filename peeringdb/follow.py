@@ -6,11 +6,12 @@ means "not set") and general peering policy, except the fields listed in its
 `local_fields`: there the local value wins. A value PeeringDB does not give (0, blank)
 never erases one set here: a peer that clears its max-prefix in PeeringDB does not remove
 the limit from our routers. Every value changed here is recorded as an
-AutonomousSystemChange (old → new, when).
+AutonomousSystemChange (old → new, when), and in the change log.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +19,7 @@ from typing import Any
 
 from django.utils.text import capfirst
 
+from changelog.entries import record_changed
 from peering.models import PEERINGDB_FIELDS, AutonomousSystem, AutonomousSystemChange
 from peeringdb.models import Network
 
@@ -125,6 +127,7 @@ def follow_peeringdb(
         ):
             networks[network.asn] = network
     changed: list[AutonomousSystem] = []
+    before: list[AutonomousSystem] = []
     records: list[AutonomousSystemChange] = []
     changes: list[FieldChange] = []
     for system in systems:
@@ -138,6 +141,8 @@ def follow_peeringdb(
             # PeeringDB saying nothing (0, blank) never erases a value set here.
             if name in local or old == value or value in (None, ""):
                 continue
+            if not touched:
+                before.append(copy.copy(system))
             setattr(system, name, value)
             touched = True
             change = FieldChange(system.asn, name, shown(old), shown(value))
@@ -156,6 +161,7 @@ def follow_peeringdb(
     if changed:
         AutonomousSystem.objects.bulk_update(changed, list(PEERINGDB_FIELDS))
         AutonomousSystemChange.objects.bulk_create(records)
+        record_changed(zip(before, changed, strict=True))  # the change log, in one INSERT
     return changes
 
 

@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from changelog.entries import record_created
 from core.operations import InputError
 from core.validators import validate_asn
 from peering.models import (
@@ -339,6 +340,17 @@ def _refuse_new_ases(asns: Collection[int]) -> NoReturn:
     )
 
 
+def _keys_of(sessions: list[InternetExchangePeeringSession]) -> list[int]:
+    """The primary keys of `sessions` just created, found by connection and address (what
+    makes a session unique), whatever bulk_create returned. One query."""
+    wanted = {(s.ixp_connection_id, s.ip_address) for s in sessions}
+    rows = InternetExchangePeeringSession.objects.filter(
+        ixp_connection__in={connection for connection, _ in wanted},
+        ip_address__in={address for _, address in wanted},
+    ).values_list("pk", "ixp_connection_id", "ip_address")
+    return [pk for pk, connection, address in rows if (connection, address) in wanted]
+
+
 @transaction.atomic
 def create_sessions(
     target: InternetExchange | Connection, selection: Selection, *, may_create_ases: bool = True
@@ -389,6 +401,7 @@ def create_sessions(
         _validated(session, f"AS{p.asn} {p.address} on {p.connection}")
     try:
         with transaction.atomic():
+            ids: dict[int, int] = {}
             if new:
                 AutonomousSystem.objects.bulk_create(new)
                 added = AutonomousSystem.objects.filter(asn__in=[a.asn for a in new])
@@ -396,6 +409,13 @@ def create_sessions(
                 for session, p in zip(sessions, planned, strict=True):
                     session.autonomous_system_id = session.autonomous_system_id or ids[p.asn]
             InternetExchangePeeringSession.objects.bulk_create(sessions)
+            # The change log: bulk_create sends no signal.
+            record_created(
+                {
+                    AutonomousSystem: ids.values(),
+                    InternetExchangePeeringSession: _keys_of(sessions),
+                }
+            )
     except IntegrityError:
         raise InputError(
             f"The inventory changed while sessions were created on {target} (a session or "

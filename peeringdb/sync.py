@@ -17,6 +17,7 @@ statements take fewer parameters, it grows by one per few hundred rows written).
 
 from __future__ import annotations
 
+import copy
 import logging
 import time
 from collections.abc import Callable
@@ -28,6 +29,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from changelog.entries import record_changed
 from peering.models import Connection, InternetExchange
 from peeringdb.client import OBJECT_TYPES, Answer, PeeringDBClient, PeeringDBError, Source
 from peeringdb.follow import FieldChange, follow_peeringdb
@@ -275,13 +277,28 @@ def _apply(shape: Shape, answer: Answer, changed_source: bool, result: SyncResul
 
 def cleared_links(object_type: str, ids: list[int]) -> list[str]:
     """The inventory's links to the IXes or IX LANs of `ids`, which deleting them clears
-    (the links are set to blank: matched again, by subnet, from then on). One query."""
+    (the links are set to blank: matched again, by subnet, from then on), recorded as
+    such in the change log (the deletion clears them with an UPDATE that sends no
+    signal). Two queries."""
     if not ids or object_type not in ("ix", "ixlan"):
         return []
     if object_type == "ix":
-        linked = InternetExchange.objects.filter(peeringdb_ix_id__in=ids)
+        linked = list(InternetExchange.objects.filter(peeringdb_ix_id__in=ids))
+        _record_cleared(linked, "peeringdb_ix")
         return [f"{ixp}: PeeringDB IX {ixp.peeringdb_ix_id} was deleted" for ixp in linked]
-    linked = Connection.objects.filter(peeringdb_ixlan_id__in=ids).select_related(
-        "internet_exchange", "router"
+    linked = list(
+        Connection.objects.filter(peeringdb_ixlan_id__in=ids).select_related(
+            "internet_exchange", "router"
+        )
     )
+    _record_cleared(linked, "peeringdb_ixlan")
     return [f"{c}: PeeringDB IX LAN {c.peeringdb_ixlan_id} was deleted" for c in linked]
+
+
+def _record_cleared(linked: list[InternetExchange] | list[Connection], field_name: str) -> None:
+    pairs = []
+    for obj in linked:
+        after = copy.copy(obj)
+        setattr(after, field_name, None)
+        pairs.append((obj, after))
+    record_changed(pairs)

@@ -15,7 +15,7 @@ from core.api.views import APIViewMixin, not_found
 
 app_name = "api"
 # The apps whose api/urls.py declares ROUTES, in the order /api/ lists them.
-API_APPS = ("devices", "peering", "configs", "peeringdb", "irr", "core")
+API_APPS = ("devices", "peering", "configs", "peeringdb", "irr", "core", "changelog")
 
 
 class Router(DefaultRouter):

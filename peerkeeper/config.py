@@ -276,6 +276,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("JOB_QUEUE", _queue_name, "peerkeeper"),
     Setting("JOB_TIME_LIMIT", _positive_int, 600, _env_int),
     Setting("JOB_RETENTION_DAYS", _non_negative_int, 90, _env_int),
+    Setting("CHANGELOG_RETENTION_DAYS", _non_negative_int, 365, _env_int),
     Setting("TIME_ZONE", _string, "UTC"),
     Setting("LOG_LEVEL", _log_level, "INFO"),
     Setting("NAPALM_USERNAME", _string, ""),

@@ -38,6 +38,11 @@ ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
 # Days finished jobs are kept (0 keeps them forever).
 # JOB_RETENTION_DAYS = 90
 
+# Days the change log keeps who changed what in the inventory (0 keeps it forever). The
+# workers delete older entries, as they delete old jobs; `manage.py changelog --prune`
+# does it by hand.
+# CHANGELOG_RETENTION_DAYS = 365
+
 # NAPALM: credentials and options used for every router that does not set its own.
 NAPALM_USERNAME = ""
 NAPALM_PASSWORD = ""

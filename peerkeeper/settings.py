@@ -63,6 +63,14 @@ RENDER_MEMORY_LIMIT = CONFIG["RENDER_MEMORY_LIMIT"]
 
 DATABASES = {"default": database_settings(CONFIG)}
 
+# The change log (changelog/): django-auditlog's LogEntry, one row per change, for the
+# inventory models changelog.registry lists. Changes are stored as JSON values (numbers
+# stay numbers, blank stays null); secrets are masked by changelog.masking before a row
+# is written; entries older than CHANGELOG_RETENTION_DAYS are pruned by the workers.
+CHANGELOG_RETENTION_DAYS = CONFIG["CHANGELOG_RETENTION_DAYS"]
+AUDITLOG_STORE_JSON_CHANGES = True
+AUDITLOG_MASK_CALLABLE = "changelog.masking.mask_secret"
+
 # The menu: sections of (label, app, model) list pages; each is shown to users who may
 # view that model (core.navigation).
 MENU = [
@@ -80,6 +88,7 @@ MENU = [
     ),
     ("Configuration", [("Templates", "configs", "configtemplate")]),
     ("Jobs", [("Jobs", "core", "job")]),
+    ("History", [("Change log", "auditlog", "logentry")]),
 ]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -99,7 +108,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     *(["django_rq"] if TASKS_BACKEND == "rq" else []),
+    "auditlog",
     "core",
+    "changelog",
     "devices",
     "peering",
     "peeringdb",
@@ -116,6 +127,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Every page needs a login, except the login page itself (and the admin's own).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Who changes the inventory, and through which door (page, admin, API): the change log.
+    "changelog.middleware.RecordingMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", HomeView.as_view(), name="home"),
     path("", include("core.urls")),
+    path("", include("changelog.urls")),
     path("devices/", include("devices.urls")),
     path("peering/", include("peering.urls")),
     path("peeringdb/", include("peeringdb.urls")),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager
 from typing import Any
 
 from django.db import transaction
@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
+from changelog.context import Origin, recording
 from core.api.parsers import JSONParser
 from core.api.permissions import ModelPermissions, TokenWritePermission
 from core.api.schema import AutoSchema
@@ -57,8 +58,9 @@ class ModelViewSet(APIViewMixin, viewsets.ModelViewSet):
     permission_classes = [IsAuthenticated, TokenWritePermission, ModelPermissions]
 
     def recording(self) -> AbstractContextManager[Any]:
-        """The change-log context the writes of this request run in."""
-        return nullcontext()
+        """The change-log context the writes of this request run in: the request's user
+        (the token's), through the API."""
+        return recording(user=self.request.user, origin=Origin.API)
 
     def perform_create(self, serializer: BaseSerializer) -> None:
         with transaction.atomic(), self.recording():

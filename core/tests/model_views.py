@@ -46,7 +46,7 @@ from core.links import add_url, list_url, object_url
 from core.tests.html import visible_text
 from core.views.generic import ModelViews
 
-APPS = ("core", "devices", "peering", "configs")
+APPS = ("core", "devices", "peering", "configs", "changelog")
 NON_FIELD_ERRORS = "__all__"
 # What each page of a model needs (Django's model permissions).
 PERMISSION_OF_ACTION = {

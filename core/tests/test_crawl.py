@@ -250,7 +250,9 @@ def _admin_urls(user: User) -> list[str]:
         obj = model.objects.order_by("pk").first()
         if obj is not None:
             for action in ("change", "delete", "history"):
-                urls.append(reverse(f"{prefix}_{action}", args=[obj.pk]))
+                # The change log's entries cannot be deleted, even by a superuser.
+                if action != "delete" or model_admin.has_delete_permission(request, obj):
+                    urls.append(reverse(f"{prefix}_{action}", args=[obj.pk]))
     return urls
 
 

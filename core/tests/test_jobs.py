@@ -256,7 +256,7 @@ def test_prune_deletes_finished_jobs_older_than_the_retention(routers, settings)
     recent = _job(routers["edge1"], JobStatus.FAILED, timedelta(days=29))
     old_running = _job(routers["edge1"], JobStatus.RUNNING, timedelta(days=31))
     status, out, _ = run_command("jobs", "--prune")
-    assert status == 0 and out.strip() == "1 old job(s) deleted"
+    assert status == 0 and out.splitlines()[0] == "1 old job(s) deleted"
     assert set(Job.objects.values_list("pk", flat=True)) == {recent.pk, old_running.pk}
     assert not Job.objects.filter(pk=old.pk).exists()
     settings.JOB_RETENTION_DAYS = 0  # keep forever

@@ -1,9 +1,13 @@
-"""Every list page costs a bounded number of queries, however many sessions exist."""
+"""Every list page costs a bounded number of queries, however many sessions (and changes
+of them) exist."""
 
 import pytest
+from auditlog.models import LogEntry
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from changelog.context import recording
+from changelog.entries import record_created
 from devices.models import Router
 from peering.models import (
     AutonomousSystem,
@@ -24,26 +28,50 @@ LIST_PAGES = [
     "/peering/ixp-sessions/",
     "/configs/templates/",
     "/jobs/",
+    "/changelog/",
     "/",
 ]
 # Session, permission and user lookups, the count and page of the table, the filter
 # form's choices: whatever the number of rows.
 MAX_QUERIES = 10
+# A detail page shows its object's latest changes too: one query.
+MAX_DETAIL_QUERIES = MAX_QUERIES + 1
+
+
+@pytest.fixture
+def thousand_changes(thousand_sessions: int) -> int:
+    """The thousand sessions' creation in the change log, and twelve changes of r1."""
+    with recording(origin="command", actor_name="cron"):
+        record_created(
+            {
+                DirectPeeringSession: DirectPeeringSession.objects.values_list("pk", flat=True),
+                InternetExchangePeeringSession: (
+                    InternetExchangePeeringSession.objects.values_list("pk", flat=True)
+                ),
+            }
+        )
+        r1 = Router.objects.get(name="r1")
+        for n in range(12):
+            r1.description = f"change {n}"
+            r1.save()
+    return LogEntry.objects.count()
 
 
 @pytest.mark.parametrize("url", LIST_PAGES)
 def test_a_list_page_with_a_thousand_sessions(
-    admin_client, thousand_sessions, django_assert_max_num_queries, url
+    admin_client, thousand_sessions, thousand_changes, django_assert_max_num_queries, url
 ) -> None:
-    assert thousand_sessions == 1000
+    assert thousand_sessions == 1000 and thousand_changes > 1000
     with django_assert_max_num_queries(MAX_QUERIES):
         response = admin_client.get(url, {"per_page": 500})
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("url", ["/peering/direct-sessions/", "/peering/ixp-sessions/"])
+@pytest.mark.parametrize(
+    "url", ["/peering/direct-sessions/", "/peering/ixp-sessions/", "/changelog/"]
+)
 def test_a_full_page_of_sessions_costs_what_a_short_one_does(
-    admin_client, thousand_sessions, url
+    admin_client, thousand_sessions, thousand_changes, url
 ) -> None:
     def queries(per_page: int) -> int:
         with CaptureQueriesContext(connection) as captured:
@@ -66,9 +94,10 @@ def _detail_pages() -> list[str]:
 
 
 def test_detail_pages_with_a_thousand_sessions(
-    admin_client, thousand_sessions, django_assert_max_num_queries
+    admin_client, thousand_sessions, thousand_changes, django_assert_max_num_queries
 ) -> None:
     for url in _detail_pages():
-        with django_assert_max_num_queries(MAX_QUERIES):
+        with django_assert_max_num_queries(MAX_DETAIL_QUERIES):
             response = admin_client.get(url)
         assert response.status_code == 200, url
+        assert 'id="changes"' in response.content.decode(), url

@@ -1,7 +1,9 @@
 import json
 
+from django.conf import settings
 from django.core.management.base import CommandError
 
+from changelog.retention import prune_changelog
 from core.choices import JobStatus
 from core.commands import RouterCommand
 from core.filtersets import JobFilterSet
@@ -55,7 +57,8 @@ class Command(RouterCommand):
             type=int,
             const=-1,
             metavar="DAYS",
-            help="Delete finished jobs older than DAYS (default JOB_RETENTION_DAYS).",
+            help="Delete finished jobs older than DAYS (default JOB_RETENTION_DAYS), and "
+            "change-log entries older than CHANGELOG_RETENTION_DAYS.",
         )
         parser.add_argument(
             "--json", action="store_true", dest="as_json", help="Print the jobs as JSON."
@@ -106,6 +109,11 @@ class Command(RouterCommand):
                 raise CommandError("--prune takes a number of days, 0 or more.")
             pruned = prune_jobs(None if prune_days == -1 else prune_days)
             self.stdout.write(f"{pruned} old job(s) deleted")
+            # The change log is kept by its own setting, whatever DAYS says of jobs.
+            changes = prune_changelog()
+            days = settings.CHANGELOG_RETENTION_DAYS
+            kept = f"older than {days} days" if days else "none: CHANGELOG_RETENTION_DAYS is 0"
+            self.stdout.write(f"{changes} change-log entries deleted ({kept})")
 
 
 def _errors(filterset: JobFilterSet) -> str:

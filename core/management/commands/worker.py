@@ -13,7 +13,7 @@ class Command(BaseCommand):
         "Run a worker for background jobs with the configured TASKS_BACKEND (database: "
         "django-tasks-db; rq: an RQ worker on REDIS_URL). Run as many as you like, on any "
         "machine that shares the database (and Redis). Also marks abandoned jobs errored "
-        "and prunes old ones, at start and every minute."
+        "and prunes old ones (and old change-log entries), at start and every minute."
     )
 
     def add_arguments(self, parser) -> None:
@@ -25,9 +25,10 @@ class Command(BaseCommand):
         # An unreachable database stops the worker at once with manage.py's one sentence.
         connections["default"].ensure_connection()
         report = run_maintenance()
-        if report.swept or report.pruned:
+        if report.swept or report.pruned or report.changes_pruned:
             self.stdout.write(
-                f"{report.swept} abandoned job(s) marked errored, {report.pruned} old job(s) pruned"
+                f"{report.swept} abandoned job(s) marked errored, {report.pruned} old job(s) "
+                f"pruned, {report.changes_pruned} old change-log entries pruned"
             )
         connections.close_all()
         queue = settings.JOB_QUEUE

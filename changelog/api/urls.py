@@ -1,0 +1,5 @@
+"""The change log's API collection."""
+
+from changelog.api.views import ChangeViewSet
+
+ROUTES = [("changelog", ChangeViewSet)]
