@@ -22,6 +22,7 @@ from core.choices import BGPState, JobStatus
 from core.models import Job, Token
 from devices.models import Platform, Router
 from irr.models import KeptList, PrefixList
+from irr.prefix_lists import as_set_of
 from peering.demo import DEMO_PEERINGDB, DEMO_TEMPLATE
 from peering.models import (
     AutonomousSystem,
@@ -166,17 +167,22 @@ def build_api_inventory(user: User | None = None) -> APIInventory:
     AutonomousSystemChange.objects.create(
         autonomous_system=peers[0], field="name", old_value="Old", new_value=peers[0].name, at=now
     )
+    # The lists of the AS-SETs the peers have once they follow PeeringDB: the first's
+    # fetched (and kept), the second's never fetched, its refresh failed.
+    first, second = (AutonomousSystem.objects.get(pk=peer.pk) for peer in peers[:2])
     prefix_list = PrefixList.objects.create(
-        as_set="AS-PEER1",
+        as_set=as_set_of(first.asn, first.irr_as_set),
         ipv4=[{"prefix": "203.0.113.0/24", "exact": True}],
         ipv6=[
             {"prefix": "2001:db8:100::/40", "exact": False, "greater_equal": 48, "less_equal": 48}
         ],
-        asns=[64501],
+        asns=[first.asn],
         fetched_at=now,
     )
-    KeptList.objects.create(autonomous_system=peers[0], prefix_list=prefix_list)
-    PrefixList.objects.create(as_set="AS64502", error="No such AS-SET.", failed_at=now)
+    KeptList.objects.create(autonomous_system=first, prefix_list=prefix_list)
+    PrefixList.objects.create(
+        as_set=as_set_of(second.asn, second.irr_as_set), error="No such AS-SET.", failed_at=now
+    )
     jobs = [
         _finished_job("ping", routers[0], user, output="r1: reachable (3 ms)"),
         _finished_job("deploy", routers[1], user, output="", status=JobStatus.FAILED),
