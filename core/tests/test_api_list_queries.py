@@ -170,6 +170,8 @@ LISTS: dict[str, tuple[Callable[[int], None], int]] = {
     "/api/peeringdb/netixlans/": (_netixlans, 3),
     "/api/irr/prefix-lists/": (_prefix_lists, 3),
     "/api/irr/kept-lists/": (_kept_lists, 3),
+    # Each group created is a change the log records.
+    "/api/changelog/": (_groups, 3),
 }
 
 
