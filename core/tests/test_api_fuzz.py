@@ -30,6 +30,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
 from django.test import Client
+from django_tasks_db.models import DBTaskResult
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.relations import RelatedField
@@ -41,6 +42,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from core.models import Job
 from core.tests.api_fixtures import APIInventory, auth_header
 from core.tests.network import leaving, outbound_attempts
 from peerkeeper.api_urls import api_router
@@ -219,3 +221,38 @@ def test_every_operation_answers_as_its_schema_says(
     routed = {f"/api/{prefix}/" for prefix, _viewset, _basename in api_router().registry}
     assert routed <= {collection_of(label.split(" ", 1)[1]) for label in sent}
     assert all(count > 0 for count in sent.values()), sent
+
+
+def test_jobs_the_api_starts_are_queued_and_run_by_nothing_here(
+    api_inventory: APIInventory,
+    api_client: Client,
+    settings: Any,
+    django_capture_on_commit_callbacks,
+) -> None:
+    """Every action that starts a job (each operation of the schema answering 202), on an
+    existing object: the job goes to the task backend, the database queue that only a
+    worker process takes jobs from, and no test starts one here; nothing is connected to,
+    the job stays pending. The routers point at a closed port of loopback besides."""
+    assert settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"
+    document = api_client.get(SCHEMA_PATH).json()
+    ids = known_ids(api_client, document)
+    started = []
+    with outbound_attempts() as attempts:
+        for path, item in document["paths"].items():
+            operation = item.get("post")
+            if operation is None or "202" not in operation["responses"]:
+                continue
+            if "{id}" in path:
+                path = path.replace("{id}", str(ids[collection_of(path)][0]))
+            with django_capture_on_commit_callbacks(execute=True):
+                response = api_client.post(path, "{}", content_type="application/json")
+            assert response.status_code == 202, (path, response.content[:300])
+            started.append(response.json()["id"])
+    assert not leaving(attempts)
+    assert len(started) >= 8  # ping, render, diff, deploy, poll, discover, sync, refresh
+    for job in Job.objects.filter(pk__in=started):
+        assert job.task_id, f"{job} was not handed to the task backend"
+        assert (job.status, job.started, job.worker_pid) == ("pending", None, None), job
+    task_ids = Job.objects.filter(pk__in=started).values_list("task_id", flat=True)
+    queued = DBTaskResult.objects.filter(id__in=list(task_ids))
+    assert sorted(queued.values_list("status", flat=True)) == ["READY"] * len(started)
