@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
+from django_filters.fields import IsoDateTimeField
 
 from core.choices import JobStatus
 from core.job_types import kind_choices
@@ -40,6 +42,29 @@ class SearchFilterSet(django_filters.FilterSet):
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()
         return queryset.filter(self.search_query(value)) if value else queryset
+
+
+class UTCDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date and time, as UTC: any offset a client writes (`+18:23` is valid
+    ISO 8601, but more than PostgreSQL takes) names the same instant in UTC, and one whose
+    instant falls outside the years 1 to 9999 is an error beside the filter."""
+
+    def to_python(self, value: Any) -> datetime | None:
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:
+            raise forms.ValidationError(
+                "The date and time is out of range (years 1 to 9999, in UTC).", code="invalid"
+            ) from None
+
+
+class DateTimeFilter(django_filters.IsoDateTimeFilter):
+    """A filter on a date and time, given in ISO 8601 with any offset (UTCDateTimeField)."""
+
+    field_class = UTCDateTimeField
 
 
 def asn_query(value: str, field: str = "asn") -> Q:

@@ -86,25 +86,37 @@ def validate_napalm_driver(value: str) -> None:
         )
 
 
+# How deep a JSON object of options may nest (driver options are flat or nearly so).
+MAX_JSON_DEPTH = 32
+
+
 def validate_json_object(value: Any) -> None:
-    """A JSON object that every database stores as such: no NaN, Infinity or NUL character.
+    """A JSON object that every database stores as such: no NaN, Infinity or NUL character,
+    nested at most MAX_JSON_DEPTH levels deep.
 
     PostgreSQL refuses those three inside JSON; refusing them here keeps SQLite and
-    PostgreSQL alike and turns the database's error into a message beside the field.
+    PostgreSQL alike and turns the database's error into a message beside the field. Code
+    that walks options (masking credentials, encoding) recurses: a bound on the nesting
+    keeps it from running out of stack.
     """
     if not isinstance(value, dict):
         raise ValidationError(
             'Enter a JSON object, e.g. {"port": 2222}, not a list or a single value.',
             code="not_object",
         )
-    pending: list[Any] = [value]
+    pending: list[tuple[Any, int]] = [(value, 1)]
     while pending:
-        item = pending.pop()
+        item, depth = pending.pop()
+        if isinstance(item, dict | list | tuple) and depth > MAX_JSON_DEPTH:
+            raise ValidationError(
+                f"JSON nested more than {MAX_JSON_DEPTH} levels deep cannot be stored here.",
+                code="too_deep",
+            )
         if isinstance(item, dict):
-            pending.extend(item.keys())
-            pending.extend(item.values())
+            pending.extend((key, depth + 1) for key in item)
+            pending.extend((child, depth + 1) for child in item.values())
         elif isinstance(item, list | tuple):
-            pending.extend(item)
+            pending.extend((child, depth + 1) for child in item)
         elif isinstance(item, float) and not math.isfinite(item):
             raise ValidationError(
                 "Numbers must be finite: NaN, Infinity and overflowing ones such as 1e999 "

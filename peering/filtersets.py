@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q
 
 from core.choices import BGPState, Status
-from core.filtersets import SearchFilterSet, asn_query, yes_no_filter
+from core.filtersets import DateTimeFilter, SearchFilterSet, asn_query, yes_no_filter
 from devices.models import Router
 from peering.models import (
     PEERINGDB_FIELDS,
@@ -135,8 +135,8 @@ class BGPSessionStateChangeFilterSet(django_filters.FilterSet):
     to_state = django_filters.ChoiceFilter(
         label="New state", choices=[*BGPState.choices, (UNKNOWN, "Unknown")], method="filter_to"
     )
-    since = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte", label="Since")
-    until = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="lt", label="Until")
+    since = DateTimeFilter(field_name="at", lookup_expr="gte", label="Since")
+    until = DateTimeFilter(field_name="at", lookup_expr="lt", label="Until")
 
     class Meta:
         model = BGPSessionStateChange
@@ -163,7 +163,7 @@ class AutonomousSystemChangeFilterSet(django_filters.FilterSet):
     field = django_filters.ChoiceFilter(
         choices=[(name, name) for name in PEERINGDB_FIELDS], label="Field"
     )
-    since = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="gte", label="Since")
+    since = DateTimeFilter(field_name="at", lookup_expr="gte", label="Since")
 
     class Meta:
         model = AutonomousSystemChange

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
@@ -30,14 +31,26 @@ def validation_detail(error: DjangoValidationError) -> dict[str, Any] | list[str
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, plus the errors of Django and the database that bad input can cause:
-    a model's validation (400), a delete refused by a protecting relation (409), a
-    uniqueness race the serializer could not see (409). Anything else is our fault: 500,
-    still JSON, with the traceback in the log."""
+    a model's validation (400), a body larger than DATA_UPLOAD_MAX_MEMORY_SIZE (413) or
+    with more fields than Django reads (400), a delete refused by a protecting relation
+    (409), a uniqueness race the serializer could not see (409). Invalid input is always
+    an object (a bare list of messages becomes `non_field_errors`). Anything else is our
+    fault: 500, still JSON, with the traceback in the log."""
     if isinstance(exc, DjangoValidationError):
         exc = ValidationError(validation_detail(exc))
     response = drf_exception_handler(exc, context)
     if response is not None:
+        if isinstance(response.data, list):
+            response.data = {"non_field_errors": response.data}
         return response
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            {"detail": "The request body is too large."},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, SuspiciousOperation):  # too many form fields or files, say
+        logger.warning("API request refused: %s", exc)
+        return Response({"detail": "The request cannot be read."}, status=400)
     if isinstance(exc, ProtectedError | RestrictedError):
         view = context.get("view")
         model = getattr(getattr(view, "queryset", None), "model", None)

@@ -28,6 +28,7 @@ from rest_framework.response import Response
 from core.api.links import api_url
 from core.api.parsers import JSONParser
 from core.api.permissions import TokenWritePermission
+from core.api.schema import ErrorSerializer
 from core.api.serializers import brief_serializer_for
 from core.api.views import ReadOnlyModelViewSet
 from core.filtersets import JobFilterSet
@@ -35,12 +36,6 @@ from core.job_types import job_display
 from core.jobs import cancel_job
 from core.models import Job
 from core.views.jobs import may_cancel_job
-
-
-class ErrorSerializer(serializers.Serializer):
-    """Every refusal of the API: one sentence."""
-
-    detail = serializers.CharField(help_text="What was refused and why, in one sentence.")
 
 
 class JobLogEntrySerializer(serializers.Serializer):

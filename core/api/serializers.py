@@ -37,6 +37,7 @@ from rest_framework import serializers
 
 from core.api.exceptions import validation_detail
 from core.secrets import Secret, mask_options, unmask_options
+from core.validators import validate_json_object
 
 # The largest primary key any database here stores (a signed 64-bit integer): a bigger
 # number names no object, and is not sent to the database (SQLite cannot take it).
@@ -137,6 +138,11 @@ class NAPALMArgsField(serializers.JSONField):
         return mask_options(super().to_representation(value))
 
     def to_internal_value(self, data: Any) -> Any:
+        # Checked first: unmasking walks the value, as deep as it nests.
+        try:
+            validate_json_object(data)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
         data = super().to_internal_value(data)
         instance = getattr(self.parent, "instance", None)
         if isinstance(instance, models.Model):
@@ -238,7 +244,56 @@ class RelatedFieldsMixin:
         return RelatedField, {**kwargs, "brief": brief}
 
 
-class ValidatedModelSerializer(RelatedFieldsMixin, serializers.ModelSerializer):
+class KnownFieldsMixin:
+    """A JSON body naming a field the serializer does not have (`"napalm_pasword"`) is a
+    400 naming it, rather than a change silently left out. Fields that are only read
+    (`id`, `url`, `display`...) are accepted and ignored, so that an object read can be
+    written back. Form data (the browsable API) carries fields of its own and is not
+    checked."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict) and not isinstance(data, QueryDict):
+            unknown = sorted(name for name in data if name not in self.fields)  # type: ignore[attr-defined]
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: ["No field of this name can be written here."] for name in unknown}
+                )
+        return super().to_internal_value(data)  # type: ignore[misc]
+
+
+class JSONTypesMixin:
+    """In a JSON body every value must be of its field's JSON type: `"name": 5`,
+    `"enabled": "true"` or `"status": ["enabled"]` is a 400 naming the field (DRF would
+    turn 5 into "5" and "true" into True). Form data (the browsable API) is text, and
+    converted as usual."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        errors = self.json_type_errors(data)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)  # type: ignore[misc]
+
+    def json_type_errors(self, data: Any) -> dict[str, list[str]]:
+        """The fields of `data` (a JSON body) whose value is of the wrong JSON type."""
+        if not isinstance(data, dict) or isinstance(data, QueryDict):
+            return {}
+        errors = {}
+        for name, field in self.fields.items():  # type: ignore[attr-defined]
+            if field.read_only or name not in data or data[name] is None:
+                continue
+            kind = _json_kind(field)
+            value = data[name]
+            if kind is None:
+                continue
+            types, expected = kind
+            if not isinstance(value, types) or (bool not in types and isinstance(value, bool)):
+                errors[name] = [f"Expected {expected}, got {_json_type_name(value)}."]
+        return errors
+
+
+class ValidatedModelSerializer(
+    KnownFieldsMixin, JSONTypesMixin, RelatedFieldsMixin, serializers.ModelSerializer
+):
     """A ModelSerializer that also runs the model's own validation (`full_clean`: field
     validators, `clean()`, uniqueness and constraints), so the API accepts exactly what the
     pages accept and a bad value is a 400 naming its field, never a database error.
@@ -248,7 +303,8 @@ class ValidatedModelSerializer(RelatedFieldsMixin, serializers.ModelSerializer):
       limited as the model limits their choices (`limit_choices_to`).
     - In a JSON body every value must be of its field's JSON type: `"name": 5` or
       `"status": ["enabled"]` is a 400 (DRF would turn 5 into "5"); form data (the
-      browsable API) is text and converted as usual.
+      browsable API) is text and converted as usual (JSONTypesMixin). A field it does not
+      have is a 400 too (KnownFieldsMixin).
     - `check(instance, attrs)`: what the pages' form checks beyond the model (a
       subclass's hook; the form and it call the same shared function).
     """
@@ -274,28 +330,6 @@ class ValidatedModelSerializer(RelatedFieldsMixin, serializers.ModelSerializer):
     def get_unique_together_validators(self) -> list[Any]:
         # The model's constraints are checked by full_clean (validate), as the forms do.
         return []
-
-    def to_internal_value(self, data: Any) -> dict[str, Any]:
-        errors = self.json_type_errors(data)
-        if errors:
-            raise serializers.ValidationError(errors)
-        return super().to_internal_value(data)
-
-    def json_type_errors(self, data: Any) -> dict[str, list[str]]:
-        if not isinstance(data, dict) or isinstance(data, QueryDict):
-            return {}
-        errors = {}
-        for name, field in self.fields.items():
-            if field.read_only or name not in data or data[name] is None:
-                continue
-            kind = _json_kind(field)
-            value = data[name]
-            if kind is None:
-                continue
-            types, expected = kind
-            if not isinstance(value, types) or (bool not in types and isinstance(value, bool)):
-                errors[name] = [f"Expected {expected}, got {_json_type_name(value)}."]
-        return errors
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs = super().validate(attrs)

@@ -12,11 +12,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.permissions import TokenWritePermission
+from core.api.serializers import JSONTypesMixin, KnownFieldsMixin
 from core.api.views import APIViewMixin
 from core.models import Token
 
 
-class TokenSerializer(serializers.ModelSerializer):
+class TokenSerializer(KnownFieldsMixin, JSONTypesMixin, serializers.ModelSerializer):
     """A token as its user sees it: never its key, which only creation returns."""
 
     url = serializers.HyperlinkedIdentityField(view_name="api:core-tokens-detail")

@@ -67,7 +67,7 @@ def test_asns_are_read_as_the_command_reads_them(peers, refresher) -> None:
         ({"asns": [64599]}, {"detail": "No autonomous system AS64599 in the inventory."}),
         ({"asns": ["AS-PEERONE"]}, {"asns": {"0": ["'AS-PEERONE' is not an AS number."]}}),
         ({"asns": []}, {"asns": ["This list may not be empty."]}),
-        ({"asns": "64501"}, {"asns": ['Expected a list of items but got type "str".']}),
+        ({"asns": "64501"}, {"asns": ["Expected a list, got a string."]}),
         ({"as": [64501]}, {"non_field_errors": ["Unknown field: as."]}),
         (
             {"repeat_every": 0},
