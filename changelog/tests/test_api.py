@@ -10,13 +10,15 @@ from auditlog.models import LogEntry
 from django.contrib.auth.models import Permission, User
 from django.test import Client
 
-from changelog.tests.helpers import entries, who
+from changelog.tests.recorded import entries, who
 from core.models import Token
-from devices.models import Platform
+from core.tests.builders import router
+from devices.models import Platform, Router
 
 PLATFORMS = "/api/devices/platforms/"
 CHANGELOG = "/api/changelog/"
 ENABLE_SECRET = "canary-Enable-api-41d9"
+ROUTER_PASSWORD = "canary-Router-api-8c20"
 
 
 def _user(username: str, *codenames: str) -> User:
@@ -104,3 +106,22 @@ def test_the_api_never_shows_a_secret(dana) -> None:
     shown = json.dumps(dana.get(CHANGELOG).json())
     assert ENABLE_SECRET not in shown and ENABLE_SECRET[len(ENABLE_SECRET) // 2 :] not in shown
     assert '"secret": "********"' in shown
+
+
+def test_a_password_set_through_the_api_is_recorded_as_changed(db) -> None:
+    r1 = router("r1")
+    client = _client(_user("frank", "view_router", "change_router", "view_logentry"))
+    url = f"/api/devices/routers/{r1.pk}/"
+    for password in (ROUTER_PASSWORD, ROUTER_PASSWORD + "-2"):
+        response = client.patch(url, {"napalm_password": password}, content_type="application/json")
+        assert response.status_code == 200, response.content
+    set_first, replaced = entries(Router, action=1)
+    assert set_first.changes == {"napalm_password": [None, "changed"]}
+    assert replaced.changes == {"napalm_password": ["••••", "changed"]}
+    assert who(replaced) == ("frank", "api", "frank")
+    token = Router.objects.get(pk=r1.pk).napalm_password.token
+    shown = json.dumps(client.get(CHANGELOG, {"type": "devices.router"}).json())
+    stored = json.dumps(list(LogEntry.objects.values()), default=str)
+    for text in (shown, stored):
+        assert ROUTER_PASSWORD[len(ROUTER_PASSWORD) // 2 :] not in text
+        assert token not in text

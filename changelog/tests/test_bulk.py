@@ -11,7 +11,7 @@ from auditlog.models import LogEntry
 from django.db import connection as db_connection
 from django.test.utils import CaptureQueriesContext
 
-from changelog.tests.helpers import entries, logged_in, who
+from changelog.tests.recorded import entries, logged_in, who
 from core.tests.builders import our_as
 from peering.models import (
     AutonomousSystem,

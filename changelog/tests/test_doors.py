@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from changelog.context import Origin, current_recording, recording
-from changelog.tests.helpers import entries, logged_in, who
+from changelog.tests.recorded import entries, logged_in, who
 from core.choices import JobStatus
 from core.job_runner import run
 from core.jobs import enqueue
@@ -114,10 +114,16 @@ def test_the_admin_is_its_own_door(db) -> None:
 
 
 def test_a_command_records_the_os_user(db) -> None:
-    call_command("shell", command="from devices.models import Platform; "
-                 "Platform.objects.create(name='Shell', slug='shell')")  # fmt: skip
-    [entry] = entries(Platform)
-    assert who(entry) == (None, "command", getpass.getuser())
+    call_command(
+        "shell",
+        command="from devices.models import Platform; "
+        "p = Platform.objects.create(name='Shell', slug='shell'); "
+        "p.description = 'typed in a shell'; p.save(); p.delete()",
+    )
+    recorded = entries(Platform)
+    assert [e.action for e in recorded] == [CREATED, CHANGED, DELETED]
+    assert {who(e) for e in recorded} == {(None, "command", getpass.getuser())}
+    assert recorded[1].changes == {"description": ["", "typed in a shell"]}
     assert current_recording() is None  # the command's recording ended with it
 
 

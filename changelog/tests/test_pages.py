@@ -12,7 +12,7 @@ from django.test import Client
 
 from changelog.context import recording
 from changelog.display import ACTION_VERBS
-from changelog.tests.helpers import logged_in
+from changelog.tests.recorded import logged_in
 from configs.models import ConfigTemplate
 from core.models import Job
 from core.tests.builders import bgp_group, platform, router

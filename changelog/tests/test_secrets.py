@@ -13,7 +13,7 @@ from cryptography.fernet import Fernet
 from django.db import connection as db_connection
 from django.test import Client
 
-from changelog.tests.helpers import entries
+from changelog.tests.recorded import entries
 from core.key_rotation import rotate_secrets
 from core.secrets import quoted_forms
 from core.tests.builders import bgp_group, connection, our_as, peer_as, platform

@@ -12,8 +12,10 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import User
 from django.utils import timezone
 
+from changelog.context import recording
 from configs.models import ConfigTemplate
 from core.tests import builders
 from devices.models import Platform, Router
@@ -150,6 +152,13 @@ def _kept_lists(i: int) -> None:
     )
 
 
+def _changes(i: int) -> None:
+    """A change-log entry by a user, through the API (its user and origin are shown)."""
+    user = User.objects.get_or_create(username="changer")[0]
+    with recording(user=user, origin="api"):
+        builders.bgp_group(f"changed-{i}")
+
+
 # list URL -> (how to make its i-th object, queries of one page whatever its length)
 LISTS: dict[str, tuple[Callable[[int], None], int]] = {
     "/api/devices/platforms/": (_platforms, 3),
@@ -170,8 +179,7 @@ LISTS: dict[str, tuple[Callable[[int], None], int]] = {
     "/api/peeringdb/netixlans/": (_netixlans, 3),
     "/api/irr/prefix-lists/": (_prefix_lists, 3),
     "/api/irr/kept-lists/": (_kept_lists, 3),
-    # Each group created is a change the log records.
-    "/api/changelog/": (_groups, 3),
+    "/api/changelog/": (_changes, 3),
 }
 
 

@@ -1,4 +1,4 @@
-"""What the change log's tests share: the entries of a model, who made them."""
+"""What the change log's tests read: the entries about a model, who made them."""
 
 from __future__ import annotations
 
