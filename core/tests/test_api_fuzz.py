@@ -49,7 +49,7 @@ from peerkeeper.api_urls import api_router
 
 # Generated requests per operation. With about a hundred operations, the whole module
 # runs in about two minutes per database on a 2-core machine.
-MAX_EXAMPLES = 25
+MAX_EXAMPLES = 60
 # What every answer must satisfy.
 CHECKS = [
     not_a_server_error,
