@@ -41,6 +41,26 @@ class TokenSerializer(KnownFieldsMixin, JSONTypesMixin, serializers.ModelSeriali
             raise serializers.ValidationError("The expiry must be in the future.")
         return value
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """A request authenticated by a token that expires makes or changes tokens only up
+        to that expiry: a leaked short-lived token cannot outlive itself."""
+        attrs = super().validate(attrs)
+        request = self.context.get("request")
+        auth = getattr(request, "auth", None)
+        limited = isinstance(auth, Token) and auth.expires is not None
+        if limited and (self.instance is None or "expires" in attrs):
+            expires = attrs.get("expires")
+            if expires is None or expires > auth.expires:
+                raise serializers.ValidationError(
+                    {
+                        "expires": [
+                            f"This request's token expires at {auth.expires.isoformat()}: "
+                            "a token it makes or changes must expire no later."
+                        ]
+                    }
+                )
+        return attrs
+
 
 class NewTokenSerializer(TokenSerializer):
     """A token just created, with its key: shown this once, kept nowhere."""

@@ -10,7 +10,6 @@ from django.db.models import Model, QuerySet
 from django.utils.decorators import classonlymethod
 from rest_framework import viewsets
 from rest_framework.decorators import api_view, permission_classes, schema
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,10 +24,13 @@ from core.api.schema import AutoSchema
 class APIViewMixin:
     """What every API view shares: authentication is the API's own (tokens, or the
     browser's session), so Django's login-required middleware lets its requests through
-    and DRF answers 401/403 as JSON. JSON bodies too deeply nested to read are a 400; an
-    object's id in a URL is digits (anything else is a 404)."""
+    and DRF answers 401/403 as JSON. Bodies are JSON only (anything else is a 415): a
+    form's text has no null and no types, so an empty box could not tell "keep the stored
+    password" from "remove it"; the browsable pages offer their raw JSON form. JSON bodies
+    too deeply nested to read are a 400; an object's id in a URL is digits (anything else
+    is a 404)."""
 
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    parser_classes = [JSONParser]
     lookup_value_regex = "[0-9]+"
     schema = AutoSchema()
 

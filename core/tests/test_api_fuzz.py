@@ -2,8 +2,8 @@
 
 Schemathesis reads the schema the application serves (/api/schema/) and Hypothesis
 generates requests for each operation: valid ones and invalid ones (wrong types, values out
-of range, missing fields, strings of any Unicode, NUL bytes...), as JSON, form data and
-multipart. Requests run in this process on the test database, as a superuser's read-write
+of range, missing fields, strings of any Unicode, NUL bytes...), as JSON (the only body
+the API takes). Requests run in this process on the test database, as a superuser's read-write
 token; a third of them name an object that exists (an id read from the lists), and a body's
 reference to another object (`"router": 3`) is sometimes swapped for one that exists, so
 that reading, changing and deleting real objects is fuzzed too. Each request runs in a

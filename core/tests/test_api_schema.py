@@ -117,8 +117,8 @@ def _validate(document: dict, operation: dict, response: Any, path: str) -> None
 
 
 def test_the_browsable_api_renders_every_collection(admin_client, api, full_inventory) -> None:
-    """The HTML pages of the API (a logged-in browser), forms included, for every list and
-    the first object of each; a form's related object is chosen by id."""
+    """The HTML pages of the API (a logged-in browser), with their JSON forms, for every
+    list and the first object of each."""
     for prefix, viewset, _ in api_router().registry:
         if prefix.startswith("core/") or not hasattr(viewset, "list"):
             continue
@@ -127,14 +127,17 @@ def test_the_browsable_api_renders_every_collection(admin_client, api, full_inve
         assert response.status_code == 200, url
         first = api.get(url).json()["results"][0]["url"]
         assert admin_client.get(first, HTTP_ACCEPT="text/html").status_code == 200, first
+    # A form's body is refused (415): the browsable pages write through their JSON form.
     response = admin_client.post(
         "/api/devices/routers/",
-        {
-            "name": "r5",
-            "hostname": "r5",
-            "platform": str(full_inventory_platform()),
-            "status": "enabled",
-        },
+        {"name": "r5", "hostname": "r5", "status": "enabled"},
+        HTTP_ACCEPT="application/json",
+    )
+    assert response.status_code == 415, response.content
+    response = admin_client.post(
+        "/api/devices/routers/",
+        {"name": "r5", "hostname": "r5", "platform": full_inventory_platform()},
+        content_type="application/json",
         HTTP_ACCEPT="application/json",
     )
     assert response.status_code == 201, response.content

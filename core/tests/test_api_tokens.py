@@ -209,3 +209,27 @@ def test_schema_and_documentation_are_served_without_a_cdn(admin):
     assert sources and all(source.startswith("/") for source in sources), sources
     for source in sources:
         assert client.get(source).status_code == 200, source
+
+
+def test_a_token_that_expires_cannot_make_or_extend_a_token_beyond_its_expiry(admin):
+    soon = timezone.now() + timedelta(hours=1)
+    token, key = Token.issue(admin, expires=soon)
+    client = Client()
+    for body in ({}, {"expires": None}, {"expires": "9999-12-31T23:59:59Z"}):
+        created = client.post(
+            "/api/core/tokens/", body, content_type="application/json", **auth(key)
+        )
+        assert created.status_code == 400, body
+        assert "must expire no later" in created.json()["expires"][0]
+        refused = client.patch(
+            f"/api/core/tokens/{token.pk}/", body, content_type="application/json", **auth(key)
+        )
+        assert refused.status_code == (200 if body == {} else 400), body
+    token.refresh_from_db()
+    assert token.expires == soon
+    earlier = (soon - timedelta(minutes=5)).isoformat()
+    created = client.post(
+        "/api/core/tokens/", {"expires": earlier}, content_type="application/json", **auth(key)
+    )
+    assert created.status_code == 201
+    assert Token.objects.get(pk=created.json()["id"]).expires <= soon
