@@ -35,7 +35,7 @@ from django.db.models.signals import pre_save
 from django.utils.encoding import smart_str
 
 from changelog.context import current_recording
-from changelog.masking import is_secret_name, masked_pair, masked_value, secret_fields
+from changelog.masking import is_secret_name, masked_pair, masked_values_pair, secret_fields
 from changelog.registry import is_tracked
 
 
@@ -75,7 +75,7 @@ def _masked_changes(
         if name in secrets or (model is None and is_secret_name(name)):
             masked[name] = masked_pair(old, new)
         else:
-            masked[name] = [masked_value(old), masked_value(new)]
+            masked[name] = masked_values_pair(old, new)
     return masked
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from django.db import models
 
 from core.fields import EncryptedTextField
-from core.secrets import mask_options
+from core.secrets import is_secret_option, mask_options
 
 # What a secret was, when there was one...
 SET_MARK = "••••"
@@ -63,3 +63,29 @@ def masked_value(value: Any) -> Any:
     """A recorded value with the credentials among NAPALM optional arguments masked (a
     JSON object or list, at any depth); any other value as it is."""
     return mask_options(value) if isinstance(value, dict | list) else value
+
+
+def masked_values_pair(old: Any, new: Any) -> list[Any]:
+    """A non-secret field's [old, new] as recorded: credentials among NAPALM optional
+    arguments masked in both, and in `new` a credential that replaced another at the same
+    place recorded as CHANGED_MARK, so that the entry says it changed (both would show
+    the mask otherwise)."""
+    masked_new = masked_value(new)
+    _mark_changed(old, new, masked_new)
+    return [masked_value(old), masked_new]
+
+
+def _mark_changed(old: Any, new: Any, masked_new: Any) -> None:
+    if isinstance(new, dict) and isinstance(masked_new, dict):
+        before = old if isinstance(old, dict) else {}
+        for key, value in new.items():
+            if is_secret_option(key) and value:
+                if before.get(key) and before[key] != value:
+                    masked_new[key] = CHANGED_MARK
+            else:
+                _mark_changed(before.get(key), value, masked_new.get(key))
+    elif isinstance(new, list) and isinstance(masked_new, list):
+        before_list = old if isinstance(old, list) else []
+        for index, value in enumerate(new):
+            previous = before_list[index] if index < len(before_list) else None
+            _mark_changed(previous, value, masked_new[index])

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.forms.fields import InvalidJSONInput
 
+from core.secrets import mask_options, unmask_options
 from core.validators import (
     ASN_MAX,
     ASN_MIN,
@@ -161,3 +162,28 @@ class ASNFormField(forms.Field):
         super().validate(value)
         if value is not None:
             validate_asn(value)
+
+
+class MaskedOptionsFormMixin:
+    """For a ModelForm with NAPALM optional arguments (`masked_options_fields`): the box
+    shows their credentials masked (core.secrets.mask_options), as the object's page does,
+    and a mask submitted back keeps the stored credential; the mask where none is stored
+    is an error beside the field."""
+
+    masked_options_fields: tuple[str, ...] = ("napalm_args",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.masked_options_fields:
+            if name in self.fields and name in self.initial:
+                self.initial[name] = mask_options(self.initial[name])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for name in self.masked_options_fields:
+            if name in cleaned:
+                try:
+                    cleaned[name] = unmask_options(cleaned[name], getattr(self.instance, name))
+                except ValueError as exc:
+                    self.add_error(name, str(exc))
+        return cleaned

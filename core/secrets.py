@@ -50,13 +50,24 @@ class Secret:
 # password), `enable_password` (eos), `key_passphrase` (napalm-frr and others), per
 # NAPALM's list of optional arguments; and a password someone put among them.
 SECRET_OPTIONS = frozenset({"secret", "enable_password", "key_passphrase", "password"})
+# Any other option named like a credential is one too, whatever its case or separators
+# (`Password`, `enable-password`, `auth_token`, `api_key`, `client_secret`...).
+SECRET_OPTION_ENDINGS = ("password", "passphrase", "secret", "token", "api_key", "apikey")
+
+
+def is_secret_option(key: object) -> bool:
+    """Whether a NAPALM optional argument named `key` carries a credential."""
+    if not isinstance(key, str):
+        return False
+    name = key.strip().lower().replace("-", "_")
+    return name in SECRET_OPTIONS or name.endswith(SECRET_OPTION_ENDINGS)
 
 
 def mask_options(options: object) -> object:
     """NAPALM optional arguments as people may see them: credentials masked, at any depth."""
     if isinstance(options, dict):
         return {
-            key: Secret.MASK if key in SECRET_OPTIONS and value else mask_options(value)
+            key: Secret.MASK if is_secret_option(key) and value else mask_options(value)
             for key, value in options.items()
         }
     if isinstance(options, list):
@@ -69,7 +80,7 @@ def option_secrets(options: object) -> list[str]:
     found: list[str] = []
     if isinstance(options, dict):
         for key, value in options.items():
-            if key in SECRET_OPTIONS and isinstance(value, str) and value:
+            if is_secret_option(key) and isinstance(value, str) and value:
                 found.append(value)
             else:
                 found += option_secrets(value)
@@ -193,16 +204,24 @@ def reveal_all(secrets: Iterable[Secret | str]) -> list[str]:
 def unmask_options(options: object, stored: object) -> object:
     """NAPALM optional arguments as written back after reading them masked (mask_options):
     a credential given as the mask takes the stored value at the same place, so that a
-    read, edit and write keeps the credentials it could not see. A mask where nothing is
-    stored stays as given (it is then the credential)."""
+    read, edit and write keeps the credentials it could not see.
+
+    Raises ValueError (one sentence) for a mask where no credential is stored: the mask is
+    not a password anyone means."""
     if isinstance(options, dict):
         stored_dict = stored if isinstance(stored, dict) else {}
-        return {
-            key: stored_dict[key]
-            if key in SECRET_OPTIONS and value == Secret.MASK and key in stored_dict
-            else unmask_options(value, stored_dict.get(key))
-            for key, value in options.items()
-        }
+        unmasked = {}
+        for key, value in options.items():
+            if is_secret_option(key) and value == Secret.MASK:
+                if key not in stored_dict or not stored_dict[key]:
+                    raise ValueError(
+                        f"“{key}” is {Secret.MASK}, the mask of a credential that is not "
+                        "stored: give the credential itself."
+                    )
+                unmasked[key] = stored_dict[key]
+            else:
+                unmasked[key] = unmask_options(value, stored_dict.get(key))
+        return unmasked
     if isinstance(options, list):
         stored_list = stored if isinstance(stored, list) else []
         return [

@@ -1,10 +1,17 @@
+from django import forms
 from django.contrib import admin
 
+from core.forms import MaskedOptionsFormMixin
 from devices.models import Platform, Router
+
+
+class MaskedOptionsAdminForm(MaskedOptionsFormMixin, forms.ModelForm):
+    """The admin's form of a platform or router: NAPALM arguments' credentials masked."""
 
 
 @admin.register(Platform)
 class PlatformAdmin(admin.ModelAdmin):
+    form = MaskedOptionsAdminForm
     list_display = ["name", "napalm_driver", "poll_with_detail", "description"]
     search_fields = ["name", "napalm_driver"]
     prepopulated_fields = {"slug": ["name"]}
@@ -12,6 +19,7 @@ class PlatformAdmin(admin.ModelAdmin):
 
 @admin.register(Router)
 class RouterAdmin(admin.ModelAdmin):
+    form = MaskedOptionsAdminForm
     list_display = [
         "name",
         "hostname",

@@ -1,9 +1,10 @@
 from django import forms
 
+from core.forms import MaskedOptionsFormMixin
 from devices.models import Platform, Router
 
 
-class PlatformForm(forms.ModelForm):
+class PlatformForm(MaskedOptionsFormMixin, forms.ModelForm):
     class Meta:
         model = Platform
         fields = [
@@ -17,7 +18,7 @@ class PlatformForm(forms.ModelForm):
         labels = {"napalm_driver": "NAPALM driver", "napalm_args": "NAPALM arguments"}
 
 
-class RouterForm(forms.ModelForm):
+class RouterForm(MaskedOptionsFormMixin, forms.ModelForm):
     class Meta:
         model = Router
         fields = [

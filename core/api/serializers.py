@@ -132,7 +132,8 @@ class RelatedFieldScheme(OpenApiSerializerFieldExtension):
 class NAPALMArgsField(serializers.JSONField):
     """NAPALM optional arguments: a JSON object. Credentials among them are masked in
     responses (core.secrets.mask_options), as the pages show them; a write that sends the
-    mask back where a credential was keeps the stored credential."""
+    mask back where a credential was keeps the stored credential (the mask where none is
+    stored is a 400)."""
 
     def to_representation(self, value: Any) -> Any:
         return mask_options(super().to_representation(value))
@@ -145,9 +146,13 @@ class NAPALMArgsField(serializers.JSONField):
             raise serializers.ValidationError(exc.messages) from None
         data = super().to_internal_value(data)
         instance = getattr(self.parent, "instance", None)
-        if isinstance(instance, models.Model):
-            data = unmask_options(data, getattr(instance, self.source, None))
-        return data
+        stored = (
+            getattr(instance, self.source, None) if isinstance(instance, models.Model) else None
+        )
+        try:
+            return unmask_options(data, stored)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from None
 
 
 extend_schema_field({"type": "object", "additionalProperties": {}})(NAPALMArgsField)
