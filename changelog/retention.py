@@ -22,6 +22,9 @@ def prune_changelog(days: int | None = None) -> int:
         raise ValueError("The number of days is 0 (keep everything) or more.")
     if days == 0:
         return 0
-    cutoff = timezone.now() - timedelta(days=days)
+    try:
+        cutoff = timezone.now() - timedelta(days=days)
+    except OverflowError:
+        return 0  # before the calendar's first day: nothing is that old
     deleted, _ = LogEntry.objects.filter(timestamp__lt=cutoff).delete()
     return deleted

@@ -69,7 +69,9 @@ def test_the_command_prunes_by_the_setting_or_by_days(aged, settings) -> None:
     assert out.strip() == "1 change-log entries older than 20 days deleted"
     assert _kept(aged) == [10]
     status, _, err = run_command("changelog", "--prune", "--days", "-1")
-    assert status == 1 and "--days takes a number of days, 0 or more." in err
+    assert status == 1 and "--days takes a number of days from 0 to 36,500." in err
+    status, _, err = run_command("changelog", "--prune", "--days", "99999999999")
+    assert status == 1 and "--days takes a number of days from 0 to 36,500." in err
 
 
 def test_jobs_prune_prunes_the_change_log_too(aged, settings) -> None:

@@ -105,7 +105,12 @@ class RelatedField(serializers.PrimaryKeyRelatedField):
         return super().to_internal_value(data)
 
     def to_representation(self, value: models.Model) -> dict[str, Any]:
-        return self.brief(value, context=self.context).data
+        # One brief serializer per field, reused for every row: building one per object
+        # (its fields copied each time) was most of a long list's time.
+        brief = self.__dict__.get("_brief_instance")
+        if brief is None:
+            brief = self.__dict__["_brief_instance"] = self.brief(context=self.context)
+        return brief.to_representation(value)
 
     def get_choices(self, cutoff: int | None = None) -> dict[Any, str]:
         """The choices of the browsable API's form, by id (the value a form sends)."""

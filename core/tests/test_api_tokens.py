@@ -183,6 +183,8 @@ def test_the_api_token_command_creates_lists_and_revokes(admin, capsys):
     assert f"{token.prefix}…  read-only" in capsys.readouterr().out
     with pytest.raises(CommandError, match="give a number and h, d or w"):
         call_command("api_token", "create", "--user", "admin", "--expires-in", "soon")
+    with pytest.raises(CommandError, match="at most 3650 days"):
+        call_command("api_token", "create", "--user", "admin", "--expires-in", "99999999d")
     with pytest.raises(CommandError, match="No user 'ghost'"):
         call_command("api_token", "list", "--user", "ghost")
     call_command("api_token", "revoke", "--user", "admin", "--prefix", token.prefix)

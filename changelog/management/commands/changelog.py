@@ -12,6 +12,9 @@ from core.commands import RouterCommand
 
 ACTIONS = {verb: action for action, verb in display.ACTION_VERBS.items()}
 
+# A hundred years: further back than any entry, and a date Python can compute.
+MAX_DAYS = 36_500
+
 
 class Command(RouterCommand):
     help = (
@@ -86,8 +89,8 @@ class Command(RouterCommand):
             self.stdout.write("No changes.")
 
     def _prune(self, days: int | None) -> None:
-        if days is not None and days < 0:
-            raise CommandError("--days takes a number of days, 0 or more.")
+        if days is not None and not 0 <= days <= MAX_DAYS:
+            raise CommandError(f"--days takes a number of days from 0 to {MAX_DAYS:,}.")
         days = settings.CHANGELOG_RETENTION_DAYS if days is None else days
         deleted = prune_changelog(days)
         if days == 0:

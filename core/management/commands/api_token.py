@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from core.models import Token
 
-DURATION = re.compile(r"^(\d{1,5})([hdw])$")
+DURATION = re.compile(r"^(\d+)([hdw])$")
+MAX_DURATION = timedelta(days=3650)
 UNITS = {"h": "hours", "d": "days", "w": "weeks"}
 
 
@@ -22,6 +23,8 @@ def parse_duration(text: str) -> timedelta:
     match = DURATION.match(text.strip())
     if not match or int(match[1]) == 0:
         raise CommandError(f"--expires-in {text!r}: give a number and h, d or w, e.g. 30d.")
+    if len(match[1]) > 6 or timedelta(**{UNITS[match[2]]: int(match[1])}) > MAX_DURATION:
+        raise CommandError(f"--expires-in {text!r}: at most 3650 days (leave it out: never).")
     return timedelta(**{UNITS[match[2]]: int(match[1])})
 
 
