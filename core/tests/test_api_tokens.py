@@ -143,18 +143,28 @@ def test_users_manage_their_own_tokens_through_the_api(admin, make_user):
     assert Client().get(PLATFORMS, **auth(new_key)).status_code == 401
 
 
+def nonce(client: Client) -> str:
+    """The one-time value of the tokens page's form, as a browser reads it."""
+    page = client.get("/tokens/").content.decode()
+    return re.search(r'name="nonce" value="([^"]+)"', page)[1]
+
+
 def test_the_tokens_page_shows_a_new_key_once_and_revokes(admin):
     client = Client()
     client.force_login(admin)
-    response = client.post(
-        "/tokens/", {"description": "monitoring", "write_enabled": "on", "expires": ""}
-    )
+    form = {"description": "monitoring", "write_enabled": "on", "expires": "", "nonce": ""}
+    form["nonce"] = nonce(client)
+    response = client.post("/tokens/", form)
     key = re.search(r'<code class="token-key">(pk_[^<]+)</code>', response.content.decode())[1]
     assert response["Cache-Control"] == "no-store"
     assert Client().get(PLATFORMS, **auth(key)).status_code == 200
     page = client.get("/tokens/").content.decode()
     assert key not in page and key[:10] in page and "monitoring" in page
     token = Token.objects.get()
+    # The browser's reload sends the same form again: no second token.
+    again = client.post("/tokens/", form, follow=True)
+    assert "That form was already sent" in again.content.decode()
+    assert Token.objects.count() == 1
     client.post(f"/tokens/{token.pk}/revoke/")
     assert not Token.objects.exists()
     assert Client().get(PLATFORMS, **auth(key)).status_code == 401
@@ -163,7 +173,9 @@ def test_the_tokens_page_shows_a_new_key_once_and_revokes(admin):
 def test_the_tokens_page_refuses_a_past_expiry_and_others_tokens(admin, make_user):
     client = Client()
     client.force_login(admin)
-    response = client.post("/tokens/", {"description": "x", "expires": "2001-01-01T00:00"})
+    response = client.post(
+        "/tokens/", {"description": "x", "expires": "2001-01-01T00:00", "nonce": nonce(client)}
+    )
     assert response.status_code == 400
     assert "The expiry must be in the future." in response.content.decode()
     assert not Token.objects.exists()

@@ -5,6 +5,7 @@ a redirect, a message (messages live in the session), or the database."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django import forms
@@ -15,6 +16,8 @@ from django.utils import timezone
 from django.views import View
 
 from core.models import Token
+
+FORM_NONCE = "token_form_nonce"
 
 
 class TokenForm(forms.ModelForm):
@@ -41,10 +44,15 @@ class TokenListView(View):
 
     template_name = "core/tokens.html"
 
-    def page(self, request: HttpRequest, form: TokenForm, key: str = "", status: int = 200):
-        tokens = Token.objects.filter(user=request.user)
+    def page(
+        self, request: HttpRequest, form: TokenForm, key: str = "", status: int = 200
+    ) -> HttpResponse:
+        # A form is good for one token: sent again (the browser's reload of the page that
+        # showed a key), it creates none.
+        request.session[FORM_NONCE] = secrets.token_urlsafe(16)
         context: dict[str, Any] = {
-            "tokens": tokens,
+            "nonce": request.session[FORM_NONCE],
+            "tokens": Token.objects.filter(user=request.user),
             "form": form,
             "key": key,
             "now": timezone.now(),
@@ -58,6 +66,14 @@ class TokenListView(View):
         return self.page(request, TokenForm())
 
     def post(self, request: HttpRequest) -> HttpResponse:
+        expected = request.session.pop(FORM_NONCE, None)
+        if not expected or request.POST.get("nonce") != expected:
+            messages.info(
+                request,
+                "That form was already sent: its token is listed here (its key was shown "
+                "once). Create another below if you need one.",
+            )
+            return redirect("core:tokens")
         form = TokenForm(request.POST)
         if not form.is_valid():
             return self.page(request, form, status=400)
