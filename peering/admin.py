@@ -5,6 +5,7 @@ from django.utils import timezone
 from core.admin import AutocompleteAdminMixin
 from peering.forms import AutonomousSystemForm
 from peering.models import (
+    POLLED_FIELDS,
     AutonomousSystem,
     BGPGroup,
     BGPSessionStateChange,
@@ -14,16 +15,6 @@ from peering.models import (
     InternetExchangePeeringSession,
 )
 from peeringdb.follow import follow_peeringdb
-
-POLLED_STATE = [
-    "bgp_state",
-    "received_prefix_count",
-    "accepted_prefix_count",
-    "advertised_prefix_count",
-    "last_established_state",
-    "last_polled_at",
-    "configured_on_router",
-]
 
 
 @admin.register(AutonomousSystem)
@@ -81,7 +72,7 @@ class DirectPeeringSessionAdmin(AutocompleteAdminMixin, admin.ModelAdmin):
     list_filter = ["status", "bgp_state", "router", "bgp_group"]
     search_fields = ["ip_address", "autonomous_system__name", "=autonomous_system__asn"]
     list_select_related = ["autonomous_system", "router", "bgp_group"]
-    readonly_fields = POLLED_STATE
+    readonly_fields = POLLED_FIELDS
     autocomplete_fields = ["autonomous_system"]
 
 
@@ -104,7 +95,7 @@ class InternetExchangePeeringSessionAdmin(AutocompleteAdminMixin, admin.ModelAdm
         "ixp_connection__internet_exchange",
         "ixp_connection__router",
     ]
-    readonly_fields = POLLED_STATE
+    readonly_fields = POLLED_FIELDS
     autocomplete_fields = ["autonomous_system"]
 
 

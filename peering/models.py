@@ -207,6 +207,19 @@ class BGPGroup(models.Model):
         return self.name
 
 
+# What polling reads from the router onto a session (peering.polling writes them, in this
+# order; the pages, the admin and the API show them read-only).
+POLLED_FIELDS = [
+    "bgp_state",
+    "received_prefix_count",
+    "accepted_prefix_count",
+    "advertised_prefix_count",
+    "last_established_state",
+    "last_polled_at",
+    "configured_on_router",
+]
+
+
 class BGPSession(models.Model):
     """What every BGP session has, including the state read from the router by polling."""
 

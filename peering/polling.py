@@ -40,7 +40,7 @@ from devices.napalm import (
     unusable_reason,
 )
 from peering.bulk_sql import insert_rows, update_rows
-from peering.models import BGPSessionStateChange
+from peering.models import POLLED_FIELDS, BGPSessionStateChange
 from peering.neighbors import (
     Neighbor,
     from_summary,
@@ -51,15 +51,6 @@ from peering.neighbors import (
 from peering.queries import SESSION_KINDS, SessionKind
 
 logger = logging.getLogger(__name__)
-POLLED_FIELDS = [
-    "bgp_state",
-    "received_prefix_count",
-    "accepted_prefix_count",
-    "advertised_prefix_count",
-    "last_established_state",
-    "last_polled_at",
-    "configured_on_router",
-]
 # What is read back to compare with the new values (last_polled_at always changes).
 _STORED_COLUMNS = [name for name in POLLED_FIELDS if name != "last_polled_at"]
 _CHANGE_FIELDS = [

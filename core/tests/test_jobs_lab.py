@@ -8,12 +8,12 @@ from core.jobs import enqueue
 from core.models import Job
 from devices.models import Router
 from peering.models import (
+    POLLED_FIELDS,
     Connection,
     DirectPeeringSession,
     InternetExchange,
     InternetExchangePeeringSession,
 )
-from peering.polling import POLLED_FIELDS
 from peerkeeper.testing import run_command, wait_for_job
 
 JOB_LINE = re.compile(r"^(?P<router>\S+): queued job (?P<job>[0-9a-f-]{36})$", re.MULTILINE)

@@ -19,6 +19,7 @@ from core.api.serializers import (
 )
 from peering.models import (
     PEERINGDB_FIELDS,
+    POLLED_FIELDS,
     AutonomousSystem,
     AutonomousSystemChange,
     BGPGroup,
@@ -210,16 +211,7 @@ class StalenessSerializer(serializers.Serializer):
 
 
 # Read from the router by polling; null: not known (never polled, or the router did not say).
-POLLED_FIELDS = [
-    "bgp_state",
-    "received_prefix_count",
-    "accepted_prefix_count",
-    "advertised_prefix_count",
-    "last_established_state",
-    "last_polled_at",
-    "configured_on_router",
-    "stale",
-]
+POLLED = [*POLLED_FIELDS, "stale"]
 
 
 class SessionSerializer(ValidatedModelSerializer):
@@ -262,9 +254,9 @@ class DirectPeeringSessionSerializer(SessionSerializer):
             "password_set",
             "multihop_ttl",
             "description",
-            *POLLED_FIELDS,
+            *POLLED,
         ]
-        read_only_fields = POLLED_FIELDS
+        read_only_fields = POLLED
 
 
 class InternetExchangePeeringSessionSerializer(SessionSerializer):
@@ -285,9 +277,9 @@ class InternetExchangePeeringSessionSerializer(SessionSerializer):
             "password_set",
             "multihop_ttl",
             "description",
-            *POLLED_FIELDS,
+            *POLLED,
         ]
-        read_only_fields = POLLED_FIELDS
+        read_only_fields = POLLED
 
 
 # --- histories (read-only) --------------------------------------------------------------

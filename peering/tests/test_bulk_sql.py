@@ -9,8 +9,12 @@ from django.test.utils import CaptureQueriesContext
 from core.choices import BGPState
 from devices.models import Router
 from peering.bulk_sql import insert_rows, update_rows
-from peering.models import AutonomousSystem, BGPSessionStateChange, DirectPeeringSession
-from peering.polling import POLLED_FIELDS
+from peering.models import (
+    POLLED_FIELDS,
+    AutonomousSystem,
+    BGPSessionStateChange,
+    DirectPeeringSession,
+)
 
 WHEN = datetime(2025, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
 
