@@ -366,3 +366,26 @@ def test_digits_that_are_not_ascii_are_text_not_numbers(requests: Requests) -> N
         if why:
             problems.append(f"PATCH a router's platform as form data {value!r}: {why}")
     assert not problems, "\n".join(problems)
+
+
+def test_addresses_outside_the_schema_refuse_in_json_too(requests: Requests) -> None:
+    """The root, the schema itself and addresses that name nothing answer their refusals
+    in JSON as every operation does (the schema's were YAML renderings of the error)."""
+    anonymous, malformed = Client(), Client(headers={"Authorization": "Token"})
+    attempts = [
+        (anonymous, "/api/", 401),
+        (malformed, "/api/", 401),
+        (anonymous, "/api/schema/", 401),
+        (anonymous, "/api/schema/?format=json", 401),
+        (malformed, "/api/schema/", 401),
+        (requests.client, "/api/schema/?format=zzz", 404),
+        (requests.client, "/api/nothing/", 404),
+        (requests.client, "/api/devices/routers/1/nothing/", 404),
+        (requests.client, "/api/devices/\n/", 404),
+    ]
+    problems = [
+        f"GET {url!r}: {why}"
+        for client, url, status in attempts
+        if (why := refusal(client.get(url), status))
+    ]
+    assert not problems, "\n".join(problems)
