@@ -70,7 +70,10 @@ class DateTimeFilter(django_filters.IsoDateTimeFilter):
 def asn_query(value: str, field: str = "asn") -> Q:
     """Matches "64500" or "AS64500" exactly against an ASN field."""
     digits = value.upper().removeprefix("AS")
-    return Q(**{field: int(digits)}) if digits.isdigit() and len(digits) <= 10 else Q(pk__in=[])
+    # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+    if digits.isascii() and digits.isdigit() and len(digits) <= 10:
+        return Q(**{field: int(digits)})
+    return Q(pk__in=[])
 
 
 class JobFilterSet(SearchFilterSet):

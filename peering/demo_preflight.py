@@ -43,7 +43,7 @@ class Address:
     def parse(cls, text: str) -> Address:
         """`HOST:PORT`, `[IPv6]:PORT` or a bare port (on 127.0.0.1), as runserver takes."""
         host, _, port = text.rpartition(":")
-        if not port.isdigit() or not 0 < int(port) < 65536:
+        if not (port.isascii() and port.isdigit()) or not 0 < int(port) < 65536:
             raise DemoRefused(f"Not starting: {text!r} is not an address like 127.0.0.1:8000.")
         return cls(host.strip("[]") or "127.0.0.1", int(port))
 

@@ -9,6 +9,8 @@ from importlib import import_module
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from core.api.views import APIViewMixin, not_found
@@ -42,7 +44,15 @@ def api_router() -> Router:
 
 
 class SchemaView(APIViewMixin, SpectacularAPIView):
-    """The OpenAPI 3 schema (YAML, or JSON with `?format=json`), for API users only."""
+    """The OpenAPI 3 schema (YAML, or JSON with `?format=json`), for API users only. Its
+    refusals (no token, an unknown `?format=`) are JSON, as all the API's are, not a YAML
+    rendering of them."""
+
+    def handle_exception(self, exc: Exception) -> Response:
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
 
 
 urlpatterns = [

@@ -227,7 +227,7 @@ def _irr_host(value: Any) -> str:
     value = _string(value).strip()
     host, _, port = value.partition(":")
     if not re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,252})", host) or (
-        port and not (port.isdigit() and 0 < int(port) < 65536)
+        port and not (port.isascii() and port.isdigit() and 0 < int(port) < 65536)
     ):
         raise _Invalid("must be a host name or IPv4 address, optionally with :port")
     return value

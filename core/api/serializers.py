@@ -97,7 +97,9 @@ class RelatedField(serializers.PrimaryKeyRelatedField):
         if isinstance(data, bool) or not isinstance(data, int | str):
             self.fail("incorrect_type", data_type=type(data).__name__)
         if isinstance(data, str):  # a form's value (the browsable API's HTML form)
-            if not data.strip().isdigit() or len(data.strip()) > 19:
+            digits = data.strip()
+            # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+            if not (digits.isascii() and digits.isdigit()) or len(digits) > 19:
                 self.fail("does_not_exist", pk_value=data[:40])
             data = int(data)
         if not 0 < data <= MAX_PK:

@@ -2,12 +2,13 @@
 
 Schemathesis reads the schema the application serves (/api/schema/) and Hypothesis
 generates requests for each operation: valid ones and invalid ones (wrong types, values out
-of range, missing fields, strings of any Unicode, NUL bytes...), as JSON (the only body
-the API takes). Requests run in this process on the test database, as a superuser's read-write
-token; a third of them name an object that exists (an id read from the lists), and a body's
-reference to another object (`"router": 3`) is sometimes swapped for one that exists, so
-that reading, changing and deleting real objects is fuzzed too. Each request runs in a
-savepoint rolled back after it: every request meets the same inventory.
+of range, missing fields, strings of any Unicode, NUL bytes...), with the JSON bodies the
+schema documents. Requests run in this process on the test database, as a superuser's
+read-write token; those of an operation about one object also name each object of its
+collection that exists (ids read from the lists), and a body's reference to another object
+(`"router": 3`) is sometimes swapped for one that exists, so that reading, changing and
+deleting real objects is fuzzed too. Each request runs in a savepoint rolled back after
+it: every request meets the same inventory.
 
 Every answer must be one the schema documents: no 5xx, a documented status code and
 content type, a body that matches the status's schema. Jobs that action endpoints start
@@ -45,6 +46,7 @@ from schemathesis.specs.openapi.checks import (
 from core.models import Job
 from core.tests.api_fixtures import APIInventory, auth_header
 from core.tests.network import leaving, outbound_attempts
+from core.tests.openapi import list_paths
 from peerkeeper.api_urls import api_router
 
 # Generated requests per operation. With about a hundred operations, the whole module
@@ -95,15 +97,10 @@ def collection_of(path: str) -> str:
 def known_ids(client: Client, document: dict[str, Any]) -> dict[str, list[Any]]:
     """For each collection the schema lists, the ids of a few of its objects, read through
     the API itself."""
-    ids: dict[str, list[Any]] = {}
-    for path, operations in document["paths"].items():
-        if "{" in path or "get" not in operations:
-            continue
-        response = client.get(path, {"limit": KNOWN_IDS})
-        body = response.json() if response.status_code == 200 else None
-        if isinstance(body, dict) and isinstance(body.get("results"), list):
-            ids[path] = [item["id"] for item in body["results"] if "id" in item]
-    return ids
+    return {
+        path: [item["id"] for item in client.get(path, {"limit": KNOWN_IDS}).json()["results"]]
+        for path in list_paths(document)
+    }
 
 
 def related_ids() -> dict[str, dict[str, list[Any]]]:
@@ -145,8 +142,8 @@ def with_existing_references(
 
 
 def cases(operation: Any, ids: list[Any]) -> st.SearchStrategy:
-    """Valid and invalid requests for the operation, a third of them about an existing
-    object when its path names one."""
+    """Valid and invalid requests for the operation, and when its path names an object,
+    valid ones about each of the objects `ids` names."""
     strategies = [operation.as_strategy(mode) for mode in GenerationMode]
     names = [parameter.name for parameter in operation.path_parameters]
     if ids and names == ["id"]:

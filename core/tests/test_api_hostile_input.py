@@ -334,3 +334,66 @@ def test_a_date_with_any_offset_filters_by_its_instant(requests: Requests) -> No
         response = requests.client.get(url, {"since": since.isoformat()})
         assert response.status_code == 200, response.content
         assert response.json()["count"] == count
+
+
+# Digits that are not ASCII: str.isdigit() takes them; int() refuses "²" and "①", and
+# takes "١٢" (Arabic-Indic) as 12.
+UNICODE_DIGITS = ["²", "AS²", "①", "١٢"]
+
+
+def test_digits_that_are_not_ascii_are_text_not_numbers(requests: Requests) -> None:
+    """A search or an id of such digits is text like any other: an answer, or a 400
+    naming the field; found by the fuzz test as a 500 of `?q=²`."""
+    problems = []
+    for path in list_paths(requests.document):
+        operation = Operation("get", path, requests.document["paths"][path]["get"])
+        for parameter in operation.query_parameters():
+            if kind(parameter["schema"]) != "string":
+                continue
+            for value in UNICODE_DIGITS:
+                response = requests.client.get(path, {parameter["name"]: value})
+                if response.status_code != 200 and refusal(response, 400):
+                    problems.append(f"GET {path}?{parameter['name']}={value}: {refusal(response)}")
+    # An id given as text of such digits (the API takes JSON only: a form is a 415).
+    router = requests.ids["/api/devices/routers/"]
+    for value in UNICODE_DIGITS:
+        response = requests.client.patch(
+            f"/api/devices/routers/{router}/",
+            f'{{"platform": "{value}"}}',
+            content_type="application/json",
+        )
+        why = refusal(response, 400)
+        if why:
+            problems.append(f"PATCH a router's platform as text {value!r}: {why}")
+        form = requests.client.patch(
+            f"/api/devices/routers/{router}/",
+            f"platform={value}",
+            content_type="application/x-www-form-urlencoded",
+        )
+        why = refusal(form, 415)
+        if why:
+            problems.append(f"PATCH a router's platform as form data {value!r}: {why}")
+    assert not problems, "\n".join(problems)
+
+
+def test_addresses_outside_the_schema_refuse_in_json_too(requests: Requests) -> None:
+    """The root, the schema itself and addresses that name nothing answer their refusals
+    in JSON as every operation does (the schema's were YAML renderings of the error)."""
+    anonymous, malformed = Client(), Client(headers={"Authorization": "Token"})
+    attempts = [
+        (anonymous, "/api/", 401),
+        (malformed, "/api/", 401),
+        (anonymous, "/api/schema/", 401),
+        (anonymous, "/api/schema/?format=json", 401),
+        (malformed, "/api/schema/", 401),
+        (requests.client, "/api/schema/?format=zzz", 404),
+        (requests.client, "/api/nothing/", 404),
+        (requests.client, "/api/devices/routers/1/nothing/", 404),
+        (requests.client, "/api/devices/\n/", 404),
+    ]
+    problems = [
+        f"GET {url!r}: {why}"
+        for client, url, status in attempts
+        if (why := refusal(client.get(url), status))
+    ]
+    assert not problems, "\n".join(problems)
