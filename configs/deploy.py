@@ -8,7 +8,10 @@ others, and a failed load or commit is discarded so the router keeps its configu
 
 from __future__ import annotations
 
+import difflib
+import hashlib
 import logging
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -27,7 +30,6 @@ from core.operations import (
     InputError,
     Operation,
     RouterResult,
-    batch,
     run_operation,
 )
 from devices.connectivity import reported_alive
@@ -36,6 +38,7 @@ from devices.napalm import (
     DeviceError,
     DriverSettings,
     GuardedDevice,
+    OperationNotSupported,
     connect,
     contract_broken,
     driver_settings,
@@ -49,6 +52,16 @@ logger = logging.getLogger(__name__)
 # Seconds a confirmed commit gives the router at least: the check after the commit (alive,
 # every session that was up is up again) needs a few.
 MIN_COMMIT_CONFIRM = 5
+# A confirmed diff's fingerprint: SHA-256 of the masked diff, as 64 lowercase hex digits.
+FINGERPRINT = re.compile(r"[0-9a-f]{64}")
+
+
+def diff_fingerprint(diff: str) -> str:
+    """The fingerprint of a diff as a deployment shows it (masked): SHA-256 of its text,
+    surrounding blank space ignored, in hex. An empty diff has one too: confirming it is
+    confirming that nothing is to be committed. Masked text only: a hash of a diff that
+    held a password would be a form of that password."""
+    return hashlib.sha256(diff.strip().encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -57,10 +70,26 @@ class DeployOptions:
     dry_run: bool = False  # load and compare, never commit
     replace: bool = False  # the template is the whole configuration
     commit_confirm: int | None = None  # seconds before the router reverts unless confirmed
+    # The fingerprint (diff_fingerprint) of the diff a user confirmed: commit only when the
+    # diff computed now is that one.
+    expected_diff: str | None = None
 
     def __post_init__(self) -> None:
-        """InputError (one sentence) for options that contradict each other or a confirm
-        time too short to check the router."""
+        """InputError (one sentence) for options that contradict each other, a confirm
+        time too short to check the router, or a fingerprint that is not one."""
+        if self.expected_diff is not None:
+            if not FINGERPRINT.fullmatch(self.expected_diff):
+                raise InputError(
+                    "expected_diff must be the confirmed diff's SHA-256, 64 lowercase hex "
+                    "digits (a diff job's diff_sha256)."
+                )
+            if not self.commit_check:
+                raise InputError(
+                    "A confirmed diff is checked by comparing: drop --no-commit-check "
+                    "(commit_check false)."
+                )
+            if self.dry_run:
+                raise InputError("A dry run never commits, so there is no diff to confirm.")
         if self.commit_confirm is not None and self.commit_confirm < MIN_COMMIT_CONFIRM:
             raise InputError(
                 f"A confirmed commit needs at least {MIN_COMMIT_CONFIRM} seconds "
@@ -77,35 +106,56 @@ class DeployOptions:
         if self.dry_run:
             return f"{how}, comparing, then discarding (dry run)"
         if not self.commit_check:
-            return f"{how} and committing without comparing"
+            # The running configuration is read before and after (see _push).
+            return f"{how} and committing without comparing, then reading what changed"
         confirm = f", confirmed after {self.commit_confirm} s" if self.commit_confirm else ""
+        if self.expected_diff is not None:
+            return (
+                f"{how}, comparing, committing only the confirmed diff "
+                f"({self.expected_diff[:12]}){confirm}"
+            )
         return f"{how}, comparing, committing only when it differs{confirm}"
 
 
 @dataclass
 class DeployResult(RouterResult):
     """A deployment's result (core.operations.RouterResult). Done is `changed` (committed,
-    or would be in a dry run) or `unchanged`; `note` says how ("committed", "nothing to
-    change"); `diff` is the candidate's differences, every password masked. A commit the
-    router will revert (commit-confirm) fails as `not confirmed`, with its diff."""
+    or would be in a dry run), `unchanged`, or `pushed`: committed without comparing, and
+    the driver could not tell afterwards whether anything changed. `note` says how
+    ("committed", "nothing to change"); `diff` is the candidate's differences or, pushed
+    without comparing, the running configuration's before and after; every password
+    masked. A commit the router will revert (commit-confirm) fails as `not confirmed`, with
+    its diff; a diff that is not the one confirmed fails as `diff changed`, with the new
+    one."""
 
     changed: bool = False
+    pushed: bool = False  # committed, whether anything changed unknown
     note: str = ""
     diff: str = ""
     committed: bool = False
     dry_run: bool = False
     statuses: ClassVar[tuple[str, ...]] = ("changed", "unchanged", "skipped", "failed")
+    # What a batch that may push without comparing counts.
+    pushing_statuses: ClassVar[tuple[str, ...]] = (
+        "changed",
+        "unchanged",
+        "pushed",
+        "skipped",
+        "failed",
+    )
 
     @property
     def status(self) -> str:
         status = super().status
         if status == self.done:
+            if self.pushed:
+                return "pushed"
             return "changed" if self.changed else "unchanged"
         return status
 
     @property
     def outcome(self) -> str:
-        """The status: changed, unchanged, skipped or failed."""
+        """The status: changed, unchanged, pushed, skipped or failed."""
         return self.status
 
     def done_line(self) -> str:
@@ -206,16 +256,25 @@ def _commit_confirmed(device: NetworkDriver, plan: _Plan, seconds: int) -> str |
 def _push(plan: _Plan, options: DeployOptions) -> DeployResult:
     result = DeployResult(plan.settings.router, dry_run=options.dry_run)
     with connect(plan.settings, mask=plan.mask) as device:
+        # Without comparing first, the running configuration before and after the commit
+        # is how the result can still say whether anything changed: two reads of it
+        # (a show command each), only with --no-commit-check.
+        before = None if options.commit_check else _running(device, plan)
         loader = device.load_replace_candidate if options.replace else device.load_merge_candidate
         try:
             loader(config=plan.config)
-            if options.commit_check or options.dry_run:
+            if options.commit_check:
                 result.diff = _diff(device, plan)
+                refusal = _not_as_confirmed(result.diff, options.expected_diff)
+                if refusal:
+                    device.discard_config()
+                    result.fail(Category.DIFF_CHANGED, refusal)
+                    return result
                 if not result.diff.strip():
                     device.discard_config()
                     result.note = "nothing to change"
                     return result
-            result.changed = True
+                result.changed = True
             if options.dry_run:
                 device.discard_config()
                 result.note = "would change (dry run)"
@@ -230,9 +289,85 @@ def _push(plan: _Plan, options: DeployOptions) -> DeployResult:
         except Exception:
             _discard_quietly(device, plan.settings.router)
             raise
-    result.committed = True
-    result.note = "committed" if options.commit_check else "committed without comparing"
+        result.committed = True
+        if options.commit_check:
+            result.note = "committed"
+        else:
+            _compare_running(device, plan, before, result)
     return result
+
+
+def _not_as_confirmed(diff: str, expected: str | None) -> str | None:
+    """Why the diff just computed may not be committed (it is not the confirmed one), or
+    None: nothing was confirmed, or this is the diff that was."""
+    if expected is None:
+        return None
+    found = diff_fingerprint(diff)
+    if found == expected:
+        return None
+    now = "no differences" if not diff.strip() else f"now {found[:12]}"
+    return (
+        f"The configuration changed since the diff you confirmed (confirmed {expected[:12]}, "
+        f"{now}); nothing was committed; review the new diff."
+    )
+
+
+def _running(device: GuardedDevice, plan: _Plan) -> str | None:
+    """The router's running configuration as the driver gives it (unmasked: compare it,
+    mask what is shown of it), or None when the driver cannot read it."""
+    try:
+        config = device.get_config(retrieve="running")
+    except OperationNotSupported:  # NotImplementedError, as GuardedDevice names it
+        return None
+    running = config.get("running") if isinstance(config, dict) else config
+    if not isinstance(running, str):
+        settings = plan.settings
+        raise contract_broken(
+            settings.driver,
+            settings.router,
+            "get_config",
+            running,
+            "the running configuration as text",
+            hide=plan.mask,
+        )
+    return running
+
+
+def _compare_running(
+    device: GuardedDevice, plan: _Plan, before: str | None, result: DeployResult
+) -> None:
+    """After a commit without comparing: `changed` with the running configuration's diff
+    (masked), `unchanged`, or `pushed` when the driver cannot tell. Committed already, so
+    a failure to read is said in the note, never the router's failure."""
+    how = "committed without comparing"
+    try:
+        after = None if before is None else _running(device, plan)
+    except DeviceError as exc:
+        result.pushed = True
+        result.note = f"{how}; reading the running configuration afterwards failed: {exc}"
+        return
+    if before is None or after is None:
+        result.pushed = True
+        result.note = (
+            f"{how}; the {plan.settings.driver} driver cannot read the running "
+            "configuration, so whether anything changed is unknown"
+        )
+        return
+    if after == before:
+        result.note = f"{how}; the running configuration is as it was"
+        return
+    result.changed = True
+    result.note = f"{how}; the running configuration changed"
+    lines = difflib.unified_diff(
+        before.splitlines(),
+        after.splitlines(),
+        "running configuration before",
+        "running configuration after",
+        lineterm="",
+    )
+    # Masked as the candidate's diff is: what the template made of the session
+    # passwords, current and previous, and the router's credentials.
+    result.diff = device.hide_returned("\n".join(lines) + "\n")
 
 
 def _discard_quietly(device: NetworkDriver, router: str) -> None:
@@ -303,7 +438,11 @@ def configure_routers(
     routers (in this thread: it reads the database) overlaps rendering the previous ones
     (in render processes, on every core) and pushing them.
     """
-    return batch(run_operation(Deploy(options), routers, max_workers), result_type=DeployResult)
+    results = run_operation(Deploy(options), routers, max_workers)
+    # "0 pushed" only in the summary of a batch that pushes without comparing.
+    pushing = not options.commit_check
+    statuses = DeployResult.pushing_statuses if pushing else DeployResult.statuses
+    return BatchResult(results, "routers", statuses)
 
 
 def configure_router(router: Router, options: DeployOptions) -> DeployResult:

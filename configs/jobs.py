@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from configs.deploy import (
@@ -10,13 +12,14 @@ from configs.deploy import (
     DeployResult,
     configure_router,
     deploy_skip_reason,
+    diff_fingerprint,
 )
 from configs.previews import RenderResult, render_routers
 from core.choices import JobStatus
 from core.job_log import JobLog
 from core.job_types import Argument, JobDisplay, JobType, first_line, register
 from core.models import Job
-from core.operations import RouterResult
+from core.operations import InputError, RouterResult
 from devices.jobs import RouterJob
 from devices.models import Router
 
@@ -60,7 +63,8 @@ class RenderJob(RouterJob):
 
 class ConfigureJob(RouterJob):
     """Push the rendered configuration (configs.deploy.configure_router); the panel shows
-    the diff."""
+    the diff. The result has the diff's fingerprint too (`diff_sha256`: what a deployment
+    that commits only this diff is given as `expected_diff`)."""
 
     def options(self, job: Job) -> DeployOptions:
         raise NotImplementedError
@@ -84,8 +88,15 @@ class ConfigureJob(RouterJob):
         assert isinstance(result, DeployResult)
         return result.diff
 
+    def result_data(self, result: Any) -> Any:
+        data = super().result_data(result)
+        if isinstance(result, DeployResult) and result.skipped is None:
+            data["diff_sha256"] = diff_fingerprint(result.diff)  # of the masked diff
+        return data
+
     def finished_display(self, job: Job) -> JobDisplay:
-        """`changed: committed` (or why it failed) over the diff, line by line."""
+        """`changed: committed`, `pushed: committed without comparing...` (or why it
+        failed) over the diff, line by line."""
         data = job.result if isinstance(job.result, dict) else {}
         diff = data.get("diff") or ""
         if job.status != JobStatus.COMPLETED:
@@ -97,14 +108,25 @@ class ConfigureJob(RouterJob):
 
 @register
 class DeployDryRunJob(ConfigureJob):
-    """Load the candidate, compare, discard: the diff, nothing committed."""
+    """Load the candidate, compare, discard: the diff, nothing committed. With
+    `offer_commit` (the router page's Deploy), the finished panel offers to commit
+    exactly this diff (configs/partials/confirm_deploy.html)."""
 
     kind = "deploy_dry_run"
     label = "Configuration diff (dry run)"
-    arguments = (Argument("replace", bool, default=False),)
+    arguments = (
+        Argument("replace", bool, default=False),
+        Argument("offer_commit", bool, default=False),
+    )
 
     def options(self, job: Job) -> DeployOptions:
         return DeployOptions(dry_run=True, replace=self.argument_values(job)["replace"])
+
+    def finished_display(self, job: Job) -> JobDisplay:
+        display = super().finished_display(job)
+        if not (display.ok and self.argument_values(job)["offer_commit"]):
+            return display
+        return replace(display, actions_template="configs/partials/confirm_deploy.html")
 
 
 @register
@@ -118,15 +140,32 @@ class DeployJob(ConfigureJob):
         Argument("commit_check", bool, default=True),
         Argument("replace", bool, default=False),
         Argument("commit_confirm", int, minimum=MIN_COMMIT_CONFIRM, unit="seconds"),
+        # The confirmed diff's fingerprint (a diff job's diff_sha256): commit only that.
+        Argument("expected_diff", str),
     )
 
+    def check_arguments(self, arguments: Mapping[str, Any] | None) -> dict[str, Any]:
+        """As JobType's, and the options they make must agree (DeployOptions): refused
+        before anything is queued."""
+        given = super().check_arguments(arguments)
+        values = {argument.name: argument.default for argument in self.arguments}
+        try:
+            _options({**values, **given})
+        except InputError as exc:
+            raise ValueError(str(exc)) from None
+        return given
+
     def options(self, job: Job) -> DeployOptions:
-        values = self.argument_values(job)
-        return DeployOptions(
-            commit_check=values["commit_check"],
-            replace=values["replace"],
-            commit_confirm=values["commit_confirm"],
-        )
+        return _options(self.argument_values(job))
+
+
+def _options(values: Mapping[str, Any]) -> DeployOptions:
+    return DeployOptions(
+        commit_check=values["commit_check"],
+        replace=values["replace"],
+        commit_confirm=values["commit_confirm"],
+        expected_diff=values["expected_diff"],
+    )
 
 
 def deploy_job(options: DeployOptions) -> tuple[type[JobType], dict[str, Any]]:
@@ -137,5 +176,6 @@ def deploy_job(options: DeployOptions) -> tuple[type[JobType], dict[str, Any]]:
         "commit_check": options.commit_check,
         "replace": options.replace,
         "commit_confirm": options.commit_confirm,
+        "expected_diff": options.expected_diff,
     }
     return DeployJob, arguments

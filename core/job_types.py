@@ -63,7 +63,9 @@ class JobOutcome:
 @dataclass(frozen=True)
 class JobDisplay:
     """What a job's panel shows: a one-line `summary` and a `body` (a report, a config,
-    or a unified diff when `body_is_diff`). `ok` is None while the job is not finished."""
+    or a unified diff when `body_is_diff`). `ok` is None while the job is not finished.
+    `actions_template` names a template the panel includes under the body: what may be
+    done next with this job's result (it gets `job` and `display`)."""
 
     finished: bool
     ok: bool | None
@@ -71,6 +73,7 @@ class JobDisplay:
     body: str = ""
     body_is_diff: bool = False
     traceback: str = ""
+    actions_template: str = ""
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ class Category(StrEnum):
     COMMAND = "command failed"  # the router answered a command with an error
     REJECTED = "configuration rejected"
     NOT_CONFIRMED = "not confirmed"  # a confirmed commit the router reverts
+    DIFF_CHANGED = "diff changed"  # not the diff a user confirmed: nothing committed
     NOT_ALIVE = "not alive"
     INPUT = "input error"  # the inventory or a template: fix the data, not the router
     DATABASE = "database error"

@@ -5,6 +5,7 @@ from devices.jobs import PingJob
 from devices.views import (
     PlatformViews,
     RouterConfigurationView,
+    RouterDeployConfirmView,
     RouterDeployView,
     RouterJobView,
     RouterViews,
@@ -23,6 +24,11 @@ urlpatterns = [
         name="router_diff",
     ),
     path("routers/<int:pk>/deploy/", RouterDeployView.as_view(), name="router_deploy"),
+    path(
+        "routers/<int:pk>/deploy/confirm/",
+        RouterDeployConfirmView.as_view(),
+        name="router_deploy_confirm",
+    ),
     path("routers/<int:pk>/poll/", RouterJobView.as_view(job_type=PollJob), name="router_poll"),
     path(
         "routers/<int:pk>/configuration/",

@@ -1,19 +1,23 @@
 import logging
+import uuid
 from typing import Any
 
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views import View
 from django.views.generic.detail import SingleObjectMixin
 
-from configs.jobs import DeployJob
+from configs.jobs import DeployDryRunJob, DeployJob
 from configs.previews import render_one
+from core.choices import JobStatus
+from core.models import Job
 from core.tables import JobTable
 from core.views.details import Row, detail_rows
 from core.views.generic import ModelViews, ObjectDetailView
-from core.views.jobs import EnqueueJobView
+from core.views.jobs import EnqueueJobView, may_see_job
 from devices.filtersets import PlatformFilterSet, RouterFilterSet
 from devices.forms import PlatformForm, RouterForm
 from devices.models import Platform, Router
@@ -102,11 +106,64 @@ class RouterJobView(EnqueueJobView):
 
 
 class RouterDeployView(RouterJobView):
-    job_type = DeployJob
+    """Deploy, first step: the diff (a dry run) whose panel offers to commit exactly it
+    (RouterDeployConfirmView)."""
+
+    job_type = DeployDryRunJob
     permission_required = "devices.deploy_router"
 
     def job_arguments(self, obj: Router) -> dict[str, Any]:
-        return {"commit_check": True}
+        return {"offer_commit": True}
+
+
+class RouterDeployConfirmView(RouterJobView):
+    """Deploy, second step: POST `diff_job`, the finished diff the user confirmed; starts
+    a deployment that commits only if its own diff is that one (its fingerprint is the
+    deploy job's `expected_diff`). A diff job that is not this router's finished diff
+    is refused (400) and nothing is queued."""
+
+    job_type = DeployJob
+    permission_required = "devices.deploy_router"
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            self.confirmed = confirmed_diff(request, self.get_object())
+        except ValueError as exc:
+            context = {"error": str(exc)}
+            return render(request, "core/partials/job_not_queued.html", context, status=400)
+        return super().post(request, *args, **kwargs)
+
+    def job_arguments(self, obj: Router) -> dict[str, Any]:
+        replace = bool((self.confirmed.arguments or {}).get("replace", False))
+        return {
+            "commit_check": True,
+            "replace": replace,
+            "expected_diff": self.confirmed.result["diff_sha256"],
+        }
+
+
+def confirmed_diff(request: HttpRequest, router: Router) -> Job:
+    """The diff job named by the POST's `diff_job`: a completed diff of `router` that the
+    user may see. ValueError (one sentence) otherwise."""
+    job = Job.objects.filter(
+        pk=_uuid(request.POST.get("diff_job", "")),
+        kind=DeployDryRunJob.kind,
+        target_type=ContentType.objects.get_for_model(Router),
+        target_id=router.pk,
+    ).first()
+    if job is None or not may_see_job(request.user, job):
+        raise ValueError(f"There is no diff of {router.name} to confirm: run Deploy again.")
+    result = job.result if isinstance(job.result, dict) else {}
+    if job.status != JobStatus.COMPLETED or not isinstance(result.get("diff_sha256"), str):
+        raise ValueError(f"The diff of {router.name} did not complete: nothing to confirm.")
+    return job
+
+
+def _uuid(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None
 
 
 class RouterConfigurationView(PermissionRequiredMixin, SingleObjectMixin, View):

@@ -93,7 +93,10 @@ class RouterActions:
         "DiffArguments",
         "Diff the router's configuration (dry run)",
         "A job that loads the rendered configuration on the router, compares and discards "
-        "it: its output is the diff; nothing is committed.",
+        "it: its output is the diff; nothing is committed. Its result's `diff_sha256` is "
+        "the diff's fingerprint: give it to the deploy action as `expected_diff` to commit "
+        "exactly that diff. `offer_commit` makes the job's panel on the router's page "
+        "offer to commit it.",
     )
     @action(detail=True, methods=["post"], parser_classes=JSON_BODY, permission_classes=VIEW)
     def diff(self, request: Request, pk: str | None = None) -> Response:
@@ -105,8 +108,15 @@ class RouterActions:
         "Deploy the router's configuration",
         "A job that pushes the rendered configuration: compared first unless `commit_check` "
         "is false, committed when it changes something; with `commit_confirm`, the router "
-        "reverts unless the change is confirmed within that many seconds. Its output is "
-        "the diff (passwords masked). Needs `devices.deploy_router`.",
+        "reverts unless the change is confirmed within that many seconds. With "
+        "`expected_diff` (a diff job's `diff_sha256`), it commits only if the diff it "
+        "computes is that one, and otherwise fails (category `diff changed`) with the new "
+        "diff, nothing committed; without it the deployment is not confirmed by anyone. "
+        "Its result's `status` is `changed`, `unchanged`, `pushed` (committed with "
+        "`commit_check` false by a driver that cannot read its running configuration, so "
+        "whether anything changed is unknown), `skipped` or `failed`. Its output is the "
+        "diff (passwords masked): the candidate's, or with `commit_check` false the running "
+        "configuration's before and after. Needs `devices.deploy_router`.",
     )
     @action(detail=True, methods=["post"], parser_classes=JSON_BODY, permission_classes=DEPLOY)
     def deploy(self, request: Request, pk: str | None = None) -> Response:
