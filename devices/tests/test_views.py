@@ -139,11 +139,11 @@ def test_deploying_needs_the_deploy_permission(viewer_client, make_user, ui_inve
     deployer = Client()
     deployer.force_login(make_user("devices.deploy_router", username="deployer"))
     page = deployer.get(f"/devices/routers/{ui_inventory.pk}/").content.decode()
-    assert ">Deploy<" in page
-    assert "hx-confirm=" in page
+    assert ">Deploy…</button>" in page
+    # Deploy starts the diff; committing is the confirmation under it (test_deploy_confirm).
     assert deployer.post(url).status_code == 200
     job = Job.objects.get()
-    assert (job.kind, job.arguments) == ("deploy", {"commit_check": True})
+    assert (job.kind, job.arguments) == ("deploy_dry_run", {"offer_commit": True})
 
 
 def test_the_configuration_is_rendered_with_passwords_masked(viewer_client, ui_inventory) -> None:
