@@ -141,6 +141,50 @@ def demo_router_target(instance: int) -> RouterTarget:
     )
 
 
+# Seconds the demo waits at most for the lab's sessions to be Established (with their
+# prefixes) before its first poll: `lab up` waits for them already; a lab that was up
+# before the demo may have sessions coming back after a restart.
+SESSIONS_UP_WAIT_S = 30.0
+
+
+def first_poll(instance: int, wait_s: float = SESSIONS_UP_WAIT_S) -> str:
+    """Poll the demo's r1 once, so that its pages open with the sessions' real state:
+    first wait (at most `wait_s` seconds) for lab instance `instance`'s sessions to be
+    Established when that lab is up. Returns one line saying how it went; a failure
+    (lab down, r1 unreachable) is that line, never an exception."""
+    from peering.polling import poll_routers
+
+    router = Router.objects.filter(name="r1").select_related("platform").first()
+    if router is None:
+        return "First poll skipped: there is no router r1."
+    waited = _wait_for_lab_sessions(instance, wait_s)
+    result = poll_routers([router])[0]
+    if not result.ok:
+        return f"The first poll of r1 failed ({result.category}): {result.error}"
+    return f"First poll: {result.summary}{waited}"
+
+
+def _wait_for_lab_sessions(instance: int, wait_s: float) -> str:
+    """Wait for the lab's r1 sessions; "" when they are up (or no lab runs: the poll says
+    why it fails), else what was still not up, for the poll's line."""
+    try:
+        from lab import Lab
+        from lab.errors import LabError
+    except ImportError:
+        return ""
+    lab = Lab(instance=instance)
+    owner = lab.state.owner()
+    if owner is None or not lab.state.is_ours(owner):  # down, or another checkout's
+        return ""
+    try:
+        lab.wait_established("r1", timeout=wait_s, prefixes=True)
+    except LabError as exc:
+        return f" (not every session was up after {wait_s:.0f} s: {exc})"
+    except Exception as exc:  # reading the lab failed: the poll still says what is true
+        return f" (the lab's sessions could not be read: {type(exc).__name__}: {exc})"
+    return ""
+
+
 def load_demo(instance: int = 0) -> DemoResult:
     """Create whatever part of the demo inventory is missing. Existing objects stay as they
     are, except the demo's r1's connection: it always points at the r1 of lab instance

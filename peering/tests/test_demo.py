@@ -1,5 +1,7 @@
 import io
+import re
 import time
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ from devices.connectivity import ping_routers
 from devices.models import Router
 from lab import Lab
 from lab.guard import leaves_machine
+from peering.demo import IXP_SESSIONS, first_poll
 from peering.models import (
     AutonomousSystem,
     DirectPeeringSession,
@@ -203,3 +206,43 @@ def test_a_router_r1_the_user_pointed_elsewhere_is_left_alone(
     router = Router.objects.get(name="r1")
     assert (router.hostname, router.napalm_args) == ("r1.example.net", {})
     assert "already loaded" in output
+
+
+def _row_text(html: str, address: str) -> str:
+    """The visible text of the table row that shows `address`."""
+    rows = [row for row in html.split("<tr")[1:] if f">{address}<" in row]
+    assert len(rows) == 1, f"{address}: {len(rows)} rows"
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", rows[0].split("</tr>")[0])))
+
+
+def test_the_demo_opens_with_the_sessions_polled_from_the_lab(
+    db, clean_lab: Lab, viewer_client
+) -> None:
+    _load_demo(lab_instance=clean_lab.instance)
+    line = first_poll(clean_lab.instance)
+    # p3 is not on the lab's r1 until a deployment adds it.
+    assert line == (
+        "First poll: r1: 6 sessions, 4 neighbours seen, 6 updated, 4 state changes, "
+        "2 not configured on the router"
+    )
+
+    # Nobody pressed anything: the sessions page shows what the router has.
+    html = viewer_client.get("/peering/ixp-sessions/").content.decode()
+    up = clean_lab.wait_established("r1", timeout=1, prefixes=True)
+    ixp_peers = {address for _, address in IXP_SESSIONS}
+    shown = [session for session in up if session["neighbour"] in ixp_peers]
+    assert {session["neighbour"] for session in shown} >= {"192.0.2.11", "192.0.2.12"}
+    for session in shown:
+        row = _row_text(html, session["neighbour"])
+        assert f"Established {session['prefixes_received']}" in row, row
+
+
+def test_with_the_lab_down_the_demo_starts_and_says_why_the_first_poll_failed(
+    db, spare_lab: Lab
+) -> None:
+    _load_demo(lab_instance=spare_lab.instance)
+    line = first_poll(spare_lab.instance, wait_s=1)
+    assert line.startswith("The first poll of r1 failed (unreachable): Cannot reach r1"), line
+    assert "\n" not in line
+    states = set(InternetExchangePeeringSession.objects.values_list("bgp_state", flat=True))
+    assert states == {None}  # nothing was read, nothing made up

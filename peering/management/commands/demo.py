@@ -2,7 +2,8 @@
 
 Checks its lab instance, database and address before changing anything (and holds the
 first two for as long as it runs), then migrates, starts the lab (unless a `python -m lab
-up` of this checkout already runs it), loads the demo inventory and serves the web pages
+up` of this checkout already runs it), loads the demo inventory, polls r1 once (once its
+sessions are up, peering.demo.first_poll) and serves the web pages
 with one job worker until Ctrl-C, SIGTERM or SIGHUP.
 On the way out it stops the worker and the server, and takes down the lab only if it
 started that lab itself.
@@ -21,6 +22,7 @@ from django.core.management.base import BaseCommand
 
 from lab.instance import Lab
 from lab.processes import ProcessRecord
+from peering.demo import first_poll
 from peering.demo_preflight import Address, DemoRefused, preflight
 
 CHILD_STOP_TIMEOUT = 10.0
@@ -63,6 +65,8 @@ class Command(BaseCommand):
             claims.claim_created_file(lab_instance, where)
             lab_started = self._lab_up(lab_instance)
             call_command("load_demo", admin=True, lab_instance=lab_instance, stdout=self.stdout)
+            # The pages open with the sessions' real state, not "unknown" (one line).
+            self.stdout.write(first_poll(lab_instance))
             self.stdout.write(
                 f"Serving Peerkeeper on http://{where}/ with one job worker (Ctrl-C to stop)"
             )
