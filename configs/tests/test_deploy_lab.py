@@ -8,11 +8,15 @@ import time
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 
 from configs.deploy import DeployOptions, configure_router
 from configs.models import ConfigTemplate
 from core.choices import JobStatus
+from core.job_runner import run as run_job
 from core.jobs import enqueue
+from core.models import Job
 from devices.models import Router
 from peering.models import AutonomousSystem, InternetExchangePeeringSession
 from peerkeeper.testing import run_command, wait_for, wait_for_job
@@ -26,6 +30,13 @@ CONFIRM_S = 8
 # back each neighbour whose AS changed line by line: about 4 s in the lab).
 REVERT_STARTS_S = 3
 REVERT_APPLY_S = 15
+
+
+@pytest.fixture
+def deployer_client(make_user) -> Client:
+    client = Client()
+    client.force_login(make_user("devices.deploy_router", username="deployer"))
+    return client
 
 
 def _running_config(lab) -> str:
@@ -284,3 +295,80 @@ def test_a_derived_form_of_a_password_is_masked_in_the_diff(demo_inventory, lab)
     assert status == 0, out
     assert f"+ neighbor {P3} password ********" in out
     assert "045612150A22595C0C09" not in out and "0456121" not in out
+
+
+def test_no_commit_check_on_an_unchanged_r1_says_unchanged_then_changed_with_the_diff(
+    demo_inventory, lab
+) -> None:
+    status, out, _ = run_command("configure_routers")
+    assert status == 0, out
+    before = _running_config(lab)
+    status, out, _ = run_command("configure_routers", "--no-commit-check")
+    assert status == 0, out
+    assert out.splitlines() == [
+        "r1: unchanged: committed without comparing; the running configuration is as it was",
+        "1 router: 0 changed, 1 unchanged, 0 pushed, 0 skipped, 0 failed",
+    ]
+    assert _running_config(lab) == before
+
+    AutonomousSystem.objects.filter(asn=64502).update(ipv4_max_prefixes=15000)
+    status, out, _ = run_command("configure_routers", "--no-commit-check", "--json")
+    assert status == 0, out
+    (result,) = json.loads(out)["results"]
+    assert (result["status"], result["committed"]) == ("changed", True)
+    changed = [
+        line
+        for line in result["diff"].splitlines()
+        if line.startswith(("-", "+")) and not line.startswith(("---", "+++"))
+    ]
+    assert [line.split() for line in changed] == [
+        ["-", "neighbor", P2, "maximum-prefix", "12000"],
+        ["+", "neighbor", P2, "maximum-prefix", "15000"],
+    ]
+
+
+def _deploy_page_flow(client, router) -> Job:
+    """Press Deploy on the router's page, run the diff; press Commit this change: the
+    deploy job, queued."""
+    client.post(reverse("devices:router_deploy", args=[router.pk]), HTTP_HX_REQUEST="true")
+    diff = Job.objects.get(kind="deploy_dry_run")
+    run_job(str(diff.pk))
+    diff.refresh_from_db()
+    assert diff.status == JobStatus.COMPLETED, diff.error
+    panel = client.get(reverse("core:job_status", args=[diff.pk])).content.decode()
+    assert f"neighbor {P3} remote-as 64503" in panel and "Commit this change" in panel
+    return diff
+
+
+def _confirm(client, router, diff: Job) -> Job:
+    url = reverse("devices:router_deploy_confirm", args=[router.pk])
+    assert client.post(url, {"diff_job": str(diff.pk)}).status_code == 200
+    deploy = Job.objects.get(kind="deploy")
+    run_job(str(deploy.pk))
+    deploy.refresh_from_db()
+    return deploy
+
+
+def test_the_confirmed_diff_is_committed(demo_inventory, lab, deployer_client) -> None:
+    diff = _deploy_page_flow(deployer_client, demo_inventory)
+    assert f"neighbor {P3} remote-as 64503" not in _running_config(lab)
+    deploy = _confirm(deployer_client, demo_inventory, diff)
+    assert deploy.status == JobStatus.COMPLETED, deploy.error
+    assert (deploy.result["status"], deploy.result["committed"]) == ("changed", True)
+    assert deploy.result["diff"] == diff.result["diff"]
+    assert f"neighbor {P3} remote-as 64503" in _running_config(lab)
+
+
+def test_an_inventory_change_after_the_diff_is_refused_and_nothing_committed(
+    demo_inventory, lab, deployer_client
+) -> None:
+    diff = _deploy_page_flow(deployer_client, demo_inventory)
+    AutonomousSystem.objects.filter(asn=64502).update(ipv4_max_prefixes=15000)
+    before = _running_config(lab)
+    deploy = _confirm(deployer_client, demo_inventory, diff)
+    assert deploy.status == JobStatus.FAILED
+    assert deploy.result["category"] == "diff changed"
+    assert deploy.error.startswith("The configuration changed since the diff you confirmed (")
+    assert "nothing was committed; review the new diff" in deploy.error
+    assert f"neighbor {P2} maximum-prefix 15000" in deploy.result["diff"]
+    assert _running_config(lab) == before

@@ -128,8 +128,13 @@ def test_ping_diff_deploy_and_poll_r1(page: Page, live_server, demo_inventory, j
     ).to_be_visible()
     screenshot(page, "router-r1-diff")
 
-    page.once("dialog", lambda dialog: dialog.accept())
-    deploy = run_button(page, "Deploy")
+    # Deploy shows the diff it would commit and asks; the commit is of exactly that diff.
+    review = run_button(page, "Deploy…")
+    expect(review.locator(".job-summary")).to_contain_text("changed: would change (dry run)")
+    expect(review.locator(".diff-add", has_text=f"neighbor {P3} remote-as 64503")).to_be_visible()
+    expect(review.locator(".confirm-deploy button")).to_have_text(["Cancel", "Commit this change"])
+    screenshot(page, "router-r1-deploy-confirm")
+    deploy = run_button(page, "Commit this change")
     expect(deploy.locator(".job-summary")).to_contain_text("changed: committed")
     expect(deploy.locator(".diff-add", has_text=f"neighbor {P3} remote-as 64503")).to_be_visible()
     screenshot(page, "router-r1-deploy")
@@ -161,6 +166,12 @@ def test_ping_diff_deploy_and_poll_r1(page: Page, live_server, demo_inventory, j
         [re.compile(r"^\+\s+neighbor 192.0.2.12 maximum-prefix 16000$")]
     )
     screenshot(page, "router-r1-diff-one-line")
+
+    # Cancel under Deploy's diff commits nothing and takes the button away.
+    review = run_button(page, "Deploy…")
+    review.get_by_role("button", name="Cancel").click()
+    expect(review).to_contain_text("Cancelled: nothing was committed.")
+    expect(review.get_by_role("button", name="Commit this change")).to_have_count(0)
 
 
 def test_a_wrong_password_shows_authentication_failed(page: Page, live_server, demo_inventory,
