@@ -79,6 +79,13 @@ def test_a_deploy_takes_the_arguments_its_job_takes(ui_inventory, deployer) -> N
     assert response.json()["arguments"] == body
 
 
+def test_a_deploy_takes_the_confirmed_diffs_fingerprint(ui_inventory, deployer) -> None:
+    body = {"expected_diff": "ab" * 32}
+    response = token_client(deployer).post(_url(ui_inventory, "deploy"), body, format="json")
+    assert response.status_code == 202
+    assert Job.objects.get().arguments == {"commit_check": True, **body}
+
+
 @pytest.mark.parametrize(
     ("action", "body", "sentence"),
     [
@@ -86,6 +93,18 @@ def test_a_deploy_takes_the_arguments_its_job_takes(ui_inventory, deployer) -> N
         ("deploy", {"commit_check": "yes"}, "commit_check must be true or false."),
         ("deploy", {"commit_confirm": True}, "commit_confirm must be a whole number."),
         ("deploy", {"dry_run": True}, "A Deploy configuration job does not take dry_run."),
+        (
+            "deploy",
+            {"expected_diff": "ABC"},
+            "expected_diff must be the confirmed diff's SHA-256, 64 lowercase hex digits "
+            "(a diff job's diff_sha256).",
+        ),
+        (
+            "deploy",
+            {"expected_diff": "0" * 64, "commit_check": False},
+            "A confirmed diff is checked by comparing: drop --no-commit-check "
+            "(commit_check false).",
+        ),
         ("ping", {"commit_check": True}, "A Ping job does not take commit_check."),
         ("diff", {"replace": 1}, "replace must be true or false."),
         (
