@@ -17,7 +17,8 @@ class Command(RouterCommand):
         parser.add_argument(
             "--no-commit-check",
             action="store_true",
-            help="Push without comparing first (load, then commit).",
+            help="Push without comparing first (load, then commit); the running configuration "
+            "is read before and after to report changed or unchanged, else pushed.",
         )
         parser.add_argument(
             "--limit", help="Comma-separated router names or hostnames; without it, every router."
