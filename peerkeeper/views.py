@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.templatetags.static import static
 from django.views.generic import TemplateView
 
@@ -47,5 +47,6 @@ class HomeView(TemplateView):
 @login_not_required
 def favicon(request: HttpRequest) -> HttpResponse:
     """/favicon.ico, which browsers ask for whatever the page links: the SVG icon.
-    Answered without a login, as the login page shows it too."""
-    return HttpResponsePermanentRedirect(static("peerkeeper/favicon.svg"))
+    Answered without a login, as the login page shows it too; a temporary redirect, as the
+    icon's static URL may change with a release."""
+    return HttpResponseRedirect(static("peerkeeper/favicon.svg"))

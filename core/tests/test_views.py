@@ -63,7 +63,7 @@ def test_every_page_has_an_icon_and_favicon_ico_answers(client: Client, make_use
     assert response.status_code == 200
     assert b"<svg" in b"".join(response.streaming_content)
     response = client.get("/favicon.ico", follow=True)
-    assert response.redirect_chain == [(icon, 301)]
+    assert response.redirect_chain == [(icon, 302)]
     assert response.status_code == 200
 
 
