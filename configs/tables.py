@@ -1,14 +1,12 @@
 import django_tables2 as tables
 
 from configs.models import ConfigTemplate
-from core.tables import BaseTable, link_record
-
-NUMBER = {"th": {"class": "number"}, "td": {"class": "number"}}
+from core.tables import BaseTable, CountColumn, link_record
 
 
 class ConfigTemplateTable(BaseTable):
     name = tables.Column(linkify=link_record)
-    router_count = tables.Column("Routers", attrs=NUMBER)
+    router_count = CountColumn("Routers")
 
     class Meta(BaseTable.Meta):
         model = ConfigTemplate

@@ -13,6 +13,7 @@ from core.links import object_url
 from core.models import Job
 
 MAX_PER_PAGE = 500
+NUMBER = {"th": {"class": "number"}, "td": {"class": "number"}}
 
 
 def link_record(record: Model) -> str | None:
@@ -53,6 +54,18 @@ class ChoiceBadgeColumn(tables.Column):
         # `value` is already the choice's label; the badge's colour needs the stored value.
         stored = bound_column.accessor.resolve(record)
         return badge(self.kind, stored, value if stored else None)
+
+
+class CountColumn(tables.Column):
+    """A count, right-aligned, with thousands separators: "1,234,567" (not for AS numbers,
+    which are identifiers)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("attrs", NUMBER)
+        super().__init__(*args, **kwargs)
+
+    def render(self, value: int) -> str:
+        return f"{value:,}"
 
 
 def status_column(**kwargs: Any) -> ChoiceBadgeColumn:

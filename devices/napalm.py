@@ -154,11 +154,71 @@ def session_secrets(routers: Iterable[Router]) -> dict[int, tuple[Secret, ...]]:
     return {pk: tuple(secrets) for pk, secrets in found.items()}
 
 
+# The timeout when neither the router nor the settings give one, in seconds.
+DEFAULT_TIMEOUT = 30
+
+
+@dataclass(frozen=True)
+class Effective:
+    """A connection setting as it is used, and where it comes from: "router", "platform",
+    "settings: NAPALM_…", "default" or "none" (not set anywhere)."""
+
+    value: Any
+    source: str
+
+
+def effective_timeout(router: Router) -> Effective:
+    """The connection timeout in seconds: the router's, else NAPALM_TIMEOUT, else 30."""
+    if router.napalm_timeout:
+        return Effective(router.napalm_timeout, "router")
+    configured = getattr(django_settings, "NAPALM_TIMEOUT", None)
+    if configured:
+        return Effective(configured, "settings: NAPALM_TIMEOUT")
+    return Effective(DEFAULT_TIMEOUT, "default")
+
+
+def effective_username(router: Router) -> Effective:
+    """The login name: the router's, else NAPALM_USERNAME; "" with source "none"."""
+    if router.napalm_username:
+        return Effective(router.napalm_username, "router")
+    configured = getattr(django_settings, "NAPALM_USERNAME", "")
+    if configured:
+        return Effective(configured, "settings: NAPALM_USERNAME")
+    return Effective("", "none")
+
+
+def password_source(router: Router) -> str:
+    """Where the password comes from ("router", "settings: NAPALM_PASSWORD", "none"),
+    without reading it: the value is never needed to say so."""
+    if router.napalm_password:
+        return "router"
+    if getattr(django_settings, "NAPALM_PASSWORD", ""):
+        return "settings: NAPALM_PASSWORD"
+    return "none"
+
+
+def effective_optional_args(router: Router) -> dict[str, Effective]:
+    """Each optional argument as used, with its source: NAPALM_ARGS ("settings: NAPALM_ARGS"),
+    overridden by the platform's ("platform"), overridden by the router's ("router").
+    Values are copies (nothing shared with settings or objects), credentials unmasked."""
+    layers = [
+        ("settings: NAPALM_ARGS", getattr(django_settings, "NAPALM_ARGS", None) or {}),
+        ("platform", router.platform.napalm_args if router.platform else {}),
+        ("router", router.napalm_args),
+    ]
+    merged: dict[str, Effective] = {}
+    for source, options in layers:
+        for key, value in (options or {}).items():
+            merged[key] = Effective(copy.deepcopy(value), source)
+    return merged
+
+
 def driver_settings(router: Router, secrets: tuple[Secret | str, ...] = ()) -> DriverSettings:
     """Resolve the router's connection settings without changing any setting or object.
 
     Credentials and timeout come from the router, else from NAPALM_* settings; optional
-    arguments are a new dict: NAPALM_ARGS, then the platform's, then the router's.
+    arguments are a new dict: NAPALM_ARGS, then the platform's, then the router's (the
+    effective_* functions, which the router page shows with their sources).
     `secrets` (session_secrets) are masked in the driver's errors.
     """
     reason = unusable_reason(router)
@@ -172,18 +232,14 @@ def driver_settings(router: Router, secrets: tuple[Secret | str, ...] = ()) -> D
         )
     except SecretDecryptionError as exc:
         raise RouterNotUsable(f"{router.name}'s stored NAPALM password: {exc}.") from None
-    optional_args = {
-        **copy.deepcopy(django_settings.NAPALM_ARGS),
-        **copy.deepcopy(router.platform.napalm_args),
-        **copy.deepcopy(router.napalm_args),
-    }
+    optional_args = {key: arg.value for key, arg in effective_optional_args(router).items()}
     return DriverSettings(
         router=router.name,
         driver=router.platform.napalm_driver,
         hostname=router.hostname,
-        username=router.napalm_username or django_settings.NAPALM_USERNAME,
+        username=effective_username(router).value,
         password=password,
-        timeout=router.napalm_timeout or django_settings.NAPALM_TIMEOUT,
+        timeout=effective_timeout(router).value,
         optional_args=optional_args,
         session_secrets=secrets,
     )

@@ -5,16 +5,14 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 
-from core.tables import BaseTable, link_record, link_value, status_column
+from core.tables import BaseTable, CountColumn, link_record, link_value, status_column
 from devices.models import Platform, Router
-
-NUMBER = {"th": {"class": "number"}, "td": {"class": "number"}}
 
 
 class PlatformTable(BaseTable):
     name = tables.Column(linkify=link_record)
     napalm_driver = tables.Column("NAPALM driver")
-    router_count = tables.Column("Routers", attrs=NUMBER)
+    router_count = CountColumn("Routers")
 
     class Meta(BaseTable.Meta):
         model = Platform
@@ -31,7 +29,7 @@ class RouterTable(BaseTable):
     config_template = tables.Column(
         "Template", linkify=link_value, order_by=("config_template__name",)
     )
-    session_count = tables.Column("Sessions", attrs=NUMBER)
+    session_count = CountColumn("Sessions")
     last_polled_at = tables.Column(verbose_name="Last polled", empty_values=())
 
     class Meta(BaseTable.Meta):

@@ -21,6 +21,7 @@ from core.views.jobs import EnqueueJobView, may_see_job
 from devices.filtersets import PlatformFilterSet, RouterFilterSet
 from devices.forms import PlatformForm, RouterForm
 from devices.models import Platform, Router
+from devices.napalm_summary import napalm_summary
 from devices.queries import recent_jobs, routers, routers_with_counts
 from devices.tables import PlatformTable, RouterTable
 from peering.queries import direct_sessions, ixp_sessions
@@ -28,15 +29,12 @@ from peering.staleness import router_staleness
 from peering.tables import DirectPeeringSessionTable, InternetExchangePeeringSessionTable
 
 logger = logging.getLogger(__name__)
-# The router page's second card: how Peerkeeper reaches and polls the router.
+# The router page's second card: how Peerkeeper polls the router (then, folded, the
+# NAPALM arguments a connection uses: devices.napalm_summary).
 CONNECTION_FIELDS = [
     "poll_bgp_sessions_state",
     "last_polled_at",
     "last_poll_error",
-    "napalm_username",
-    "napalm_password",
-    "napalm_timeout",
-    "napalm_args",
 ]
 
 
@@ -64,6 +62,7 @@ class RouterDetailView(ObjectDetailView):
         driver = platform.napalm_driver if platform and platform.napalm_driver else "—"
         context["rows"].insert(3, Row("NAPALM driver", driver))
         context["connection_rows"] = detail_rows(self.object, CONNECTION_FIELDS, self.labels())
+        context["napalm_rows"] = napalm_summary(self.object)
         context["can_deploy"] = self.request.user.has_perm("devices.deploy_router")
         context["stale"] = router_staleness(self.object)
         return context

@@ -12,7 +12,17 @@ from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
 from core.choices import BGPState
-from core.tables import BaseTable, badge, link_record, link_value, status_column
+from core.durations import exact_time, short_duration, time_ago
+from core.links import object_url
+from core.tables import (
+    NUMBER,
+    BaseTable,
+    CountColumn,
+    badge,
+    link_record,
+    link_value,
+    status_column,
+)
 from peering.models import (
     AutonomousSystem,
     BGPGroup,
@@ -24,14 +34,13 @@ from peering.models import (
 )
 from peering.staleness import Staleness, session_staleness
 
-NUMBER = {"th": {"class": "number"}, "td": {"class": "number"}}
 POLLED_COLUMNS = [
     "status",
     "bgp_state",
     "received_prefix_count",
     "accepted_prefix_count",
     "advertised_prefix_count",
-    "last_established_state",
+    "last_polled_at",
 ]
 
 
@@ -78,8 +87,24 @@ def staleness_of(record: BGPSession) -> Staleness | None:
     return record._staleness
 
 
+def established_for(record: BGPSession) -> SafeString | None:
+    """ "for 3 d 4 h": how long the session had been established when it was last polled
+    (the router's uptime), with the exact moments in the tooltip; None when that is not
+    known (not established, or the router did not say since when)."""
+    since, polled = record.last_established_state, record.last_polled_at
+    if record.bgp_state != BGPState.ESTABLISHED or since is None or polled is None:
+        return None
+    return format_html(
+        '<span class="uptime" title="Established since {}, as of the poll at {}">for {}</span>',
+        exact_time(since),
+        exact_time(polled),
+        short_duration(polled - since),
+    )
+
+
 class SessionStateColumn(tables.Column):
-    """The BGP state's badge, or the stale badge when the router's state is not current."""
+    """The BGP state's badge and, when established, for how long ("Established for 3 d 4 h");
+    the stale badge instead when the router's state is not current."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("verbose_name", "BGP state")
@@ -91,7 +116,23 @@ class SessionStateColumn(tables.Column):
         if stale is not None:
             return stale_state(record.bgp_state, stale, note=table.stale_notes, short=True)
         state = record.bgp_state
-        return badge("state", state, BGPState(state).label if state else None)
+        shown = badge("state", state, BGPState(state).label if state else None)
+        uptime = established_for(record)
+        return format_html("{} {}", shown, uptime) if uptime else shown
+
+
+class PeerColumn(tables.Column):
+    """An AS as "AS64501" linked to its page, its name beside it (cut short by the style
+    sheet when long; whole in the tooltip)."""
+
+    def render(self, value: AutonomousSystem) -> str:
+        return format_html(
+            '<a href="{}">AS{}</a> <span class="as-name" title="{}">{}</span>',
+            object_url(value),
+            value.asn,
+            value.name,
+            value.name,
+        )
 
 
 def as_column(verbose_name: str = "AS", accessor: str | None = None) -> tables.Column:
@@ -101,9 +142,15 @@ def as_column(verbose_name: str = "AS", accessor: str | None = None) -> tables.C
     )
 
 
+def peer_column() -> PeerColumn:
+    return PeerColumn("Peer AS", order_by=("autonomous_system__asn",))
+
+
 class AutonomousSystemTable(BaseTable):
     asn = tables.Column(linkify=link_record)
     name = tables.Column(linkify=link_record)
+    ipv4_max_prefixes = CountColumn("IPv4 max prefixes")
+    ipv6_max_prefixes = CountColumn("IPv6 max prefixes")
 
     class Meta(BaseTable.Meta):
         model = AutonomousSystem
@@ -121,7 +168,7 @@ class InternetExchangeTable(BaseTable):
     name = tables.Column(linkify=link_record)
     local_autonomous_system = as_column("Local AS", "local_autonomous_system")
     status = status_column()
-    connection_count = tables.Column("Connections", attrs=NUMBER)
+    connection_count = CountColumn("Connections")
 
     class Meta(BaseTable.Meta):
         model = InternetExchange
@@ -140,7 +187,7 @@ class ConnectionTable(BaseTable):
     )
     router = tables.Column(linkify=link_value, order_by=("router__name",))
     status = status_column()
-    session_count = tables.Column("Sessions", attrs=NUMBER)
+    session_count = CountColumn("Sessions")
 
     class Meta(BaseTable.Meta):
         model = Connection
@@ -163,7 +210,7 @@ class ConnectionTable(BaseTable):
 class BGPGroupTable(BaseTable):
     name = tables.Column(linkify=link_record)
     status = status_column()
-    session_count = tables.Column("Sessions", attrs=NUMBER)
+    session_count = CountColumn("Sessions")
 
     class Meta(BaseTable.Meta):
         model = BGPGroup
@@ -183,24 +230,45 @@ class SessionTable(BaseTable):
     """
 
     ip_address = tables.Column("IP address", linkify=link_record)
-    autonomous_system = as_column("Peer AS")
+    autonomous_system = peer_column()
     status = status_column()
     bgp_state = SessionStateColumn()
-    received_prefix_count = tables.Column("Received", attrs=NUMBER)
-    accepted_prefix_count = tables.Column("Accepted", attrs=NUMBER)
-    advertised_prefix_count = tables.Column("Advertised", attrs=NUMBER)
-    last_established_state = tables.DateTimeColumn(
-        verbose_name="Last established", format="Y-m-d H:i"
+    # Prefix counts under short headings; what each counts is in the heading's tooltip.
+    received_prefix_count = CountColumn(
+        "Received", attrs={**NUMBER, "th": {"class": "number", "title": "Prefixes received"}}
     )
+    accepted_prefix_count = CountColumn(
+        "Accepted", attrs={**NUMBER, "th": {"class": "number", "title": "Prefixes accepted"}}
+    )
+    advertised_prefix_count = CountColumn(
+        "Advertised", attrs={**NUMBER, "th": {"class": "number", "title": "Prefixes advertised"}}
+    )
+    last_polled_at = tables.Column("Last polled", empty_values=())
 
     def __init__(self, *args: Any, stale_notes: bool = True, **kwargs: Any) -> None:
         self.stale_notes = stale_notes
         super().__init__(*args, **kwargs)
 
+    def render_last_polled_at(self, value: datetime | None) -> str:
+        return time_ago(value)
+
 
 class DirectPeeringSessionTable(SessionTable):
+    """Direct sessions; the local address is under the peer's (one column fewer to fit a
+    laptop's screen)."""
+
     router = tables.Column(linkify=link_value, order_by=("router__name",))
     bgp_group = tables.Column("BGP group", linkify=link_value, order_by=("bgp_group__name",))
+
+    def render_ip_address(self, record: DirectPeeringSession, value: str) -> str:
+        link = format_html('<a href="{}">{}</a>', object_url(record), value)
+        if not record.local_ip_address:
+            return link
+        return format_html(
+            '{} <span class="local-ip" title="Local IP address">from {}</span>',
+            link,
+            record.local_ip_address,
+        )
 
     class Meta(SessionMeta):
         model = DirectPeeringSession
@@ -209,7 +277,6 @@ class DirectPeeringSessionTable(SessionTable):
             "autonomous_system",
             "router",
             "bgp_group",
-            "local_ip_address",
             *POLLED_COLUMNS,
         ]
 
@@ -226,7 +293,9 @@ class InternetExchangePeeringSessionTable(SessionTable):
         linkify=link_value,
         order_by=("ixp_connection__router__name",),
     )
-    is_route_server = tables.BooleanColumn(verbose_name="Route server")
+    is_route_server = tables.BooleanColumn(
+        verbose_name="RS", attrs={"th": {"title": "Route server"}}
+    )
 
     class Meta(SessionMeta):
         model = InternetExchangePeeringSession

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.templatetags.static import static
 from django.views.generic import TemplateView
 
 from devices.models import Router
@@ -39,3 +42,11 @@ class HomeView(TemplateView):
         if user.has_perm("core.view_job"):
             context["jobs"] = recent_jobs()
         return context
+
+
+@login_not_required
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers ask for whatever the page links: the SVG icon.
+    Answered without a login, as the login page shows it too; a temporary redirect, as the
+    icon's static URL may change with a release."""
+    return HttpResponseRedirect(static("peerkeeper/favicon.svg"))

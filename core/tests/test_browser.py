@@ -1,6 +1,6 @@
 """The web UI in a real browser: Debian's Chromium, driven by Playwright, against the app
-served on 127.0.0.1, a real job worker and the lab's real r1. Screenshots of the router
-page are saved in test-artifacts/."""
+served on 127.0.0.1, a real job worker and the lab's real r1. Screenshots of the pages
+are saved in test-artifacts/."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import Locator, Page, expect
 
+from core.tests.crowd import add_crowd
 from devices.models import Router
 from peering.models import InternetExchangePeeringSession
 
@@ -33,6 +34,13 @@ JOB_TIMEOUT_MS = 60_000
 SESSION_UP_TIMEOUT = 60.0
 P3 = "192.0.2.13"
 FINISHED = re.compile(r"^(completed|failed|errored)$")
+LAPTOP = {"width": 1366, "height": 768}
+# How wide the page and each table are, against the window and each table's container.
+WIDTHS = """() => ({
+  page: [document.documentElement.scrollWidth, document.documentElement.clientWidth],
+  tables: Array.from(document.querySelectorAll("table.table"), table =>
+    [table.scrollWidth, table.parentElement.clientWidth]),
+})"""
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no browser at {CHROMIUM}")
 
@@ -220,3 +228,53 @@ def test_discovering_the_sessions_of_an_ixp(page: Page, live_server, demo_invent
     expect(sessions.locator("tr", has_text="2001:db8:1::11")).to_contain_text("AS64501 Peer One")
     expect(page.locator("#available-peers tr", has_text="AS64501")).to_have_count(0)
     screenshot(page, "ixp-demo-ix-discovery")
+
+
+def assert_fits(page: Page) -> None:
+    """No horizontal scrolling: neither the page nor any table in its container."""
+    widths = page.evaluate(WIDTHS)
+    assert widths["page"][0] <= widths["page"][1], widths
+    assert widths["tables"], "no table on the page"
+    for wide, room in widths["tables"]:
+        assert wide <= room, widths
+
+
+def test_the_pages_fit_a_laptop_screen(page: Page, live_server, demo_inventory, job_worker,
+                                       operator) -> None:  # fmt: skip
+    page.set_viewport_size(LAPTOP)
+    log_in(page, live_server, "operator")
+    open_router(page, "r1")
+    poll = run_button(page, "Poll sessions")
+    expect(poll).to_have_attribute("data-status", "completed")
+    # The lab's sessions as r1 reports them, then a crowd as a real router has: 45 more of
+    # each kind, with long AS names and counts in the millions.
+    p1 = page.locator("#router-live tr", has_text="192.0.2.11")
+    expect(p1).to_contain_text(re.compile(r"Established for \d+ (s|min)"))
+    assert add_crowd(demo_inventory, 45) == 90
+
+    page.reload()
+    napalm = page.locator("details.napalm-arguments")
+    expect(napalm.locator("table")).to_be_hidden()
+    napalm.locator("summary").click()
+    expect(napalm).to_contain_text("Timeout")
+    expect(napalm).to_contain_text("key_file")
+    assert_fits(page)
+    screenshot(page, "laptop-router-r1")
+
+    for link, name in [("Direct sessions", "direct-sessions"), ("IXP sessions", "ixp-sessions")]:
+        page.get_by_role("navigation").get_by_role("link", name=link).click()
+        expect(page.locator(".count")).to_contain_text(re.compile(r"^\d\d+ "))
+        expect(page.locator("table.table")).to_contain_text("1,234,567")
+        assert_fits(page)
+        screenshot(page, f"laptop-{name}")
+
+    page.get_by_role("navigation").get_by_role("link", name="Internet exchanges").click()
+    page.get_by_role("link", name="Demo IX", exact=True).click()
+    expect(page.locator("#ixp-live")).to_contain_text("Established for")
+    assert_fits(page)
+    screenshot(page, "laptop-ixp-demo-ix")
+
+    page.get_by_role("navigation").get_by_role("link", name="Jobs").click()
+    expect(page.locator("table.table")).to_contain_text("r1")
+    assert_fits(page)
+    screenshot(page, "laptop-jobs")

@@ -54,6 +54,19 @@ def test_pages_load_their_assets_from_the_app_itself(viewer_client: Client, ui_i
         assert b"".join(response.streaming_content)
 
 
+def test_every_page_has_an_icon_and_favicon_ico_answers(client: Client, make_user) -> None:
+    # The login page (no login yet) links the icon; /favicon.ico, which browsers ask for
+    # whatever the page links, leads to it without a login.
+    page = client.get("/login/").content.decode()
+    [icon] = re.findall(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', page)
+    response = client.get(icon)
+    assert response.status_code == 200
+    assert b"<svg" in b"".join(response.streaming_content)
+    response = client.get("/favicon.ico", follow=True)
+    assert response.redirect_chain == [(icon, 302)]
+    assert response.status_code == 200
+
+
 def _job(router, **fields) -> Job:
     kind = fields.pop("kind", "ping")
     return Job.objects.create(target=router, target_name=router.name, kind=kind, **fields)

@@ -98,7 +98,8 @@ def test_the_router_page_shows_its_state_sessions_and_buttons(viewer_client, ui_
     for shown in [
         "Platform FRRouting NAPALM driver frr",
         "Last polled —",
-        "NAPALM password stored (write-only)",
+        "NAPALM arguments Argument Value From Timeout 30 s settings: NAPALM_TIMEOUT",
+        "Password set on the router router",
         "192.0.2.11 AS64501 Peer One Demo IX ✘ Enabled Established 42",
         "198.51.100.1 AS64501 Peer One Transit",
         "Ping Configuration Diff Poll sessions",
