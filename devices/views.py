@@ -10,7 +10,7 @@ from django.views.generic.detail import SingleObjectMixin
 
 from configs.jobs import DeployJob
 from configs.previews import render_one
-from core.tables import JobTable
+from core.tables import RecentJobTable
 from core.views.details import Row, detail_rows
 from core.views.generic import ModelViews, ObjectDetailView
 from core.views.jobs import EnqueueJobView
@@ -89,7 +89,7 @@ class RouterViews(ModelViews):
             stale_notes=False)),
         ("Direct sessions", lambda router: DirectPeeringSessionTable(
             direct_sessions().filter(router=router), exclude=("router",), stale_notes=False)),
-        ("Recent jobs", lambda router: JobTable(
+        ("Recent jobs", lambda router: RecentJobTable(
             recent_jobs(router), exclude=("target",), orderable=False)),
     ]  # fmt: skip
 

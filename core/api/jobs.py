@@ -75,11 +75,13 @@ class JobUserSerializer(serializers.Serializer):
 class JobSerializer(serializers.ModelSerializer):
     """A job as its page shows it: what it is about, its state, its log and what it gave.
 
-    `summary` and `ok` are the panel's line (`ok` is null until the job finishes);
-    `output` is what a person reads (a diff, a report), `result` the same as data (JSON;
-    its shape is the job kind's), `error` why it failed. `duration_s` is in seconds.
-    A repeating job names the run before it (`repeat_of`) and, once queued, the next one
-    (`next_run`)."""
+        `summary` and `ok` are the panel's line (`ok` is null until the job finishes);
+        `output` is what a person reads (a diff, a report), `result` the same as data (JSON;
+        its shape is the job kind's), `error` why it failed. `duration_s` is in seconds.
+    `origin` is the door it was started through (page, api, command, schedule) and
+    `requested_by` the name of who asked (a username, or a command's OS user).
+        A repeating job names the run before it (`repeat_of`) and, once queued, the next one
+        (`next_run`)."""
 
     url = serializers.HyperlinkedIdentityField(view_name="api:core-jobs-detail")
     display = serializers.SerializerMethodField()
@@ -106,6 +108,8 @@ class JobSerializer(serializers.ModelSerializer):
             "ok",
             "target",
             "user",
+            "origin",
+            "requested_by",
             "created",
             "started",
             "finished",
