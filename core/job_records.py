@@ -21,7 +21,8 @@ jobs list and the target's page show every operation whatever door started it:
   (changelog.context.recording(job=...)).
 
 The service still runs routers concurrently: recording adds queries at the start and the
-end only, never one per router (but what a type's output reads, see PollJob).
+end only, never one per router (what the outputs read of the targets is read at once:
+JobType.prefetch).
 """
 
 from __future__ import annotations
@@ -107,6 +108,7 @@ class JobRecords:
         now = timezone.now()
         wall = (now - self.began).total_seconds()
         done = []
+        self.job_type.prefetch([job for job in self.jobs if job is not None])
         for job, result in zip(self.jobs, results, strict=True):
             if job is None:
                 continue

@@ -185,6 +185,10 @@ class JobType:
         """The job's first log line after "Started on ...", or "" for none."""
         return ""
 
+    def prefetch(self, jobs: list[Job]) -> None:
+        """Read at once, for many jobs recorded together (core.job_records), what
+        `result_outcome` would read of each one's target; by default nothing."""
+
     def result_outcome(self, job: Job, result: Any, log: JobLog) -> JobOutcome:
         """The outcome `run` records for what its service returned (`result`), for a
         command that called the service itself and records the job afterwards

@@ -34,12 +34,15 @@ from core.jobs import enqueue, enqueue_next_run
 from core.models import Job
 from devices.models import Platform, Router
 from devices.selection import select_routers
+from peering.jobs import PollJob
 from peering.models import (
     AutonomousSystem,
     Connection,
     InternetExchange,
     InternetExchangePeeringSession,
 )
+from peering.polling import poll_routers
+from peering.queries import session_lines
 from peerkeeper.testing import mock_router, run_command, summary, summary_peer
 
 SESSION_PASSWORD = "SessPw-Rec0rd42"
@@ -278,3 +281,29 @@ def test_each_door_names_itself_and_who_asked(db, admin_user, client) -> None:
 
     page = client.get(reverse("core:job_list"), {"origin": "schedule"}).content.decode()
     assert f"{admin_user.username} · schedule" in page and "· page" not in page
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_recording_polls_takes_the_same_queries_for_1_or_20_routers(
+    db, tmp_path: Path, count: int
+) -> None:
+    answers = {"get_bgp_neighbors": summary({"192.0.2.11": summary_peer()})}
+    routers = [mock_router(tmp_path / f"m{i}", answers, f"m{i:02}") for i in range(count)]
+    link = _deploying_router(tmp_path, "other").connections.get()
+    link.router = routers[0]
+    link.save()  # m00 has a session, polled: its job lists it
+    routers = select_routers(None)
+    polled = [router for router in routers if router.name != "other"]
+    results = poll_routers(polled)
+
+    with (
+        CaptureQueriesContext(connection) as queries,
+        record_jobs(PollJob, polled) as records,
+    ):
+        records.finish(results)
+
+    assert len(queries) == 5  # insert; the routers and their sessions of two kinds; update
+    first = Job.objects.get(target_name="m00")
+    assert first.status == JobStatus.COMPLETED
+    assert first.output == "\n".join([results[0].summary, *session_lines(polled[0])])
+    assert "192.0.2.11 AS64501 Peer: established" in first.output
