@@ -307,3 +307,19 @@ def test_recording_polls_takes_the_same_queries_for_1_or_20_routers(
     assert first.status == JobStatus.COMPLETED
     assert first.output == "\n".join([results[0].summary, *session_lines(polled[0])])
     assert "192.0.2.11 AS64501 Peer: established" in first.output
+
+
+def test_the_jobs_command_lists_who_started_each_job_and_its_outcome(db) -> None:
+    _driverless(["broken"])
+    run_command("configure_routers")
+    job = Job.objects.get()
+
+    _, out, _ = run_command("jobs", "--origin", "command")
+
+    header, line = out.splitlines()
+    assert header.split() == [
+        "ID", "CREATED", "KIND", "TARGET", "STATUS", "ORIGIN", "BY", "DURATION", "OUTCOME"
+    ]  # fmt: skip
+    assert line.startswith(str(job.pk)) and line.endswith(job_display(job).summary)
+    assert "  failed  " in line and f"  command  {os_user()} " in line
+    assert run_command("jobs", "--origin", "page")[1] == "No jobs.\n"
