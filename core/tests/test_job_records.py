@@ -320,6 +320,7 @@ def test_the_jobs_command_lists_who_started_each_job_and_its_outcome(db) -> None
     assert header.split() == [
         "ID", "CREATED", "KIND", "TARGET", "STATUS", "ORIGIN", "BY", "DURATION", "OUTCOME"
     ]  # fmt: skip
-    assert line.startswith(str(job.pk)) and line.endswith(job_display(job).summary)
-    assert "  failed  " in line and f"  command  {os_user()} " in line
+    # The outcome's line, shortened to 60 characters.
+    assert line.startswith(str(job.pk)) and job_display(job).summary[:50] in line
+    assert line.split()[4:7] == ["failed", "command", os_user()]
     assert run_command("jobs", "--origin", "page")[1] == "No jobs.\n"
