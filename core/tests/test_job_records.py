@@ -322,5 +322,5 @@ def test_the_jobs_command_lists_who_started_each_job_and_its_outcome(db) -> None
     ]  # fmt: skip
     # The outcome's line, shortened to 60 characters.
     assert line.startswith(str(job.pk)) and job_display(job).summary[:50] in line
-    assert line.split()[4:7] == ["failed", "command", os_user()]
+    assert line.split()[4:8] == ["broken", "failed", "command", os_user()]
     assert run_command("jobs", "--origin", "page")[1] == "No jobs.\n"
