@@ -264,12 +264,18 @@ def test_a_discovery_run_links_its_changes_to_its_job(db, tmp_path: Path) -> Non
     assert {entry.additional_data.get("job") for entry in created} == {str(job.pk)}
 
 
-def test_each_door_names_itself_and_who_asked(db, admin_user, client) -> None:
+def test_each_door_names_itself_and_who_asked(db, admin_user, client, api) -> None:
     [router] = _driverless(["r1"])
     client.force_login(admin_user)
     client.post(reverse("devices:router_ping", args=[router.pk]))
     from_page = Job.objects.get()
     assert (from_page.origin, from_page.requested_by) == (JobOrigin.PAGE, admin_user.username)
+
+    response = api.post(f"/api/devices/routers/{router.pk}/ping/", {})
+    assert response.status_code == 202, response.content
+    from_api = Job.objects.get(pk=response.json()["id"])
+    assert (from_api.origin, from_api.requested_by) == (JobOrigin.API, admin_user.username)
+    assert response.json()["origin"] == "api"
 
     repeating = enqueue("ping", router, admin_user, repeat_every=60, origin=JobOrigin.API)
     next_run = enqueue_next_run(repeating)
