@@ -16,7 +16,8 @@ jobs list and the target's page show every operation whatever door started it:
   wall time for a result about many routers: `finished` is when the run ended, `started`
   that much earlier.
 - An interrupt (Ctrl-C) or an exception before `finish` ends every job still running as
-  errored, with a sentence saying so.
+  errored, with a sentence saying so; an InputError (what was asked cannot be done, and
+  nothing was) deletes them, as `--tasks` queues nothing then.
 - Inside the block, the change log's entries name the job when there is one job
   (changelog.context.recording(job=...)).
 
@@ -45,7 +46,7 @@ from core.job_types import JobOutcome, JobType, get_job_type
 from core.jobs import TARGET_NAME_LENGTH, job_requester
 from core.log_format import LOG_RECORD_LIMIT, shortened, storable
 from core.models import Job
-from core.operations import RouterResult
+from core.operations import InputError, RouterResult
 
 logger = logging.getLogger(__name__)
 INTERRUPTED = (
@@ -212,6 +213,9 @@ def record_jobs(
     try:
         with records.linked_changes():
             yield records
+    except InputError:  # what was asked cannot be done (an unknown AS): nothing was
+        Job.objects.filter(pk__in=[job.pk for job in records.running]).delete()
+        raise
     except KeyboardInterrupt:
         records.abandon(INTERRUPTED)
         raise
