@@ -12,8 +12,10 @@ from core.models import Job, Token
 
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
-    list_display = ["created", "kind", "target_name", "status", "user", "finished"]
-    list_filter = ["status", "kind"]
+    list_display = [
+        "created", "kind", "target_name", "status", "origin", "requested_by", "finished"
+    ]  # fmt: skip
+    list_filter = ["status", "kind", "origin"]
     list_select_related = ["user"]
     search_fields = ["id", "target_name"]
 

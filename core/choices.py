@@ -24,3 +24,14 @@ class JobStatus(models.TextChoices):
     COMPLETED = "completed", "Completed"
     FAILED = "failed", "Failed"
     ERRORED = "errored", "Errored"
+
+
+class JobOrigin(models.TextChoices):
+    """The door a job was started through. The values of the change log's origins
+    (changelog.context.Origin) where the door is the same; `schedule` is a repeating job's
+    later runs (core.jobs.enqueue_next_run)."""
+
+    PAGE = "page", "Page"
+    API = "api", "API"
+    COMMAND = "command", "Command"
+    SCHEDULE = "schedule", "Schedule"

@@ -6,10 +6,12 @@ import json
 import os
 import sys
 from argparse import ArgumentParser
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 
+from core.choices import JobOrigin
 from core.job_types import JobType
 from core.jobs import JobNotQueued, enqueue
 from core.log_format import printable
@@ -73,7 +75,7 @@ class RouterCommand(BaseCommand):
         queue one and print its id (`{"queued": id}` with `--json`); CommandError (one
         line) when the arguments are refused or the job cannot be queued."""
         try:
-            job = enqueue(job_type, None, None, arguments, repeat_every)
+            job = enqueue(job_type, None, None, arguments, repeat_every, origin=JobOrigin.COMMAND)
         except ValueError as exc:
             raise CommandError(str(exc).replace("repeat_every", "--repeat-every")) from None
         except JobNotQueued as exc:
@@ -84,12 +86,28 @@ class RouterCommand(BaseCommand):
         repeat = f", repeating every {repeat_every} s" if repeat_every else ""
         self.stdout.write(f"Queued job {job.pk} ({job_type.label}{repeat}).")
 
-    def print_batch(self, batch: BatchResult[Any], as_json: bool, verbose: bool = False) -> None:
+    def print_batch(
+        self,
+        batch: BatchResult[Any],
+        as_json: bool,
+        verbose: bool = False,
+        *,
+        jobs: Sequence[str | None] | None = None,
+        job: str | None = None,
+    ) -> None:
         """The one way a command shows a batch: a line per result (its details when
         `verbose`) and a summary line, or the batch's JSON form; then exit status 1
-        (CommandError: one line on stderr) when any result failed, else 0."""
+        (CommandError: one line on stderr) when any result failed, else 0. The JSON form
+        names the jobs that record the run (core.job_records): each result's (`jobs`, in
+        the results' order; null for none), or the whole batch's (`job`)."""
         if as_json:
-            self.stdout.write(json.dumps(batch.as_dict(), indent=2))
+            data = batch.as_dict()
+            if jobs is not None:
+                for result, job_id in zip(data["results"], jobs, strict=True):
+                    result["job"] = job_id
+            if job is not None:
+                data["job"] = job
+            self.stdout.write(json.dumps(data, indent=2))
         else:
             for line in batch.lines(verbose):
                 self.stdout.write(line)

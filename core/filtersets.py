@@ -10,7 +10,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django_filters.fields import IsoDateTimeField
 
-from core.choices import JobStatus
+from core.choices import JobOrigin, JobStatus
 from core.job_types import kind_choices
 from core.models import Job
 
@@ -77,12 +77,14 @@ def asn_query(value: str, field: str = "asn") -> Q:
 
 
 class JobFilterSet(SearchFilterSet):
-    """Jobs by kind (the registered job types), status, target (the name the target had
-    when the job was enqueued, any case) and whether they repeat."""
+    """Jobs by kind (the registered job types), status, origin (the door they were started
+    through), target (the name the target had when the job was enqueued, any case) and
+    whether they repeat."""
 
     search_fields = ("target_name", "output", "error")
     kind = django_filters.ChoiceFilter(choices=kind_choices)
     status = django_filters.ChoiceFilter(choices=JobStatus.choices)
+    origin = django_filters.ChoiceFilter(choices=JobOrigin.choices)
     target = django_filters.CharFilter(
         field_name="target_name", lookup_expr="iexact", label="Target"
     )
@@ -90,7 +92,7 @@ class JobFilterSet(SearchFilterSet):
 
     class Meta:
         model = Job
-        fields = ["q", "kind", "status", "target", "repeating"]
+        fields = ["q", "kind", "status", "origin", "target", "repeating"]
 
     def filter_repeating(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         """Yes: each repeating job's latest run (the one to cancel; the runs before it have

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 from django.db.models import Model
 
+from core.choices import JobOrigin
 from core.job_types import JobType, get_job_type
 from core.jobs import JobNotQueued, check_repeat_every, enqueue
 from core.operations import BatchResult, Category, RouterResult
@@ -82,7 +83,13 @@ def enqueue_for_each(
             result.skip(reason)
             continue
         try:
-            job = enqueue(job_type, target=target, arguments=arguments, repeat_every=repeat_every)
+            job = enqueue(
+                job_type,
+                target=target,
+                arguments=arguments,
+                repeat_every=repeat_every,
+                origin=JobOrigin.COMMAND,
+            )
             result.job = str(job.pk)
         except JobNotQueued as exc:
             result.fail(Category.ERROR, str(exc))

@@ -54,11 +54,16 @@ def run(job_id: str) -> str:
     outcome = JobOutcome.errored(STOPPED)
     try:
         with log.capturing(captured_loggers()):
-            log.info(f"Started on {job.worker_host} (process {job.worker_pid}).")
+            log.info(started_line(job))
             outcome = _outcome(job, log)
     finally:
         _finish(job, outcome, log, time.monotonic() - started)
     return outcome.status
+
+
+def started_line(job: Job) -> str:
+    """The first line of a job's log: where it runs."""
+    return f"Started on {job.worker_host} (process {job.worker_pid})."
 
 
 def _claim(job_id: str) -> Job | None:
@@ -116,12 +121,7 @@ def _load_target(job: Job, job_type: JobType) -> JobOutcome | None:
 def _finish(job: Job, outcome: JobOutcome, log: JobLog, duration_s: float) -> None:
     if outcome.status == JobStatus.ERRORED and log.tracebacks:
         outcome.error = "\n\n".join([outcome.error, *log.tracebacks]).strip()
-    if outcome.status == JobStatus.COMPLETED:
-        log.info(f"Completed in {duration_s:.1f} s.")
-    elif outcome.status == JobStatus.FAILED:
-        log.warning(f"Failed: {_summary(outcome.error)}")
-    else:
-        log.error(f"Errored: {_summary(outcome.error)}")
+    log.add(*closing_entry(outcome, duration_s))
     _repeat(job, log)
     Job.objects.filter(pk=job.pk).update(
         status=outcome.status,
@@ -133,6 +133,16 @@ def _finish(job: Job, outcome: JobOutcome, log: JobLog, duration_s: float) -> No
         error=storable(outcome.error),
         log=log.close(),
     )
+
+
+def closing_entry(outcome: JobOutcome, duration_s: float) -> tuple[str, str]:
+    """The (level, message) a job's log ends with: "Completed in 1.2 s.", "Failed: <its
+    sentence>" or "Errored: <the error's line>"."""
+    if outcome.status == JobStatus.COMPLETED:
+        return "info", f"Completed in {duration_s:.1f} s."
+    if outcome.status == JobStatus.FAILED:
+        return "warning", f"Failed: {_summary(outcome.error)}"
+    return "error", f"Errored: {_summary(outcome.error)}"
 
 
 def _repeat(job: Job, log: JobLog) -> None:

@@ -184,6 +184,20 @@ class JobType:
         """Do the work and say how it went. Raising is an errored job (with traceback)."""
         raise NotImplementedError
 
+    def starting(self, job: Job) -> str:
+        """The job's first log line after "Started on ...", or "" for none."""
+        return ""
+
+    def prefetch(self, jobs: list[Job]) -> None:
+        """Read at once, for many jobs recorded together (core.job_records), what
+        `result_outcome` would read of each one's target; by default nothing."""
+
+    def result_outcome(self, job: Job, result: Any, log: JobLog) -> JobOutcome:
+        """The outcome `run` records for what its service returned (`result`), for a
+        command that called the service itself and records the job afterwards
+        (core.job_records). NotImplementedError for a type that cannot say."""
+        raise NotImplementedError(f"A {self.label} job cannot record a service's result.")
+
     # --- for people --------------------------------------------------------------------
 
     def display(self, job: Job) -> JobDisplay:

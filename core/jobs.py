@@ -22,7 +22,8 @@ from django.db.models import Model
 from django.utils import timezone
 from django_tasks import task
 
-from core.choices import JobStatus
+from changelog.context import Origin, current_recording, os_user
+from core.choices import JobOrigin, JobStatus
 from core.job_types import JobType, get_job_type
 from core.models import Job
 from core.operations import InputError
@@ -30,6 +31,16 @@ from core.operations import InputError
 # The characters of a target's name kept on the job (Job.target_name).
 TARGET_NAME_LENGTH = Job._meta.get_field("target_name").max_length
 MAX_REPEAT_EVERY = 366 * 24 * 3600  # a year, in seconds
+REQUESTED_BY_LENGTH = Job._meta.get_field("requested_by").max_length
+# The job's door for each door of the change log (the admin is a page; a job that starts
+# another is its schedule).
+_JOB_ORIGINS = {
+    Origin.PAGE: JobOrigin.PAGE,
+    Origin.ADMIN: JobOrigin.PAGE,
+    Origin.API: JobOrigin.API,
+    Origin.COMMAND: JobOrigin.COMMAND,
+    Origin.JOB: JobOrigin.SCHEDULE,
+}
 
 
 class JobNotQueued(Exception):
@@ -45,27 +56,35 @@ def enqueue(
     *,
     run_after: datetime | None = None,
     repeat_of: Job | None = None,
+    origin: str | None = None,
+    requested_by: str | None = None,
 ) -> Job:
     """Create the Job (pending) and queue it; a worker runs it.
 
-    `job_type` is a registered JobType (class or instance) or its kind; `target` what the
-    job is about (an instance of the type's target_model; None for a type without one);
-    `arguments` are checked against the type's; `repeat_every` (whole seconds, from 1 to
-    MAX_REPEAT_EVERY) makes the job repeat; `run_after` (an aware datetime) delays it.
+        `job_type` is a registered JobType (class or instance) or its kind; `target` what the
+        job is about (an instance of the type's target_model; None for a type without one);
+        `arguments` are checked against the type's; `repeat_every` (whole seconds, from 1 to
+        MAX_REPEAT_EVERY) makes the job repeat; `run_after` (an aware datetime) delays it.
+    `origin` (a JobOrigin value) is the door it was started through, `requested_by` the name
+    of who asked; by default both come from the door's change-log context (`job_requester`).
 
-    Raises ValueError (one sentence) for anything the type does not accept, and
-    JobNotQueued when the backend cannot take the job (the Job is then errored)."""
+        Raises ValueError (one sentence) for anything the type does not accept, and
+        JobNotQueued when the backend cannot take the job (the Job is then errored)."""
     job_type = get_job_type(job_type)
     checked = job_type.check_arguments(arguments)
     job_type.check_target(target)
     check_repeat_every(repeat_every)
     if run_after is not None and timezone.is_naive(run_after):
         raise ValueError("run_after must be an aware datetime.")
+    user = user if getattr(user, "is_authenticated", False) else None
+    origin, who = job_requester(user, origin)
     job = Job.objects.create(
         kind=job_type.kind,
         target=target,
         target_name=str(target)[:TARGET_NAME_LENGTH] if target is not None else "",
-        user=user if getattr(user, "is_authenticated", False) else None,
+        user=user,
+        origin=origin,
+        requested_by=(who if requested_by is None else requested_by)[:REQUESTED_BY_LENGTH],
         arguments=checked,
         repeat_every=repeat_every,
         run_after=run_after,
@@ -74,6 +93,24 @@ def enqueue(
     # After commit, so that a worker never takes the job before its row is visible.
     transaction.on_commit(partial(_submit, job))
     return job
+
+
+def job_requester(user: Any = None, origin: str | None = None) -> tuple[str, str]:
+    """(origin, requested_by) of a job started now: `origin` if given (ValueError unless a
+    JobOrigin value), else the door of the change-log context this code runs in (a page,
+    the API, a command; outside any door, a command); who asked is `user`'s username, else
+    the context's name for who acts (a command's OS user), else the OS user for a command."""
+    context = current_recording()
+    if origin is None:
+        origin = _JOB_ORIGINS.get(context.origin, JobOrigin.COMMAND) if context else "command"
+    if origin not in JobOrigin.values:
+        raise ValueError(f"Unknown job origin {origin!r}: one of {', '.join(JobOrigin.values)}.")
+    if getattr(user, "is_authenticated", False):
+        return origin, user.get_username()
+    who = context.who if context is not None else None
+    if not who and origin == JobOrigin.COMMAND:
+        who = os_user()
+    return origin, who or ""
 
 
 def _submit(job: Job) -> None:
@@ -115,6 +152,8 @@ def enqueue_next_run(job: Job) -> Job | None:
         repeat_every=every,
         run_after=not_before if not_before > timezone.now() else None,
         repeat_of=job,
+        origin=JobOrigin.SCHEDULE,
+        requested_by=job.requested_by,  # who set the schedule up
     )
 
 

@@ -11,7 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
-from core.choices import JobStatus
+from core.choices import JobOrigin, JobStatus
 from core.job_types import JobType, get_job_type, kind_label
 
 FINISHED_STATUSES = frozenset({JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.ERRORED})
@@ -35,6 +35,11 @@ class Job(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
+    # The door the job was started through, and the name of who asked: the user's
+    # username (a page, the API), the OS user (a command); kept when the user is deleted.
+    # Blank on jobs recorded before jobs said so.
+    origin = models.CharField(max_length=16, choices=JobOrigin.choices, blank=True, db_index=True)
+    requested_by = models.CharField(max_length=150, blank=True)
     status = models.CharField(
         max_length=16, choices=JobStatus.choices, default=JobStatus.PENDING, db_index=True
     )
@@ -96,6 +101,12 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in FINISHED_STATUSES
+
+    @property
+    def started_by(self) -> str:
+        """Who started the job and through which door: "alice · page", "root · command"."""
+        door = self.origin or "unknown"
+        return f"{self.requested_by} · {door}" if self.requested_by else door
 
     @property
     def duration_s(self) -> float | None:

@@ -58,7 +58,13 @@ class OperationJob(JobType):
 
     def run(self, job: Job, log: JobLog) -> JobOutcome:
         log.info(self.starting(job))
-        result = self.call(job, log)
+        return self.result_outcome(job, self.call(job, log), log)
+
+    def result_outcome(
+        self, job: Job, result: RouterResult | BatchResult[Any], log: JobLog
+    ) -> JobOutcome:
+        """What `call` returned as the job's outcome (`outcome` or `batch_outcome`); a
+        done result's line goes to the log."""
         if isinstance(result, BatchResult):
             return self.batch_outcome(job, result)
         if result.ok and result.skipped is None:

@@ -77,8 +77,14 @@ def link_target(record: Job) -> str | None:
     return object_url(record.target) if record.target_id is not None else None
 
 
+def render_duration(value: float | None) -> str:
+    """Seconds, one decimal ("12.3 s"); "—" for a job not finished."""
+    return "—" if value is None else f"{value:.1f} s"
+
+
 class JobTable(BaseTable):
-    """Jobs; the target is linked while it exists (prefetch `target` for a long list)."""
+    """Jobs; the target is linked while it exists (prefetch `target` for a long list).
+    "Started by" is who asked and through which door ("alice · page", "root · command")."""
 
     created = tables.DateTimeColumn(linkify=link_record, format="Y-m-d H:i:s")
     kind = tables.Column(accessor="kind_label", order_by=("kind",), verbose_name="Kind")
@@ -86,9 +92,29 @@ class JobTable(BaseTable):
         accessor="target_name", linkify=link_target, order_by=("target_name",), default="—"
     )
     status = ChoiceBadgeColumn("job")
-    user = tables.Column(order_by=("user__username",))
+    started_by = tables.Column(
+        accessor="started_by", order_by=("requested_by", "origin"), verbose_name="Started by"
+    )
+    duration = tables.Column(
+        accessor="duration_s", orderable=False, verbose_name="Duration", empty_values=()
+    )
     finished = tables.DateTimeColumn(format="Y-m-d H:i:s")
 
     class Meta(BaseTable.Meta):
         model = Job
-        fields = ["created", "kind", "target", "status", "user", "finished"]
+        fields = ["created", "kind", "target", "status", "started_by", "duration", "finished"]
+
+    def render_duration(self, value: float | None) -> str:
+        return render_duration(value)
+
+
+class RecentJobTable(JobTable):
+    """A target's recent jobs (its page's card): each one's outcome line too, with what it
+    gave (a deploy's diff, passwords masked; a poll's report) to unfold."""
+
+    outcome = tables.TemplateColumn(
+        template_name="core/partials/job_outcome.html", orderable=False, verbose_name="Outcome"
+    )
+
+    class Meta(JobTable.Meta):
+        fields = [*JobTable.Meta.fields, "outcome"]

@@ -13,6 +13,7 @@ from core.models import Job
 from core.operation_jobs import OperationJob
 from devices.connectivity import PingResult, ping
 from devices.models import Router
+from devices.napalm import unusable_reason
 
 
 class RouterJob(OperationJob):
@@ -32,6 +33,9 @@ class PingJob(RouterJob):
 
     kind = "ping"
     label = "Ping"
+
+    def skip_reason(self, target: Router) -> str | None:
+        return unusable_reason(target)  # a ping skips it too (devices.connectivity)
 
     def starting(self, job: Job) -> str:
         router = job.target

@@ -14,7 +14,7 @@ from configs.jobs import DeployDryRunJob, DeployJob
 from configs.previews import render_one
 from core.choices import JobStatus
 from core.models import Job
-from core.tables import JobTable
+from core.tables import RecentJobTable
 from core.views.details import Row, detail_rows
 from core.views.generic import ModelViews, ObjectDetailView
 from core.views.jobs import EnqueueJobView, may_see_job
@@ -92,7 +92,7 @@ class RouterViews(ModelViews):
             stale_notes=False)),
         ("Direct sessions", lambda router: DirectPeeringSessionTable(
             direct_sessions().filter(router=router), exclude=("router",), stale_notes=False)),
-        ("Recent jobs", lambda router: JobTable(
+        ("Recent jobs", lambda router: RecentJobTable(
             recent_jobs(router), exclude=("target",), orderable=False)),
     ]  # fmt: skip
 

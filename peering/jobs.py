@@ -13,7 +13,10 @@ from devices.models import Router
 from peering.discovery import ConnectionDiscovery, discover_ixp_sessions
 from peering.models import InternetExchange
 from peering.polling import PollResult, poll_routers, poll_skip_reason
-from peering.queries import session_lines
+from peering.queries import routers_session_lines, session_lines
+
+# Where `prefetch` leaves a job's session lines for `output`.
+SESSION_LINES = "_session_lines"
 
 
 @register
@@ -34,7 +37,16 @@ class PollJob(RouterJob):
         return poll_routers([job.target])[0]
 
     def output(self, job: Job, result: RouterResult) -> str:
-        return "\n".join([result.summary, *session_lines(job.target)])
+        lines = job.__dict__.get(SESSION_LINES)
+        if lines is None:
+            lines = session_lines(job.target)
+        return "\n".join([result.summary, *lines])
+
+    def prefetch(self, jobs: list[Job]) -> None:
+        """Each job's router's session lines, read at once for all of them."""
+        found = routers_session_lines(job.target_id for job in jobs)
+        for job in jobs:
+            job.__dict__[SESSION_LINES] = found.get(job.target_id, [])
 
 
 @register

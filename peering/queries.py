@@ -243,16 +243,34 @@ def session_lines(router: Router) -> list[str]:
     and polled state, or that the router does not have it; a state that is not current
     says so, with when it was read and why. The router is read afresh (with its platform),
     so that a poll that just ran counts: three queries in all."""
+    router = Router.objects.select_related("platform").get(pk=router.pk)
+    return [_session_line(session, router) for session in router_sessions(router)]
+
+
+def routers_session_lines(routers: Iterable[Router | int]) -> dict[int, list[str]]:
+    """`session_lines` of many routers, by router id: three queries whatever their number
+    (the routers afresh, then each kind's sessions)."""
+    ids = [getattr(router, "pk", router) for router in routers]
+    fresh = {r.pk: r for r in Router.objects.select_related("platform").filter(pk__in=ids)}
+    sessions: dict[int, list[BGPSession]] = {pk: [] for pk in fresh}
+    for kind in SESSION_KINDS:
+        rows = kind.of_routers(fresh).select_related(*kind.page_related).order_by("pk")
+        for session in rows:
+            sessions[kind.router_id_of(session)].append(session)
+    lines = {}
+    for pk, found in sessions.items():
+        found.sort(key=_address_order)  # as router_sessions orders them
+        lines[pk] = [_session_line(session, fresh[pk]) for session in found]
+    return lines
+
+
+def _session_line(session: BGPSession, router: Router) -> str:
     from peering.staleness import session_staleness  # see sessions_by_state
 
-    router = Router.objects.select_related("platform").get(pk=router.pk)
-    lines = []
-    for session in router_sessions(router):
-        peer = f"AS{session.autonomous_system.asn} {session.autonomous_system.name}"
-        if session.configured_on_router is False:
-            state = "not configured on the router"
-        else:
-            state = f"{session.bgp_state or 'unknown'}{_counts(session)}"
-        state += _stale_note(session_staleness(session, router))
-        lines.append(f"{session.ip_address} {peer}: {state}")
-    return lines
+    peer = f"AS{session.autonomous_system.asn} {session.autonomous_system.name}"
+    if session.configured_on_router is False:
+        state = "not configured on the router"
+    else:
+        state = f"{session.bgp_state or 'unknown'}{_counts(session)}"
+    state += _stale_note(session_staleness(session, router))
+    return f"{session.ip_address} {peer}: {state}"

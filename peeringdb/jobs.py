@@ -3,6 +3,8 @@ on a schedule (`repeat_every`)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from core.job_log import JobLog
 from core.job_types import Argument, JobOutcome, JobType, register
 from core.models import Job
@@ -22,6 +24,10 @@ class PeeringDBSyncJob(JobType):
     def run(self, job: Job, log: JobLog) -> JobOutcome:
         values = self.argument_values(job)
         result = synchronise(full=values["full"], progress=log.info, dry_run=values["dry_run"])
+        return self.result_outcome(job, result, log)
+
+    def result_outcome(self, job: Job, result: Any, log: JobLog) -> JobOutcome:
+        """Failed with the synchronisation's sentence, else completed; its lines either way."""
         output = "\n".join(result.lines())
         if not result.ok:
             return JobOutcome.failed(result.error, output, result.as_dict())

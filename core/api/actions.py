@@ -30,6 +30,7 @@ from rest_framework.response import Response
 from core.api.jobs import ErrorSerializer, JobSerializer
 from core.api.parsers import JSONParser
 from core.api.permissions import TokenWritePermission
+from core.choices import JobOrigin
 from core.job_types import JobType, get_job_type
 from core.jobs import MAX_REPEAT_EVERY, JobNotQueued, enqueue
 
@@ -122,6 +123,7 @@ def job_accepted(
             user=request.user,
             arguments=arguments,
             repeat_every=body.get(REPEAT_EVERY),
+            origin=JobOrigin.API,
         )
     except JobNotQueued as exc:
         return Response({"detail": str(exc)}, status=status.HTTP_503_SERVICE_UNAVAILABLE)

@@ -31,6 +31,7 @@ from core.api.permissions import TokenWritePermission
 from core.api.schema import ErrorSerializer
 from core.api.serializers import brief_serializer_for
 from core.api.views import ReadOnlyModelViewSet
+from core.choices import JobOrigin
 from core.filtersets import JobFilterSet
 from core.job_types import job_display
 from core.jobs import cancel_job
@@ -75,11 +76,14 @@ class JobUserSerializer(serializers.Serializer):
 class JobSerializer(serializers.ModelSerializer):
     """A job as its page shows it: what it is about, its state, its log and what it gave.
 
-    `summary` and `ok` are the panel's line (`ok` is null until the job finishes);
-    `output` is what a person reads (a diff, a report), `result` the same as data (JSON;
-    its shape is the job kind's), `error` why it failed. `duration_s` is in seconds.
-    A repeating job names the run before it (`repeat_of`) and, once queued, the next one
-    (`next_run`)."""
+            `summary` and `ok` are the panel's line (`ok` is null until the job finishes);
+            `output` is what a person reads (a diff, a report), `result` the same as data (JSON;
+            its shape is the job kind's), `error` why it failed. `duration_s` is in seconds.
+        `origin` is the door it was started through (page, api, command, schedule; "" when not
+    recorded) and
+        `requested_by` the name of who asked (a username, or a command's OS user).
+            A repeating job names the run before it (`repeat_of`) and, once queued, the next one
+            (`next_run`)."""
 
     url = serializers.HyperlinkedIdentityField(view_name="api:core-jobs-detail")
     display = serializers.SerializerMethodField()
@@ -89,6 +93,8 @@ class JobSerializer(serializers.ModelSerializer):
     target = serializers.SerializerMethodField()
     user = serializers.SerializerMethodField()
     duration_s = serializers.FloatField(read_only=True, allow_null=True)
+    # "" on the jobs recorded before jobs said their door.
+    origin = serializers.ChoiceField(choices=JobOrigin.choices, allow_blank=True, read_only=True)
     log = JobLogEntrySerializer(many=True, read_only=True)
     repeat_of = serializers.UUIDField(source="repeat_of_id", read_only=True, allow_null=True)
     next_run = serializers.SerializerMethodField()
@@ -106,6 +112,8 @@ class JobSerializer(serializers.ModelSerializer):
             "ok",
             "target",
             "user",
+            "origin",
+            "requested_by",
             "created",
             "started",
             "finished",

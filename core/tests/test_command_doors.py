@@ -61,8 +61,14 @@ def test_discovery_on_an_exchange_without_connections_says_so(db, tmp_path: Path
     status, out, _ = run_command("discover_ixp_sessions", "empty")
     assert (status, out) == (0, "Empty IX has no connections.\n")
     status, out, _ = run_command("discover_ixp_sessions", "empty", "--json")
+    # Each run is on record as the IXP's discovery job, completed.
+    first, second = Job.objects.order_by("created")
     assert json.loads(out) == {
         "ok": True,
         "counts": {"read": 0, "failed": 0, "skipped": 0},
         "results": [],
+        "job": str(second.pk),
+    }
+    assert {(first.status, first.output), (second.status, second.output)} == {
+        ("completed", "Empty IX has no connections.")
     }

@@ -149,13 +149,14 @@ def test_jobs_lists_recent_jobs_filtered_by_status_and_router(routers) -> None:
     _job(routers["edge1"], JobStatus.COMPLETED, output="edge1: reachable (2.0 ms)")
     status, out, _ = run_command("jobs", "--status", "failed", "--router", "edge1")
     assert status == 0
-    [line] = out.splitlines()
+    header, line = out.splitlines()  # a header row, then one line per job
+    assert header.startswith("ID ") and "OUTCOME" in header
     assert line.startswith(str(failed.pk))
     assert "failed" in line and "Cannot reach edge1" in line
     status, out, _ = run_command("jobs")
-    assert len(out.splitlines()) == 3
+    assert len(out.splitlines()) == 1 + 3
     status, out, _ = run_command("jobs", "--target", "EDGE2", "--kind", "ping")
-    assert status == 0 and len(out.splitlines()) == 1 and "Cannot reach edge2" in out
+    assert status == 0 and len(out.splitlines()) == 1 + 1 and "Cannot reach edge2" in out
     status, out, _ = run_command("jobs", "--target", "edge3")
     assert out.strip() == "No jobs."
 
@@ -209,7 +210,7 @@ def test_a_job_keeps_its_targets_name_when_the_target_is_deleted(routers) -> Non
     _, out, _ = run_command("job", str(job.pk))
     assert "Target:    edge1 (router, deleted)" in out
     _, out, _ = run_command("jobs", "--router", "edge1")
-    assert out.startswith(str(job.pk))
+    assert out.splitlines()[1].startswith(str(job.pk))
 
 
 def test_sweep_errors_jobs_whose_worker_is_gone_and_only_those(routers) -> None:

@@ -14,6 +14,7 @@ from django.views import View
 from django.views.generic.detail import SingleObjectMixin
 from django_htmx.http import trigger_client_event
 
+from core.choices import JobOrigin
 from core.filtersets import JobFilterSet
 from core.job_types import JobType
 from core.jobs import JobNotQueued, cancel_job, enqueue
@@ -84,7 +85,11 @@ class EnqueueJobView(PermissionRequiredMixin, SingleObjectMixin, View):
         assert self.job_type is not None, f"{type(self).__name__} needs a job_type"
         try:
             job = enqueue(
-                self.job_type, target=obj, user=request.user, arguments=self.job_arguments(obj)
+                self.job_type,
+                target=obj,
+                user=request.user,
+                arguments=self.job_arguments(obj),
+                origin=JobOrigin.PAGE,
             )
         except JobNotQueued as exc:
             # Shown in place of the job's panel; the Job row itself is marked errored.

@@ -4,6 +4,7 @@ from configs.deploy import DeployOptions, configure_routers
 from configs.jobs import deploy_job
 from core.commands import RouterCommand
 from core.job_commands import enqueue_for_each
+from core.job_records import record_jobs
 from devices.selection import select_routers
 
 
@@ -62,4 +63,8 @@ class Command(RouterCommand):
         if options["repeat_every"] is not None:
             raise CommandError("--repeat-every repeats background jobs: add --tasks.")
         verbose = deploy_options.dry_run or options["verbosity"] > 1
-        self.print_batch(configure_routers(routers, deploy_options), options["as_json"], verbose)
+        job_type, arguments = deploy_job(deploy_options)
+        with record_jobs(job_type, routers, arguments) as records:
+            results = configure_routers(routers, deploy_options)
+            records.finish(results)
+        self.print_batch(results, options["as_json"], verbose, jobs=records.job_ids)

@@ -4,14 +4,24 @@ from django.conf import settings
 from django.core.management.base import CommandError
 
 from changelog.retention import prune_changelog
-from core.choices import JobStatus
+from core.choices import JobOrigin, JobStatus
 from core.commands import RouterCommand
 from core.filtersets import JobFilterSet
 from core.job_maintenance import prune_jobs, sweep_stale_jobs
-from core.job_types import kind_choices
+from core.job_types import job_display, kind_choices
 from core.jobs import cancel_job
 from core.management.commands.job import find_job
 from core.models import Job
+
+HEADER = ("ID", "CREATED", "KIND", "TARGET", "STATUS", "ORIGIN", "BY", "DURATION", "OUTCOME")
+# Each column's width, the last one (the outcome) as long as it is.
+WIDTHS = (36, 19, 14, 12, 9, 8, 10, 8)
+
+
+def _row(*cells: str) -> str:
+    """One line of the list, columns two spaces apart."""
+    padded = [cell.ljust(width) for cell, width in zip(cells, WIDTHS, strict=False)]
+    return "  ".join([*padded, *cells[len(WIDTHS) :]]).rstrip()
 
 
 def _short(text: str, width: int = 60) -> str:
@@ -29,6 +39,9 @@ class Command(RouterCommand):
         parser.add_argument("--status", choices=JobStatus.values, help="Only jobs in this state.")
         parser.add_argument(
             "--kind", choices=[kind for kind, _ in kind_choices()], help="Only jobs of this kind."
+        )
+        parser.add_argument(
+            "--origin", choices=JobOrigin.values, help="Only jobs started through this door."
         )
         parser.add_argument("--target", help="Only jobs about this target (its name).")
         parser.add_argument("--router", help="Only jobs about this router (its name).")
@@ -79,6 +92,7 @@ class Command(RouterCommand):
         data = {
             "status": options["status"],
             "kind": options["kind"],
+            "origin": options["origin"],
             "target": options["target"] or options["router"],
             "repeating": "true" if options["repeating"] else None,
         }
@@ -90,16 +104,28 @@ class Command(RouterCommand):
         if options["as_json"]:
             self.stdout.write(json.dumps([_summary(job) for job in jobs], indent=2))
             return
-        for job in jobs:
-            note = _short(job.error) if job.error else _short(job.output)
-            if job.repeat_every:
-                note = f"[every {job.repeat_every} s] {note}".rstrip()
-            self.stdout.write(
-                f"{job.pk}  {job.created:%Y-%m-%d %H:%M:%S}  {job.kind:<14}  "
-                f"{job.target_name or '-':<12}  {job.status:<9}  {note}".rstrip()
-            )
         if not jobs:
             self.stdout.write("No jobs.")
+            return
+        self.stdout.write(_row(*HEADER))
+        for job in jobs:
+            note = _short(job_display(job).summary)
+            if job.repeat_every:
+                note = f"[every {job.repeat_every} s] {note}".rstrip()
+            duration = f"{job.duration_s:.1f} s" if job.duration_s is not None else "-"
+            self.stdout.write(
+                _row(
+                    str(job.pk),
+                    f"{job.created:%Y-%m-%d %H:%M:%S}",
+                    job.kind,
+                    job.target_name or "-",
+                    job.status,
+                    job.origin or "-",
+                    job.requested_by or "-",
+                    duration,
+                    note,
+                )
+            )
 
     def _maintain(self, sweep: bool, prune_days: int | None) -> None:
         if sweep:
@@ -132,6 +158,10 @@ def _summary(job: Job) -> dict:
         # What `router` said before jobs had targets of any kind: a router target's name.
         "router": job.target_name if target_type and target_type.model == "router" else None,
         "user": job.user.get_username() if job.user else None,
+        "origin": job.origin or None,
+        "requested_by": job.requested_by or None,
+        "summary": job_display(job).summary,
+        "duration_s": job.duration_s,
         "status": job.status,
         "created": job.created.isoformat(),
         "started": job.started.isoformat() if job.started else None,

@@ -1,5 +1,7 @@
 from core.commands import RouterCommand
+from core.job_records import record_jobs
 from devices.connectivity import ping_routers
+from devices.jobs import PingJob
 from devices.selection import select_routers
 
 
@@ -17,4 +19,7 @@ class Command(RouterCommand):
 
     def handle(self, *args, limit: str | None, as_json: bool, **options) -> None:
         routers = select_routers(limit)
-        self.print_batch(ping_routers(routers), as_json)
+        with record_jobs(PingJob, routers) as records:
+            results = ping_routers(routers)
+            records.finish(results)
+        self.print_batch(results, as_json, jobs=records.job_ids)

@@ -1,6 +1,7 @@
 from django.core.management.base import CommandError
 
 from core.commands import RouterCommand
+from core.job_records import record_jobs
 from irr.jobs import IRRRefreshJob
 from irr.refresh import parse_asns, refresh, systems_to_refresh
 
@@ -44,4 +45,7 @@ class Command(RouterCommand):
             return
         if repeat_every is not None:
             raise CommandError("--repeat-every repeats a background job: add --tasks.")
-        self.print_batch(refresh(wanted), as_json)
+        with record_jobs(IRRRefreshJob, [None], {"asns": asns or ""}) as records:
+            results = refresh(wanted)
+            records.finish([results])
+        self.print_batch(results, as_json, job=records.job_ids[0])

@@ -1,7 +1,9 @@
 from django.core.management.base import CommandError
 
 from core.commands import RouterCommand
+from core.job_records import record_jobs
 from peering.discovery import discover_ixp_sessions
+from peering.jobs import DiscoverJob
 from peering.queries import find_ixp
 
 
@@ -22,4 +24,8 @@ class Command(RouterCommand):
         exchange = find_ixp(ixp)
         if exchange is None:
             raise CommandError(f"Unknown Internet exchange: {ixp}.")
-        self.print_batch(discover_ixp_sessions(exchange, dry_run=dry_run), as_json)
+        # One job about the IXP, as its page starts: the batch of its connections.
+        with record_jobs(DiscoverJob, [exchange], {"dry_run": dry_run}) as records:
+            results = discover_ixp_sessions(exchange, dry_run=dry_run)
+            records.finish([results])
+        self.print_batch(results, as_json, job=records.job_ids[0])

@@ -2,6 +2,7 @@ from django.core.management.base import CommandError
 
 from core.commands import RouterCommand
 from core.job_commands import enqueue_for_each
+from core.job_records import record_jobs
 from devices.selection import select_routers
 from peering.jobs import PollJob
 from peering.polling import poll_routers
@@ -32,4 +33,7 @@ class Command(RouterCommand):
             return
         if repeat_every is not None:
             raise CommandError("--repeat-every repeats background jobs: add --tasks.")
-        self.print_batch(poll_routers(routers), as_json)
+        with record_jobs(PollJob, routers) as records:
+            results = poll_routers(routers)
+            records.finish(results)
+        self.print_batch(results, as_json, jobs=records.job_ids)

@@ -3,6 +3,7 @@ import json
 from django.core.management.base import CommandError
 
 from core.commands import RouterCommand
+from core.job_records import record_jobs
 from peeringdb.client import DirectorySource
 from peeringdb.jobs import PeeringDBSyncJob
 from peeringdb.sync import synchronise
@@ -58,9 +59,12 @@ class Command(RouterCommand):
         source = DirectorySource(from_directory) if from_directory else None
         quiet = as_json or verbosity == 0
         say = None if quiet else self.stdout.write
-        result = synchronise(source, full=full, progress=say, dry_run=dry_run)
+        arguments = {"full": full, "dry_run": dry_run}
+        with record_jobs(PeeringDBSyncJob, [None], arguments) as records:
+            result = synchronise(source, full=full, progress=say, dry_run=dry_run)
+            records.finish([result])
         if as_json:
-            self.stdout.write(json.dumps(result.as_dict(), indent=2))
+            self.stdout.write(json.dumps({**result.as_dict(), "job": records.job_ids[0]}, indent=2))
         elif result.ok:
             for line in result.lines():
                 self.stdout.write(line)
