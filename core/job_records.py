@@ -15,8 +15,8 @@ jobs list and the target's page show every operation whatever door started it:
   one query. `duration_s` is each target's own time (RouterResult.duration_s), the run's
   wall time for a result about many routers: `finished` is when the run ended, `started`
   that much earlier.
-- An interrupt (Ctrl-C) or an exception before `finish` ends every job still running as
-  errored, with a sentence saying so; an InputError (what was asked cannot be done, and
+- An interrupt (Ctrl-C) before `finish` ends every job still running as failed, an
+  exception as errored, with a sentence saying so; an InputError (what was asked cannot be done, and
   nothing was) deletes them, as `--tasks` queues nothing then.
 - Inside the block, the change log's entries name the job when there is one job
   (changelog.context.recording(job=...)).
@@ -124,15 +124,17 @@ class JobRecords:
             done.append(job)
         Job.objects.bulk_update(done, _OUTCOME_FIELDS)
 
-    def abandon(self, error: str) -> None:
-        """End every job still running as errored with `error`; one query. Never raises:
-        the command's own failure is what its user must see."""
+    def abandon(self, error: str, interrupted: bool = False) -> None:
+        """End every job still running with `error`: failed when the user `interrupted` the
+        command (Ctrl-C is not a fault of ours), errored otherwise; one query. Never
+        raises: the command's own failure is what its user must see."""
         now = timezone.now()
         unfinished = self.running
+        ended = JobOutcome.failed if interrupted else JobOutcome.errored
         try:
             for job in unfinished:
                 log = EntryLog(job.log)
-                _set_outcome(job, JobOutcome.errored(error), log, now, None)
+                _set_outcome(job, ended(error), log, now, None)
             Job.objects.bulk_update(unfinished, _OUTCOME_FIELDS)
         except Exception:
             logger.exception("marking %d job(s) errored failed", len(unfinished))
@@ -217,7 +219,7 @@ def record_jobs(
         Job.objects.filter(pk__in=[job.pk for job in records.running]).delete()
         raise
     except KeyboardInterrupt:
-        records.abandon(INTERRUPTED)
+        records.abandon(INTERRUPTED, interrupted=True)
         raise
     except BaseException as exc:
         records.abandon(STOPPED.format(error=_error_line(exc)))

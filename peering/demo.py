@@ -152,13 +152,19 @@ def first_poll(instance: int, wait_s: float = SESSIONS_UP_WAIT_S) -> str:
     first wait (at most `wait_s` seconds) for lab instance `instance`'s sessions to be
     Established when that lab is up. Returns one line saying how it went; a failure
     (lab down, r1 unreachable) is that line, never an exception."""
+    from core.job_records import record_jobs
+    from peering.jobs import PollJob
     from peering.polling import poll_routers
 
     router = Router.objects.filter(name="r1").select_related("platform").first()
     if router is None:
         return "First poll skipped: there is no router r1."
     waited = _wait_for_lab_sessions(instance, wait_s)
-    result = poll_routers([router])[0]
+    # On record like any other poll: the jobs list and r1's page show it.
+    with record_jobs(PollJob, [router]) as records:
+        results = poll_routers([router])
+        records.finish(results)
+    result = results[0]
     if not result.ok:
         return f"The first poll of r1 failed ({result.category}): {result.error}"
     return f"First poll: {result.summary}{waited}"

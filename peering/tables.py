@@ -88,9 +88,10 @@ def staleness_of(record: BGPSession) -> Staleness | None:
 
 
 def established_for(record: BGPSession) -> SafeString | None:
-    """ "for 3 d 4 h": how long the session had been established when it was last polled
-    (the router's uptime), with the exact moments in the tooltip; None when that is not
-    known (not established, or the router did not say since when)."""
+    """ "for 3 d 4 h": how long the session has been established, from the moment the
+    router's uptime gave at the last poll up to now (the caller shows a stale badge instead
+    when that poll is not current), with the exact moments in the tooltip; None when that
+    is not known (not established, or the router did not say since when)."""
     since, polled = record.last_established_state, record.last_polled_at
     if record.bgp_state != BGPState.ESTABLISHED or since is None or polled is None:
         return None
@@ -98,7 +99,7 @@ def established_for(record: BGPSession) -> SafeString | None:
         '<span class="uptime" title="Established since {}, as of the poll at {}">for {}</span>',
         exact_time(since),
         exact_time(polled),
-        short_duration(polled - since),
+        short_duration(timezone.now() - since),
     )
 
 
@@ -116,6 +117,12 @@ class SessionStateColumn(tables.Column):
         if stale is not None:
             return stale_state(record.bgp_state, stale, note=table.stale_notes, short=True)
         state = record.bgp_state
+        if record.configured_on_router is False:
+            # The last poll found no such session on the router: say so, not "unknown".
+            return format_html(
+                '<span class="badge state-missing" title="{}">not on router</span>',
+                "The router had no such session at the last poll: deploy its configuration.",
+            )
         shown = badge("state", state, BGPState(state).label if state else None)
         uptime = established_for(record)
         return format_html("{} {}", shown, uptime) if uptime else shown

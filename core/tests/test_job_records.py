@@ -205,7 +205,7 @@ def test_ctrl_c_mid_batch_leaves_no_running_job(db, interrupting_port: int) -> N
     assert exit_status.value.code == 130
     jobs = list(Job.objects.all())
     assert len(jobs) == 2
-    assert {job.status for job in jobs} == {JobStatus.ERRORED}
+    assert {job.status for job in jobs} == {JobStatus.FAILED}
     assert {job.error for job in jobs} == {INTERRUPTED}
     assert all(job.finished is not None for job in jobs)
 

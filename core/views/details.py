@@ -13,6 +13,9 @@ from core.fields import EncryptedTextField
 from core.links import object_url
 from core.secrets import mask_options
 
+# Counts shown with thousands separators, as in the tables (AS numbers, identifiers, not).
+COUNT_SUFFIXES = ("_count", "_max_prefixes")
+
 
 @dataclass(frozen=True)
 class Row:
@@ -46,6 +49,8 @@ def field_row(obj: models.Model, name: str, label: str | None = None) -> Row:
         return Row(label, value, "boolean")
     if isinstance(value, datetime):
         return Row(label, value, "datetime")
+    if isinstance(value, int) and name.endswith(COUNT_SUFFIXES):
+        return Row(label, f"{value:,}")
     if isinstance(field, models.JSONField):
         shown = json.dumps(mask_options(value), indent=2, sort_keys=True) if value else ""
         return Row(label, shown, "code")

@@ -9,6 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from configs.models import ConfigTemplate
+from core.choices import JobStatus
+from core.models import Job
 from devices.connectivity import ping_routers
 from devices.models import Router
 from lab import Lab
@@ -234,7 +236,19 @@ def test_the_demo_opens_with_the_sessions_polled_from_the_lab(
     assert {session["neighbour"] for session in shown} >= {"192.0.2.11", "192.0.2.12"}
     for session in shown:
         row = _row_text(html, session["neighbour"])
-        assert f"Established {session['prefixes_received']}" in row, row
+        count = f"{session['prefixes_received']:,}"
+        # The badge, how long it has been up ("for 12 s"), then the prefixes received.
+        assert re.search(rf"Established (for [0-9dhmins ]+ )?{count} ", row), row
+    # p3, which the lab's r1 does not have yet, says so rather than "unknown".
+    assert "not on router" in _row_text(html, "192.0.2.13")
+    # The first poll is on record like any other.
+    job = Job.objects.get()
+    assert (job.kind, job.status, job.origin, job.target_name) == (
+        "poll",
+        JobStatus.COMPLETED,
+        "command",
+        "r1",
+    )
 
 
 def test_with_the_lab_down_the_demo_starts_and_says_why_the_first_poll_failed(

@@ -21,7 +21,7 @@ LISTS = ["/peering/ixp-sessions/", "/peering/direct-sessions/"]
 
 @pytest.fixture
 def polled(ui_inventory: Router) -> Router:
-    """r1 polled 5 minutes ago: its IXP session up for 3 d 4 h with big counts, its direct
+    """r1 polled 5 minutes ago: its IXP session up for 3 d 4 h now with big counts, its direct
     session idle since an unknown time, on a 4-byte AS."""
     at = timezone.now() - timedelta(minutes=5)
     AutonomousSystem.objects.filter(asn=64501).update(asn=4_200_000_001)
@@ -30,7 +30,8 @@ def polled(ui_inventory: Router) -> Router:
         received_prefix_count=1_234_567,
         accepted_prefix_count=987_654,
         advertised_prefix_count=1_000,
-        last_established_state=at - timedelta(days=3, hours=4, minutes=10),
+        # 3 d 3 h 58 min at the poll, 3 d 4 h 3 min now: the tables count up to now.
+        last_established_state=at - timedelta(days=3, hours=3, minutes=58),
         last_polled_at=at,
         configured_on_router=True,
     )
@@ -114,3 +115,18 @@ def test_the_as_list_separates_max_prefixes(viewer_client, ui_inventory) -> None
 )
 def test_lengths_of_time_in_two_units(length, shown) -> None:
     assert short_duration(length) == shown
+
+
+def test_a_session_the_router_does_not_have_says_so(viewer_client, polled) -> None:
+    InternetExchangePeeringSession.objects.update(bgp_state=None, configured_on_router=False)
+    for url in (LISTS[0], f"/devices/routers/{polled.pk}/"):
+        text = visible_text(viewer_client.get(url))
+        assert re.search(r"192\.0\.2\.11 AS4200000001 Peer One .*not on router", text), text
+
+
+def test_a_sessions_page_separates_its_counts(viewer_client, polled) -> None:
+    session = InternetExchangePeeringSession.objects.get()
+    text = visible_text(viewer_client.get(f"/peering/ixp-sessions/{session.pk}/"))
+    assert "Prefixes received 1,234,567" in text
+    assert "Prefixes accepted 987,654" in text
+    assert "4,200,000,001" not in text
