@@ -153,9 +153,14 @@ def peer_column() -> PeerColumn:
     return PeerColumn("Peer AS", order_by=("autonomous_system__asn",))
 
 
+LONG_TEXT = {"td": {"class": "long-text"}}
+
+
 class AutonomousSystemTable(BaseTable):
     asn = tables.Column(linkify=link_record)
-    name = tables.Column(linkify=link_record)
+    # Names and AS-sets of one long word wrap anywhere rather than widen the page.
+    name = tables.Column(linkify=link_record, attrs=LONG_TEXT)
+    irr_as_set = tables.Column(attrs=LONG_TEXT)
     ipv4_max_prefixes = CountColumn("IPv4 max prefixes")
     ipv6_max_prefixes = CountColumn("IPv6 max prefixes")
 

@@ -16,7 +16,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from core.tests.crowd import add_crowd
 from devices.models import Router
-from peering.models import InternetExchangePeeringSession
+from peering.models import AutonomousSystem, InternetExchangePeeringSession
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -112,6 +112,15 @@ def screenshot(page: Page, name: str) -> None:
     page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
 
 
+def session_row(page: Page, address: str) -> Locator:
+    """The row of the router page's IXP sessions table that shows `address` (the recent
+    jobs' outcomes below may quote it too)."""
+    sessions = page.locator("#router-live section.related").filter(
+        has=page.get_by_role("heading", name="IXP sessions", exact=True)
+    )
+    return sessions.locator("tr", has_text=address)
+
+
 def test_ping_diff_deploy_and_poll_r1(page: Page, live_server, demo_inventory, job_worker,
                                       operator) -> None:  # fmt: skip
     log_in(page, live_server, "operator")
@@ -148,7 +157,7 @@ def test_ping_diff_deploy_and_poll_r1(page: Page, live_server, demo_inventory, j
     screenshot(page, "router-r1-deploy")
 
     # p3 was not configured on r1 before; it comes up seconds after the commit.
-    p3 = page.locator("#router-live tr", has_text=P3)
+    p3 = session_row(page, P3)
     deadline = time.monotonic() + SESSION_UP_TIMEOUT
     while True:
         poll = run_button(page, "Poll sessions")
@@ -248,7 +257,7 @@ def test_the_pages_fit_a_laptop_screen(page: Page, live_server, demo_inventory, 
     expect(poll).to_have_attribute("data-status", "completed")
     # The lab's sessions as r1 reports them, then a crowd as a real router has: 45 more of
     # each kind, with long AS names and counts in the millions.
-    p1 = page.locator("#router-live tr", has_text="192.0.2.11")
+    p1 = session_row(page, "192.0.2.11")
     expect(p1).to_contain_text(re.compile(r"Established for \d+ (s|min)"))
     assert add_crowd(demo_inventory, 45) == 90
 
@@ -278,3 +287,12 @@ def test_the_pages_fit_a_laptop_screen(page: Page, live_server, demo_inventory, 
     expect(page.locator("table.table")).to_contain_text("r1")
     assert_fits(page)
     screenshot(page, "laptop-jobs")
+
+    # A name and an AS-set of one long word each wrap rather than widen the AS list.
+    AutonomousSystem.objects.create(
+        asn=4_199_999_999, name="Longnamedcommunicationsnetwork" * 3, irr_as_set="AS-" + "X" * 70
+    )
+    page.get_by_role("navigation").get_by_role("link", name="Autonomous systems").click()
+    expect(page.locator("table.table")).to_contain_text("AS-XXXX")
+    assert_fits(page)
+    screenshot(page, "laptop-autonomous-systems")
