@@ -27,7 +27,31 @@ WRITER_STOP_TIMEOUT = 30.0
 TRACEBACK = "\nTraceback (most recent call last):"
 
 
-class JobLog:
+def log_entry(level: str, message: str) -> dict[str, str]:
+    """One entry of a job's log: `{"at": ISO time, "level": ..., "message": ...}`, the
+    message cut to LOG_RECORD_LIMIT and made storable (what routers say may hold NUL,
+    which PostgreSQL cannot store)."""
+    message = shortened(storable(message), LOG_RECORD_LIMIT)
+    return {"at": timezone.now().isoformat(), "level": level, "message": message}
+
+
+class LogLevels:
+    """`info`, `warning` and `error` for a log whose `add(level, message)` keeps entries."""
+
+    def add(self, level: str, message: str, traceback_text: str = "") -> None:
+        raise NotImplementedError
+
+    def info(self, message: str) -> None:
+        self.add("info", message)
+
+    def warning(self, message: str) -> None:
+        self.add("warning", message)
+
+    def error(self, message: str) -> None:
+        self.add("error", message)
+
+
+class JobLog(LogLevels):
     def __init__(self, job_id: Any) -> None:
         self.job_id = job_id
         self.entries: list[dict[str, str]] = []
@@ -44,23 +68,12 @@ class JobLog:
             self._writer.start()
 
     def add(self, level: str, message: str, traceback_text: str = "") -> None:
-        # What routers say may hold NUL, which PostgreSQL cannot store.
-        message = shortened(storable(message), LOG_RECORD_LIMIT)
-        entry = {"at": timezone.now().isoformat(), "level": level, "message": message}
+        entry = log_entry(level, message)
         with self._lock:
             self.entries.append(entry)
             if traceback_text:
                 self.tracebacks.append(shortened(storable(traceback_text), LOG_RECORD_LIMIT))
         self._wake.set()
-
-    def info(self, message: str) -> None:
-        self.add("info", message)
-
-    def warning(self, message: str) -> None:
-        self.add("warning", message)
-
-    def error(self, message: str) -> None:
-        self.add("error", message)
 
     @contextmanager
     def capturing(self, logger_names: Iterable[str]) -> Iterator[None]:

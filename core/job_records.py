@@ -41,10 +41,11 @@ from django.utils import timezone
 
 from changelog.context import Origin, current_recording, recording
 from core.choices import JobOrigin, JobStatus
+from core.job_log import LogLevels, log_entry
 from core.job_runner import closing_entry, started_line
 from core.job_types import JobOutcome, JobType, get_job_type
 from core.jobs import TARGET_NAME_LENGTH, job_requester
-from core.log_format import LOG_RECORD_LIMIT, shortened, storable
+from core.log_format import storable
 from core.models import Job
 from core.operations import InputError, RouterResult
 
@@ -62,7 +63,7 @@ NOT_RECORDED = "The command ended without recording this job's outcome."
 _OUTCOME_FIELDS = ["status", "started", "finished", "output", "result", "error", "log"]
 
 
-class EntryLog:
+class EntryLog(LogLevels):
     """A job's log kept in memory (the JobLog interface job types write to), saved with
     the outcome."""
 
@@ -70,17 +71,7 @@ class EntryLog:
         self.entries = list(entries or [])
 
     def add(self, level: str, message: str, traceback_text: str = "") -> None:
-        message = shortened(storable(message), LOG_RECORD_LIMIT)
-        self.entries.append({"at": timezone.now().isoformat(), "level": level, "message": message})
-
-    def info(self, message: str) -> None:
-        self.add("info", message)
-
-    def warning(self, message: str) -> None:
-        self.add("warning", message)
-
-    def error(self, message: str) -> None:
-        self.add("error", message)
+        self.entries.append(log_entry(level, message))
 
 
 class JobRecords:
