@@ -20,6 +20,7 @@ from typing import ClassVar
 from napalm.base import NetworkDriver
 
 from configs.context import secret_slots
+from configs.deploy_lock import LockKey, held, lock_key
 from configs.masking import literal_masker
 from configs.rendering import RenderedConfig, RenderInput, render, render_input
 from core.choices import BGPState, Status
@@ -172,6 +173,7 @@ class _Plan:
 
     settings: DriverSettings
     request: RenderInput = field(repr=False)
+    lock: LockKey
     rendered: RenderedConfig | None = field(default=None, repr=False)
 
     @property
@@ -382,9 +384,10 @@ def _discard_quietly(device: NetworkDriver, router: str) -> None:
 
 
 class Deploy(Operation[Router, _Plan, DeployResult]):
-    """Plan: the router's template context and driver settings (the database). Run: render
-    (a template error never opens a connection), load, compare, commit or discard. Write:
-    each router's outcome and diff to the log."""
+    """Plan: the router's template context and driver settings (the database). Run, holding
+    the router's deployment lock (busy when another holds it): render (a template error
+    never opens a connection), load, compare, commit or discard. Write: each router's
+    outcome and diff to the log."""
 
     name = "configure"
     doing = "configuring it"
@@ -404,7 +407,7 @@ class Deploy(Operation[Router, _Plan, DeployResult]):
         # The session passwords, current and previous, are masked in all the driver says.
         secrets = tuple(value for _, value in secret_slots(request.request.context) if value)
         settings = driver_settings(router, secrets + request.previous_secrets)
-        return _Plan(settings=settings, request=request)
+        return _Plan(settings=settings, request=request, lock=lock_key(router))
 
     def plan_name(self, plan: _Plan) -> str:
         return plan.settings.router
@@ -413,10 +416,13 @@ class Deploy(Operation[Router, _Plan, DeployResult]):
         return plan.mask(text)
 
     def run(self, plan: _Plan) -> DeployResult:
-        # Rendered here, on a worker (render processes run in parallel), and always
-        # before a connection is opened: a template error never reaches the router.
-        plan.rendered = render(plan.request)
-        return _push(plan, self.options)
+        # One deployment of a router at a time on this machine (configs.deploy_lock):
+        # two would load, compare against the same configuration and both commit.
+        with held(plan.lock):
+            # Rendered here, on a worker (render processes run in parallel), and always
+            # before a connection is opened: a template error never reaches the router.
+            plan.rendered = render(plan.request)
+            return _push(plan, self.options)
 
     def write(self, finished: list[tuple[_Plan, DeployResult]]) -> None:
         """Each router's outcome, for the log file (and a job's log). At INFO, below the

@@ -46,6 +46,7 @@ class Category(StrEnum):
     REJECTED = "configuration rejected"
     NOT_CONFIRMED = "not confirmed"  # a confirmed commit the router reverts
     DIFF_CHANGED = "diff changed"  # not the diff a user confirmed: nothing committed
+    BUSY = "busy"  # another deployment of the router is in progress: nothing done
     NOT_ALIVE = "not alive"
     INPUT = "input error"  # the inventory or a template: fix the data, not the router
     DATABASE = "database error"
