@@ -185,7 +185,13 @@ def interrupting_port() -> Iterator[int]:
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
-    yield listener.getsockname()[1]
+    # Ctrl-C as a shell delivers it: an earlier test in this process (a worker's graceful
+    # stop) may have left its own SIGINT handler.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        signal.signal(signal.SIGINT, previous)
     listener.close()
     for client in accepted:
         client.close()
