@@ -9,6 +9,7 @@ from core.validators import (
     validate_napalm_driver,
     validate_napalm_password,
 )
+from peering.policy_models import PolicyAssignments
 
 
 class Platform(models.Model):
@@ -41,7 +42,7 @@ class Platform(models.Model):
         return self.name
 
 
-class Router(models.Model):
+class Router(PolicyAssignments):
     """A router whose BGP sessions Peerkeeper configures and polls."""
 
     name = models.CharField(max_length=100, unique=True)

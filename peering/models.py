@@ -14,6 +14,11 @@ from core.fields import (
     parse_ip,
 )
 from core.validators import validate_asn, validate_bgp_session_password, validate_irr_as_set
+from peering.policy_models import (  # noqa: F401 - Community, RoutingPolicy: importable here
+    Community,
+    PolicyAssignments,
+    RoutingPolicy,
+)
 
 
 class PeeringPolicy(models.TextChoices):
@@ -35,7 +40,7 @@ PEERINGDB_FIELDS = (
 )
 
 
-class AutonomousSystem(models.Model):
+class AutonomousSystem(PolicyAssignments):
     asn = models.PositiveBigIntegerField(
         "ASN", unique=True, validators=[validate_asn], help_text="1 to 4294967295."
     )
@@ -73,7 +78,7 @@ class AutonomousSystem(models.Model):
         return f"AS{self.asn} {self.name}"
 
 
-class InternetExchange(models.Model):
+class InternetExchange(PolicyAssignments):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
     local_autonomous_system = models.ForeignKey(
@@ -102,7 +107,7 @@ class InternetExchange(models.Model):
         return self.name
 
 
-class Connection(models.Model):
+class Connection(PolicyAssignments):
     """A router's port on an Internet exchange's peering LAN."""
 
     internet_exchange = models.ForeignKey(
@@ -191,7 +196,7 @@ class AutonomousSystemChange(models.Model):
         return self.shown(self.new_value)
 
 
-class BGPGroup(models.Model):
+class BGPGroup(PolicyAssignments):
     """A group of direct (non-IXP) sessions configured alike: transit, customers, PNIs."""
 
     name = models.CharField(max_length=100, unique=True)
@@ -220,7 +225,7 @@ POLLED_FIELDS = [
 ]
 
 
-class BGPSession(models.Model):
+class BGPSession(PolicyAssignments):
     """What every BGP session has, including the state read from the router by polling."""
 
     autonomous_system = models.ForeignKey(

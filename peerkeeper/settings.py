@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     *(["django_rq"] if TASKS_BACKEND == "rq" else []),
     "auditlog",
+    "taggit",
     "core",
     "changelog",
     "devices",
