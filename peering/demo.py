@@ -23,7 +23,7 @@ from peeringdb.models import Network
 from peeringdb.shapes import NOUNS
 from peeringdb.sync import synchronise
 
-DEMO_TEMPLATE = Path(__file__).resolve().parent.parent / "configs" / "demo" / "frr.j2"
+DEMO_TEMPLATE = Path(__file__).resolve().parent.parent / "configs" / "platforms" / "frr.j2"
 DEMO_PEERINGDB = Path(__file__).resolve().parent.parent / "peeringdb" / "fixtures" / "demo"
 
 # (asn, name, IPv4 max prefixes, IPv6 max prefixes, ours)
