@@ -115,7 +115,7 @@ def build_context(router: Router) -> dict[str, Any]:
     their sessions, its direct sessions, the IRR prefix lists of every AS they name and
     those the ASes kept from their last refresh, and
     (in the caller) the template itself; then those of configs/policy_context.py for the
-    routing policies, communities and tags (at most 27, whatever their number). Sessions
+    routing policies, communities and tags (at most 26, whatever their number). Sessions
     are read as rows, not model instances: thousands of them cost milliseconds, and an
     AS's prefix list is one list that its sessions share, whatever its length.
     """
