@@ -63,11 +63,13 @@ def _policy(slug: str, type_: str, **fields) -> RoutingPolicy:
     return policy
 
 
-def fixture_router(napalm_driver: str = "eos", hostname: str = "127.0.0.1", **args) -> Router:
+def fixture_router(
+    napalm_driver: str = "eos", hostname: str = "127.0.0.1", asn: int = 64500, **args: object
+) -> Router:
     """Router r1 of AS64500 at the IXP Demo IX (four sessions) and in the BGP group Transit
     (one multihop session), with policies at the router, the IXP, a peer AS, the group and
     a session, and communities of every kind at several levels."""
-    ours = AutonomousSystem.objects.create(asn=64500, name="Peerkeeper Test", affiliated=True)
+    ours = AutonomousSystem.objects.create(asn=asn, name="Peerkeeper Test", affiliated=True)
     one = AutonomousSystem.objects.create(
         asn=64501,
         name="Peer One",
@@ -131,6 +133,7 @@ def fixture_router(napalm_driver: str = "eos", hostname: str = "127.0.0.1", **ar
         platform=platform,
         local_autonomous_system=ours,
         napalm_username="admin",
+        napalm_password="fleet-admin",
         napalm_args=args,
     )
     router.export_routing_policies.set([peers_out])
