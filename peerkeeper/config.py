@@ -33,6 +33,7 @@ ENV_NOT_SETTINGS = (
     "PEERKEEPER_LAB_",
     "PEERKEEPER_REQUIRE_",
     "PEERKEEPER_IRRD_",  # the local IRRd of the tests and the demo (irr/irrd_server.py)
+    "PEERKEEPER_UPDATE_GOLDEN",  # the golden-file tests write their files (docs/development.md)
 )
 
 

@@ -2,9 +2,9 @@
 
 The configuration is a tree of lines (sections hold indented lines). The
 editor applies flat commands as eAPI receives them (NAPALM strips the
-indentation), guessing the mode from a few well-known section keywords. It is
-deliberately simple: enough to merge, replace and diff realistic BGP peering
-configuration, not a full EOS parser.
+indentation), in the configuration mode bench.fleet.grammar finds them in; a
+command no mode knows is refused as EOS refuses it (InvalidInput). It knows
+realistic BGP peering configuration, not the whole of EOS.
 """
 
 from __future__ import annotations
@@ -13,22 +13,10 @@ import difflib
 import re
 from collections.abc import Iterable
 
+from bench.fleet import grammar
 from bench.fleet.model import EOS_VERSION, RouterInfo, SessionInfo
 
 INDENT = "   "
-
-_TOP_SECTION = re.compile(
-    r"^(interface \S+|router \S+|route-map \S+ (permit|deny) \d+|ip(v6)? prefix-list \S+$"
-    r"|ip(v6)? access-list |vrf instance |management |peer-filter |daemon |policy-map |class-map )"
-)
-# Single-line global commands: they leave any section the editor is in.
-_TOP_LINE = re.compile(
-    r"^(hostname|ip routing|ipv6 unicast-routing|ip(v6)? route |ip(v6)? prefix-list \S+ seq "
-    r"|ip (community|extcommunity|large-community)-list |ip as-path |ip domain-name|ip name-server"
-    r"|ntp |logging |username |service |spanning-tree |snmp-server |dns |clock |aaa )"
-)
-_BGP_VRF = re.compile(r"^vrf \S+$")
-_ADDRESS_FAMILY = re.compile(r"^address-family ")
 
 # Lines that replace an existing line with the same key instead of being added again.
 _SINGLETON_KEYS = (
@@ -112,60 +100,93 @@ class ConfigNode:
         return clone
 
 
+class InvalidInput(Exception):
+    """A command no configuration mode knows; `token` is the position of the word EOS
+    points at (the first one)."""
+
+    def __init__(self, command: str) -> None:
+        super().__init__(command)
+        self.command = command
+        self.token = 0
+
+
 class ConfigEditor:
     """Applies CLI configuration commands, one at a time, to a configuration tree."""
 
     def __init__(self, root: ConfigNode) -> None:
         self.root = root
         self.path: list[ConfigNode] = [root]
+        self.modes: list[str] = ["global"]
 
     def apply(self, command: str) -> None:
+        """Apply one command; raises InvalidInput (and changes nothing) for one it does
+        not know in the current mode or any enclosing one."""
         line = " ".join(command.split())
         if not line or line.startswith("!"):
             return
-        if line == "exit":
-            if len(self.path) > 1:
-                self.path.pop()
+        if line in ("exit", "end"):
+            keep = max(len(self.path) - 1, 1) if line == "exit" else 1
+            del self.path[keep:], self.modes[keep:]
             return
-        if line == "end":
-            self.path = [self.root]
-            return
-        if _TOP_SECTION.match(line):
-            self.path = [self.root, self.root.find_or_add(line)]
-            return
-        if _TOP_LINE.match(line):
-            self.path = [self.root]
-        in_bgp = len(self.path) > 1 and self.path[1].text.startswith("router bgp ")
-        if in_bgp and _BGP_VRF.match(line):
-            self.path = [*self.path[:2], self.path[1].find_or_add(line)]
-            return
-        if in_bgp and _ADDRESS_FAMILY.match(line):
-            parent = (
-                self.path[2] if len(self.path) > 2 and _BGP_VRF.match(self.path[2].text) else None
-            )
-            self.path = self.path[:3] if parent else self.path[:2]
-            self.path.append(self.path[-1].find_or_add(line))
-            return
-        if line.startswith(("no ", "default ")):
-            self._remove(line.split(" ", 1)[1])
-            return
-        self.path[-1].set_line(line)
+        negated = line.startswith(("no ", "default "))
+        body = line.split(" ", 1)[1] if negated else line
+        for depth in range(len(self.modes) - 1, -1, -1):
+            found = grammar.known(self.modes[depth], body, negated)
+            if found is not None:
+                break
+        else:
+            raise InvalidInput(line)
+        del self.path[depth + 1 :], self.modes[depth + 1 :]
+        if negated:
+            self.path[-1].remove(body)
+        elif found.enters:
+            self.path.append(self.path[-1].find_or_add(body))
+            self.modes.append(found.enters)
+        else:
+            self.path[-1].set_line(body)
 
     def apply_all(self, commands: Iterable[str]) -> None:
         for command in commands:
             self.apply(command)
 
-    def _remove(self, what: str) -> None:
-        # `no router bgp 1` removes a whole section whatever mode the editor is in.
-        node = self.root if _TOP_SECTION.match(what) else self.path[-1]
-        node.remove(what)
+
+# The order of `show running-config`: kinds of global command, then by name.
+_ORDER = [
+    re.compile(p)
+    for p in (
+        r"^service ",
+        r"^hostname ",
+        r"^ip domain-name ",
+        r"^vrf instance ",
+        r"^interface ",
+        r"^ip routing",
+        r"^ipv6 unicast-routing",
+        r"^ip community-list ",
+        r"^ip extcommunity-list ",
+        r"^ip large-community-list ",
+        r"^ip prefix-list ",
+        r"^ipv6 prefix-list ",
+        r"^route-map ",
+        r"^router bgp ",
+    )
+]
+
+
+def _running_order(node: ConfigNode) -> tuple[int, str, int]:
+    kind = next((i for i, p in enumerate(_ORDER) if p.match(node.text)), len(_ORDER))
+    if kind in (0, 1, 2, 4, 5, 6, len(_ORDER)):  # kept in the order entered
+        return kind, "", 0
+    words = node.text.split()
+    sequence = int(words[3]) if words[0] == "route-map" and len(words) > 3 else 0
+    name = words[2] if words[0] in ("vrf", "route-map") or "list" in words[1] else ""
+    return kind, name if words[0] != "route-map" else words[1], sequence
 
 
 def render_lines(root: ConfigNode) -> list[str]:
     """Configuration body in `show running-config` layout, without the header."""
     lines: list[str] = []
     previous_was_section = True
-    for node in root.children:
+    for node in sorted(root.children, key=_running_order):
         if node.children:
             if not previous_was_section:
                 lines.append("!")

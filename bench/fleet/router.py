@@ -16,6 +16,7 @@ from bench.fleet import eos_show
 from bench.fleet.config import (
     ConfigEditor,
     ConfigNode,
+    InvalidInput,
     config_diff,
     initial_config,
     running_config_text,
@@ -189,7 +190,10 @@ class EmulatedRouter:
         if command == "rollback clean-config" and session is not None:
             session.tree = ConfigNode("")
             return ConfigEditor(session.tree)
-        editor.apply(command)
+        try:
+            editor.apply(command)
+        except InvalidInput:
+            raise _invalid(command) from None
         if session is None:
             self._by_config.clear()  # `configure terminal` edits the running config itself
         return editor

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import pytest
 from napalm import get_network_driver
 from napalm.base import NetworkDriver
+from napalm.base.exceptions import MergeConfigException
 from pyeapi.eapilib import CommandError
 from pyeapi.eapilib import ConnectionError as EapiConnectionError
 
@@ -261,3 +262,21 @@ def test_faulty_routers_fail_the_way_napalm_reports_it(
     router = faulty_router(fleet.spec, kind)
     with pytest.raises(error, match=message), eos(fleet.spec, router, timeout=1):
         pass
+
+
+def test_a_command_eos_does_not_know_fails_the_load_and_nothing_is_applied(
+    fleet: FleetProcess, healthy: int
+) -> None:
+    local_as = fleet.spec.router(healthy).local_as
+    change = (
+        f"router bgp {local_as}\n   neighbor 198.18.255.1 remote-as 65001\n"
+        "   neighbor 198.18.255.1 remote-ass 65001\n"
+    )
+    before = fleet.running_config(healthy)
+    with eos(fleet.spec, healthy) as device:
+        with pytest.raises(MergeConfigException) as refused:
+            device.load_merge_candidate(config=change)
+        assert device.compare_config() == ""
+    assert "Invalid input" in str(refused.value)
+    assert "neighbor 198.18.255.1 remote-ass 65001" in str(refused.value)
+    assert fleet.running_config(healthy) == before
