@@ -64,8 +64,10 @@ class BGPProtocol:
 
     @property
     def is_enabled(self) -> bool:
-        """False for a protocol disabled in the configuration or by `birdc disable`."""
-        return not (self.state == "down" and self.info.startswith("Disabled"))
+        """False for a protocol that BIRD keeps down: `disabled` in the configuration,
+        `birdc disable`, or shut down by a limit (state "down"; a session that BIRD is
+        trying to bring up is "start")."""
+        return self.state != "down"
 
 
 def strip_banner(output: str) -> str:
