@@ -10,7 +10,9 @@ import pytest
 from configs.models import ConfigTemplate
 from core.choices import BGPState
 from devices.models import Platform, Router
+from lab.errors import LabError
 from peering.models import AutonomousSystem, DirectPeeringSession
+from peering.policy_models import Community, RoutingPolicy
 from peerkeeper.testing import run_command, wait_for
 
 BIRD_TEMPLATE = Path(__file__).resolve().parents[1] / "platforms" / "bird.j2"
@@ -166,3 +168,33 @@ def test_ping_reaches_rs1_with_the_bird_driver(rs1, lab):
     status, out, err = run_command("ping_routers", "--limit", "rs1")
     assert status == 0, out + err
     assert "rs1" in out
+
+
+def test_routing_policies_and_communities_reach_the_routes_rs1_receives(rs1, lab):
+    tag = Community.objects.create(name="From r1", slug="from-r1", value="65100:64500",
+                                   type="ingress")  # fmt: skip
+    mark = Community.objects.create(name="Preferred", slug="preferred", value="65100:1:2")
+    prefer = RoutingPolicy.objects.create(
+        name="Prefer r1", slug="prefer-r1", type="import", local_preference=250
+    )
+    prefer.set_communities.add(mark)
+    rs1.communities.add(tag)
+    DirectPeeringSession.objects.get(router=rs1, ip_address=R1_V4).import_routing_policies.add(
+        prefer
+    )
+    _deploy_and_wait(lab)
+    prefix = lab.topology.router("p1").announced_in("ipv4")[0]
+
+    def route() -> str:
+        try:
+            return lab.router("rs1").birdc(f"show route for {prefix} all")
+        except LabError:  # birdc fails until the route is there: "Network not found"
+            return ""
+
+    wait_for(lambda: "BGP.local_pref" in route(), 20, f"rs1 has {prefix} from r1")
+    shown = route()
+    assert "BGP.local_pref: 250" in shown
+    assert "(65100,64500)" in shown  # the router's ingress community, on import
+    assert "(65100, 1, 2)" in shown  # the policy's large community
+    included = lab.router("rs1").paths.bird_include.read_text()
+    assert "function POLICY_PREFER_R1()" in included
