@@ -27,7 +27,7 @@ help:
 	python3 -m venv .tools
 	.tools/bin/pip install --quiet uv
 
-.venv/.installed: $(UV) pyproject.toml uv.lock drivers/napalm-frr/pyproject.toml $(wildcard local_requirements.txt)
+.venv/.installed: $(UV) pyproject.toml uv.lock drivers/napalm-frr/pyproject.toml drivers/napalm-bird/pyproject.toml $(wildcard local_requirements.txt)
 	$(UV) sync --locked --inexact
 	@if [ -f local_requirements.txt ]; then \
 		echo "Installing local_requirements.txt"; \

@@ -144,6 +144,8 @@ def _status(lab: Lab) -> int:
         except (LabError, subprocess.TimeoutExpired):
             rows.append((router.name, "-", "-", "BGP daemon not running", "-"))
             continue
+        if not sessions:
+            rows.append((router.name, "-", "-", "no BGP session configured", "-"))
         for session in sessions:
             rows.append(
                 (

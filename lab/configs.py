@@ -64,9 +64,10 @@ def frr_config(spec: RouterSpec) -> str:
 VTYSH_CONF = "service integrated-vtysh-config\n"
 
 
-def bird_config(spec: RouterSpec) -> str:
+def bird_config(spec: RouterSpec, include: Path | None = None) -> str:
     """BIRD 2 configuration: static routes for what the router announces, one BGP
-    protocol per session exporting only those routes."""
+    protocol per session exporting only those routes; `include` (a managed router's
+    file for napalm-bird's merge mode) is included at the end."""
     lines = [
         "log stderr all;",
         f"router id {spec.router_id};",
@@ -98,6 +99,8 @@ def bird_config(spec: RouterSpec) -> str:
             "  };",
             "}",
         ]
+    if include is not None:
+        lines += ["", f'include "{include}";']
     lines.append("")
     return "\n".join(lines)
 

@@ -61,6 +61,17 @@ class RouterPaths:
         return self.root / "bird.conf"
 
     @property
+    def bird_include(self) -> Path:
+        """What napalm-bird's merge mode manages on a managed BIRD router (rs1): the file
+        its bird.conf includes."""
+        return self.root / "napalm-bird.conf"
+
+    @property
+    def bird_state_dir(self) -> Path:
+        """napalm-bird's files on a managed BIRD router (rollback point, pending commit)."""
+        return self.root / "napalm-bird"
+
+    @property
     def bird_socket(self) -> Path:
         return self.run_dir / "bird.ctl"
 

@@ -29,8 +29,9 @@ import subprocess
 LAB_RANGES = ("198.18.0.0/15",)
 # Above any metric a route of the machine's own would have: those always win.
 UNREACHABLE_METRIC = 4_000_000_000
-# Root-namespace links into a lab instance's r1.
-LAB_LINK = re.compile(r"pk\d-mgmt")
+# Root-namespace links into a lab instance's managed routers (pkN-mgmt to r1,
+# pkN-mgmt-<router> to the others).
+LAB_LINK = re.compile(r"pk\d-mgmt(-[a-z0-9]+)?")
 # `ip route get` answers for which the kernel sends nothing.
 REFUSED_TYPES = frozenset({"unreachable", "blackhole", "prohibit", "throw", "local"})
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import time
@@ -45,7 +46,8 @@ def default_instance(fallback: int) -> int:
 
 
 class Lab:
-    """Routers in network namespaces: r1 (FRR, ours) and its peers p1..p4.
+    """Routers in network namespaces: r1 (FRR, ours), its peers p1..p4, and rs1 (BIRD,
+    ours too, no session at start).
 
     Daemons are children of the process that calls up(), and die with it. Call up()
     from a thread that lives as long as the lab: the kernel ties a child's death signal
@@ -151,6 +153,9 @@ class Lab:
                 self._wait_ssh(router.mgmt_address, deadline)
 
     def _write_files(self) -> None:
+        managed = {r.name: r.mgmt_address for r in self.routers if r.mgmt_address}
+        if managed:
+            prepare_ssh(self.ssh, managed)
         for router in self.routers:
             paths = router.paths
             paths.run_dir.mkdir(parents=True, exist_ok=True)
@@ -159,10 +164,12 @@ class Lab:
                 paths.vty_dir.mkdir(exist_ok=True)
                 paths.frr_conf.write_text(configs.frr_config(router.spec))
                 paths.vtysh_conf.write_text(configs.VTYSH_CONF)
+            elif router.mgmt_address:  # managed with napalm-bird
+                paths.bird_include.write_text("")
+                paths.bird_conf.write_text(configs.bird_config(router.spec, paths.bird_include))
             else:
                 paths.bird_conf.write_text(configs.bird_config(router.spec))
             if router.mgmt_address:
-                prepare_ssh(self.ssh, router.mgmt_address)
                 (paths.root / "sshd_config").write_text(
                     configs.sshd_config(
                         router.mgmt_address, self.ssh.host_key, self.ssh.authorized_keys
@@ -438,7 +445,30 @@ class Lab:
             self.start_daemon(name, daemon, timeout=deadline - time.monotonic())
         for router in self._frr_routers():
             self._restore_frr_config(router, deadline)
+        for router in self._managed_bird_routers():
+            self._restore_bird_config(router, deadline)
         self.wait_established("r1", timeout=deadline - time.monotonic(), prefixes=True)
+
+    def _managed_bird_routers(self) -> list[Router]:
+        return [r for r in self.routers if r.software == "bird" and r.mgmt_address]
+
+    def _restore_bird_config(self, router: Router, deadline: float) -> None:
+        """The starting bird.conf and an empty include file, napalm-bird's state (and with
+        it any pending commit, whose timer then does nothing) removed, then `configure`."""
+        paths = router.paths
+        starting = configs.bird_config(router.spec, paths.bird_include)
+        if (
+            paths.bird_conf.read_text() == starting
+            and paths.bird_include.read_text() == ""
+            and not paths.bird_state_dir.exists()
+        ):
+            return
+        shutil.rmtree(paths.bird_state_dir, ignore_errors=True)
+        paths.bird_include.write_text("")
+        paths.bird_conf.write_text(starting)
+        output = router.birdc("configure", timeout=max(deadline - time.monotonic(), 5))
+        if "Reconfigured" not in output and "Reconfiguration in progress" not in output:
+            raise LabError(f"{router.name}: configure after reset failed: {output.strip()}")
 
     def _restore_frr_config(self, router: Router, deadline: float) -> None:
         starting = router.paths.starting_conf
@@ -480,11 +510,27 @@ class Lab:
     # --- NAPALM ------------------------------------------------------------------------
 
     def napalm_params(self, name: str) -> dict[str, Any]:
-        """Arguments for napalm's driver(...) to manage `name` with napalm-frr over SSH."""
+        """Arguments for napalm's driver(...) to manage `name` over SSH: napalm-frr for r1,
+        napalm-bird for rs1."""
         router = self.router(name)
-        if not router.mgmt_address or router.software != "frr":
-            raise LabError(f"{name} is not managed over SSH; only r1 is")
+        if not router.mgmt_address:
+            managed = ", ".join(r.name for r in self.routers if r.mgmt_address)
+            raise LabError(f"{name} is not managed over SSH; only {managed} are")
         paths = router.paths
+        if router.software == "bird":
+            return {
+                "hostname": router.mgmt_address,
+                "username": "root",
+                "password": "",
+                "optional_args": {
+                    "key_file": str(self.ssh.client_key),
+                    "known_hosts_file": str(self.ssh.known_hosts),
+                    "config_file": str(paths.bird_conf),
+                    "include_file": str(paths.bird_include),
+                    "birdc_socket": str(paths.bird_socket),
+                    "state_dir": str(paths.bird_state_dir),
+                },
+            }
         return {
             "hostname": router.mgmt_address,
             "username": "root",

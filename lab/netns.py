@@ -79,6 +79,7 @@ def create_network(topology: Topology) -> None:
     ip("-n", ixp, "link", "set", IXP_BRIDGE, "up")
 
     point_to_point: dict[str, list[tuple[str, str, tuple[str, ...]]]] = defaultdict(list)
+    first_mgmt = True
     for spec in topology.routers:
         namespace = topology.namespace(spec.name)
         for interface in spec.interfaces:
@@ -91,13 +92,16 @@ def create_network(topology: Topology) -> None:
                 )
                 ip("-n", ixp, "link", "set", spec.name, "master", IXP_BRIDGE, "up")
                 _add_addresses(namespace, interface.name, interface.addresses)
-            elif interface.segment == MGMT_SEGMENT:
+            elif interface.segment == MGMT_SEGMENT and first_mgmt:
+                first_mgmt = False
                 host = topology.mgmt_host_link
                 peer = f"peer name {interface.name} netns {namespace}"
                 ip(*f"link add {host} type veth {peer}".split())
                 ip("addr", "add", topology.mgmt_host_address, "dev", host)
                 ip("link", "set", host, "up")
                 _add_addresses(namespace, interface.name, interface.addresses)
+            elif interface.segment == MGMT_SEGMENT:
+                _add_extra_mgmt_link(topology, spec.name, interface.name, interface.addresses)
             else:
                 point_to_point[interface.segment].append(
                     (namespace, interface.name, interface.addresses)
@@ -110,6 +114,23 @@ def create_network(topology: Topology) -> None:
         ip(*f"link add {if_a} netns {ns_a} type veth peer name {if_b} netns {ns_b}".split())
         _add_addresses(ns_a, if_a, addr_a)
         _add_addresses(ns_b, if_b, addr_b)
+
+
+def _add_extra_mgmt_link(
+    topology: Topology, router: str, interface: str, addresses: tuple[str, ...]
+) -> None:
+    """A management link of its own for a second managed router: the root side has no
+    address, only a /32 route to the router (from the management LAN's host address); the
+    router reaches 198.18.N.1 on its /24 (the root namespace answers ARP for its own
+    addresses on any link)."""
+    host = topology.extra_mgmt_link(router)
+    namespace = topology.namespace(router)
+    ip(*f"link add {host} type veth peer name {interface} netns {namespace}".split())
+    ip("link", "set", host, "up")
+    _add_addresses(namespace, interface, addresses)
+    source = topology.mgmt_host_address.split("/")[0]
+    for address in addresses:
+        ip("route", "replace", address.split("/")[0], "dev", host, "src", source)
 
 
 def _has_link_local(namespace: str, interface: str) -> bool:

@@ -1,9 +1,11 @@
-"""SSH keys and files for r1's management access: a host key, a client key for root,
-authorized_keys and a known_hosts line, all in the instance's state directory."""
+"""SSH keys and files for the managed routers' (r1, rs1) management access: a host key,
+a client key for root, authorized_keys and a known_hosts line per router, all in the
+instance's state directory."""
 
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,8 +52,12 @@ def _generate(key: Path, comment: str) -> None:
     )
 
 
-def prepare_ssh(files: SshFiles, address: str) -> None:
-    """Create the keys once per state dir (kept across runs) and the files naming them."""
+def prepare_ssh(files: SshFiles, hosts: str | Mapping[str, str]) -> None:
+    """Create the keys once per state dir (kept across runs) and the files naming them.
+
+    `hosts` maps each managed router's name to its management address (one address
+    alone means r1); every router's sshd uses the same host key."""
+    named = {"r1": hosts} if isinstance(hosts, str) else dict(hosts)
     files.directory.mkdir(parents=True, exist_ok=True)
     files.directory.chmod(0o755)  # sshd's StrictModes rejects writable key directories
     _generate(files.host_key, "peerkeeper-lab-host")
@@ -60,25 +66,26 @@ def prepare_ssh(files: SshFiles, address: str) -> None:
     files.authorized_keys.write_text(client_public)
     files.authorized_keys.chmod(0o600)
     host_public = files.host_key.with_suffix(".pub").read_text().split()
-    files.known_hosts.write_text(f"{address} {host_public[0]} {host_public[1]}\n")
-    files.client_config.write_text(
-        "\n".join(
-            [
-                "Host r1",
-                f"  HostName {address}",
-                "  User root",
-                f"  IdentityFile {files.client_key}",
-                "  IdentitiesOnly yes",
-                f"  UserKnownHostsFile {files.known_hosts}",
-                "  StrictHostKeyChecking yes",
-                "",
-            ]
-        )
+    files.known_hosts.write_text(
+        "".join(f"{address} {host_public[0]} {host_public[1]}\n" for address in named.values())
     )
+    config: list[str] = []
+    for name, address in named.items():
+        config += [
+            f"Host {name}",
+            f"  HostName {address}",
+            "  User root",
+            f"  IdentityFile {files.client_key}",
+            "  IdentitiesOnly yes",
+            f"  UserKnownHostsFile {files.known_hosts}",
+            "  StrictHostKeyChecking yes",
+        ]
+    files.client_config.write_text("\n".join([*config, ""]))
 
 
 def ssh_argv(files: SshFiles, address: str, *, batch: bool = True) -> list[str]:
-    """An ssh command line that logs in to r1 as root with the lab's key."""
+    """An ssh command line that logs in to a managed router (r1 by its address) as root
+    with the lab's key."""
     return [
         "ssh",
         "-i", str(files.client_key),

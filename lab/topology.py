@@ -97,6 +97,11 @@ class Topology:
     def mgmt_host_address(self) -> str:
         return f"198.18.{self.instance}.1/24"
 
+    def extra_mgmt_link(self, router: str) -> str:
+        """The root-namespace link to a managed router other than the first one
+        (`pkN-mgmt-<router>`): its address is routed there as a /32."""
+        return f"{self.mgmt_host_link}-{router}"
+
     def namespace(self, router: str) -> str:
         return f"{self.prefix}{router}"
 
@@ -134,8 +139,12 @@ def _subnets(supernet: str, new_prefix: int, count: int) -> tuple[str, ...]:
     return tuple(str(next(subnets)) for _ in range(count))
 
 
+RS1_ASN = 65100
+
+
 def default_topology(instance: int) -> Topology:
-    """r1 (ours) with p1..p3 on an IXP LAN and p4 on a direct link.
+    """r1 (ours) with p1..p3 on an IXP LAN and p4 on a direct link; rs1, a BIRD router
+    Peerkeeper manages too, on the IXP LAN with no session at start.
 
     Announced ranges never cover the management LAN (198.18.0.0/16) or a link of r1.
     """
@@ -209,4 +218,18 @@ def default_topology(instance: int) -> Topology:
         sessions=(Session("198.51.100.1", "198.51.100.0", 64500, "r1"),),
         announced=_subnets("198.51.100.128/25", 28, 5),
     )
-    return Topology(instance=instance, routers=(r1, p1, p2, p3, p4))
+    # Managed over SSH with napalm-bird; its BGP sessions are what a deployment adds.
+    rs1_mgmt = f"198.18.{instance}.12"
+    rs1 = RouterSpec(
+        name="rs1",
+        asn=RS1_ASN,
+        software="bird",
+        router_id="192.0.2.100",
+        mgmt_address=rs1_mgmt,
+        interfaces=(
+            Interface("mgmt0", MGMT_SEGMENT, (f"{rs1_mgmt}/24",)),
+            Interface("ix0", IXP_SEGMENT, ("192.0.2.100/24", "2001:db8:1::100/64")),
+        ),
+        sessions=(),
+    )
+    return Topology(instance=instance, routers=(r1, p1, p2, p3, p4, rs1))

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from lab import Lab
+from lab.ssh import ssh_argv
 from lab.state import REPO_ROOT
 
 # r1's starting sessions and the prefixes each peer announces over them.
@@ -172,4 +173,16 @@ def test_status_shows_each_routers_sessions(lab: Lab) -> None:
     assert ["r1", "192.0.2.12", "64502", "Established", "10000"] in rows
     assert ["r1", "2001:db8:1::11", "64501", "Established", "6"] in rows
     assert ["p2", "192.0.2.1", "64500", "Established"] in [row[:4] for row in rows]
-    assert {row[0] for row in rows[2:]} == {"r1", "p1", "p2", "p3", "p4"}
+    assert {row[0] for row in rows[2:]} == {"r1", "p1", "p2", "p3", "p4", "rs1"}
+    assert ["rs1", "-", "-", "no", "BGP", "session", "configured", "-"] in rows
+
+
+def test_rs1_is_reachable_over_ssh_and_runs_bird_without_sessions(lab: Lab) -> None:
+    rs1 = lab.router("rs1")
+    result = subprocess.run(
+        [*ssh_argv(lab.ssh, rs1.mgmt_address), f"birdc -s {rs1.paths.bird_socket} show status"],
+        capture_output=True, text=True, timeout=30, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "Router ID is 192.0.2.100" in result.stdout
+    assert lab.sessions("rs1") == []

@@ -13,7 +13,7 @@ from lab.processes import wait_gone
 from lab.tests.conftest import lab_cli, wait_for
 from lab.topology import default_topology
 
-# r1: zebra, bgpd, staticd, sshd; p1: zebra, bgpd; p2, p3, p4: bird.
+# r1: zebra, bgpd, staticd, sshd; p1: zebra, bgpd; p2, p3, p4: bird; rs1: bird, sshd.
 DAEMON_COUNT = sum(len(daemons(spec)) for spec in default_topology(0).routers)
 
 
@@ -37,7 +37,8 @@ def test_a_crashed_lab_is_cleaned_by_the_next_up_and_down_leaves_nothing(spare_l
 
     # The daemons die with their parent; the namespaces stay behind.
     assert wait_gone([crashed_supervisor.record, *crashed_daemons], timeout=10) == []
-    assert len(list_namespaces(prefix)) == 6
+    # one per router (r1, p1..p4, rs1) and the IXP's
+    assert len(list_namespaces(prefix)) == len(spare_lab.routers) + 1 == 7
 
     second = lab_cli("up", "--instance", instance)
     assert second.returncode == 0, second.stderr

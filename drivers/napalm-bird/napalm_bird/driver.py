@@ -1,0 +1,365 @@
+"""NAPALM driver for BIRD 2: SSH (napalm-frr's transport), birdc, BIRD's own checks."""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import re
+import secrets
+import shlex
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from napalm.base import NetworkDriver, models
+from napalm.base.exceptions import (
+    CommandErrorException,
+    CommitConfirmException,
+    CommitError,
+    MergeConfigException,
+    ReplaceConfigException,
+)
+from napalm_frr.ssh import CommandResult, SSHConnection, SSHSettings
+
+from napalm_bird import bgp, facts, programs
+from napalm_bird.options import DriverOptions
+from napalm_bird.programs import RouterSetup, split_batch_output
+from napalm_bird.protocols import bgp_protocols, status, strip_banner
+
+log = logging.getLogger(__name__)
+
+# The driver's temporary file names in BIRD's messages ("/etc/bird/.bird.conf.check-
+# 0123456789abcdef:12:5 syntax error") are shown as "candidate".
+_TEMPORARY = re.compile(r"\S*\.(?:check|candidate)-[0-9a-f]{16}")
+
+
+@dataclass
+class Candidate:
+    kind: Literal["merge", "replace"]
+    text: str
+
+
+def bird_errors(output: str) -> str:
+    """BIRD's answer with the driver's temporary file names replaced by "candidate"."""
+    lines = [line for line in output.strip().splitlines() if line.strip()]
+    lines = [line for line in lines if not line.startswith("Reading configuration from")]
+    return _TEMPORARY.sub("candidate", "\n".join(lines)) or "no output"
+
+
+class BIRDDriver(NetworkDriver):
+    """NAPALM driver for BIRD 2 over SSH; see the package README for optional_args.
+
+    Merge mode: the candidate is the whole text of a file the main configuration
+    includes (optional_args `include_file`, default `<config dir>/napalm-bird.conf`);
+    replace mode: the candidate is the whole main configuration (`config_file`)."""
+
+    def __init__(
+        self,
+        hostname: str,
+        username: str,
+        password: str,
+        timeout: int = 60,
+        optional_args: dict[str, Any] | None = None,
+    ) -> None:
+        self.hostname = hostname
+        self.username = username
+        self.password = password
+        self.timeout = timeout
+        self.options = DriverOptions.from_args(optional_args)
+        self.router = RouterSetup(
+            birdc_command=self.options.birdc_command,
+            birdc_socket=self.options.birdc_socket,
+            config_file=self.options.config_file,
+            include_file=self.options.include_file,
+            state_dir=self.options.state_dir,
+            sudo=self.options.sudo,
+            lock_wait=max(1, int(timeout) // 2),
+        )
+        self._ssh = SSHConnection(
+            SSHSettings(
+                hostname=hostname,
+                port=self.options.port,
+                username=username,
+                password=password,
+                timeout=float(timeout),
+                key_file=self.options.key_file,
+                key_passphrase=self.options.key_passphrase,
+                allow_agent=self.options.allow_agent,
+                strict_host_key=self.options.ssh_strict,
+                known_hosts_file=self.options.known_hosts_file,
+            )
+        )
+        self._candidate: Candidate | None = None
+
+    # -- connection ---------------------------------------------------------------------
+
+    def open(self) -> None:
+        """SSH login; ConnectionException / ConnectTimeoutError / ConnectAuthError."""
+        self._ssh.open()
+
+    def close(self) -> None:
+        self.discard_config()
+        self._ssh.close()
+
+    def is_alive(self) -> models.AliveDict:
+        return {"is_alive": self._ssh.is_active}
+
+    def _run(self, command: str, stdin: str | None = None) -> CommandResult:
+        return self._ssh.run(command, stdin=stdin)
+
+    def _batch(self, pieces: list[str], labels: list[str] | None = None) -> list[str]:
+        """Outputs of several shell pieces run in one round trip; a failing piece raises
+        CommandErrorException naming it."""
+        result = self._run(self.router.batch(pieces))
+        outputs = split_batch_output(result.stdout, len(pieces))
+        for label, (code, output) in zip(labels or pieces, outputs, strict=True):
+            if code != 0:
+                detail = (output + "\n" + result.stderr).strip() or "no output"
+                raise CommandErrorException(f"{label!r} failed on {self.hostname}: {detail}")
+        return [output for _, output in outputs]
+
+    def _birdc(self, *commands: str) -> list[str]:
+        pieces = [RouterSetup.birdc_piece(command) for command in commands]
+        return self._batch(pieces, labels=[f"birdc {c}" for c in commands])
+
+    def _read(self, path: str) -> str | None:
+        """A file of the router; None when it does not exist."""
+        quoted = shlex.quote(path)
+        output = self._batch([f"if [ -e {quoted} ]; then cat {quoted}; else echo '@absent'; fi"])
+        return None if output[0] == "@absent\n" else output[0]
+
+    # -- getters ------------------------------------------------------------------------
+
+    def get_facts(self) -> models.FactsDict:
+        return facts.facts(
+            *self._batch(
+                [
+                    RouterSetup.birdc_piece("show status"),
+                    "ls /sys/class/net",
+                    "cat /proc/uptime",
+                    "hostname -f 2>/dev/null || hostname",
+                    "cat /sys/class/dmi/id/product_name 2>/dev/null || true",
+                    "cat /sys/class/dmi/id/product_serial 2>/dev/null || true",
+                ]
+            )
+        )
+
+    def _protocols(self) -> tuple[Any, list[Any]]:
+        show_status, show_protocols = self._birdc("show status", "show protocols all")
+        return status(show_status), bgp_protocols(show_protocols)
+
+    def get_bgp_neighbors(self) -> dict[str, models.BGPStateNeighborsPerVRFDict]:
+        """`show protocols all`: every BGP protocol, keyed by neighbour address."""
+        parsed, protocols = self._protocols()
+        return bgp.bgp_neighbors(protocols, parsed.router_id, parsed.server_time)
+
+    def get_bgp_neighbors_detail(
+        self, neighbor_address: str = ""
+    ) -> dict[str, dict[int, list[models.PeerDetailsDict]]]:
+        parsed, protocols = self._protocols()
+        return bgp.bgp_neighbors_detail(protocols, parsed.router_id, neighbor_address)
+
+    def _running_text(self) -> tuple[str, str | None]:
+        """The configuration file and the include file (None when absent)."""
+        main = self._read(self.options.config_file)
+        if main is None:
+            raise CommandErrorException(
+                f"{self.options.config_file} does not exist on {self.hostname}."
+            )
+        return main, self._read(self.options.include_file)
+
+    def _includes_managed_file(self, main: str) -> bool:
+        line = f'include "{self.options.include_file}";'
+        return any(row.strip() == line for row in main.splitlines())
+
+    def _joined(self, main: str, include: str | None) -> str:
+        """The main file, then the managed include file it includes (if it does)."""
+        if include is None or not self._includes_managed_file(main):
+            return main
+        separator = "" if main.endswith("\n") or not main else "\n"
+        return f"{main}{separator}# {self.options.include_file}\n{include}"
+
+    def get_config(
+        self,
+        retrieve: str = "all",
+        full: bool = False,
+        sanitized: bool = False,
+        format: str = "text",
+    ) -> models.ConfigDict:
+        """Running and startup: the configuration file followed by the managed include
+        file (BIRD runs what its files said at the last `configure`); candidate: what the
+        commit would leave. `full` changes nothing; `sanitized` drops password lines."""
+        if format != "text":
+            raise NotImplementedError(f"BIRD configurations are text, not {format!r}.")
+        if retrieve not in ("all", "running", "startup", "candidate"):
+            raise ValueError(f"retrieve must be all, running, startup or candidate: {retrieve!r}")
+        config: models.ConfigDict = {"running": "", "startup": "", "candidate": ""}
+        if retrieve != "candidate" or self._candidate is not None:
+            main, include = self._running_text()
+            if retrieve in ("all", "running", "startup"):
+                config["running"] = config["startup"] = self._joined(main, include)
+            if retrieve in ("all", "candidate") and self._candidate is not None:
+                if self._candidate.kind == "merge":
+                    config["candidate"] = self._joined(main, self._candidate.text)
+                else:
+                    config["candidate"] = self._candidate.text
+        if sanitized:
+            for key in ("running", "startup", "candidate"):
+                config[key] = _sanitize(config[key])  # type: ignore[literal-required]
+        return config
+
+    def cli(self, commands: list[str], encoding: str = "text") -> dict[str, str | dict[str, Any]]:
+        """birdc commands; their text output without birdc's banner."""
+        if not isinstance(commands, list):
+            raise TypeError("cli() takes a list of commands.")
+        if encoding != "text":
+            raise NotImplementedError("birdc has text output only.")
+        outputs = self._birdc(*commands)
+        return {c: strip_banner(o) for c, o in zip(commands, outputs, strict=True)}
+
+    # -- configuration ------------------------------------------------------------------
+
+    def _read_candidate(self, filename: str | None, config: str | None) -> str:
+        if filename is not None:
+            with open(filename, encoding="utf-8") as handle:
+                return handle.read()
+        if config is None:
+            raise ValueError("Give a filename or a configuration string.")
+        return config
+
+    def _check(self, kind: Literal["merge", "replace"], text: str, error: type[Exception]) -> None:
+        """BIRD's own check (`configure check`) of the configuration the commit would
+        leave; raises `error` with BIRD's message."""
+        result = self._run(self.router.check(secrets.token_hex(8), kind), stdin=text)
+        if not result.ok:
+            raise error(f"BIRD rejected the configuration on {self.hostname}: "
+                        f"{bird_errors(result.output)}")  # fmt: skip
+
+    def load_merge_candidate(self, filename: str | None = None, config: str | None = None) -> None:
+        """Keep the text for the managed include file, once BIRD accepts the main
+        configuration with it (MergeConfigException otherwise). Nothing changes yet."""
+        text = self._read_candidate(filename, config)
+        self._check("merge", text, MergeConfigException)
+        self._candidate = Candidate("merge", text)
+
+    def load_replace_candidate(
+        self, filename: str | None = None, config: str | None = None
+    ) -> None:
+        """Keep a whole configuration file, once BIRD accepts it (ReplaceConfigException
+        otherwise). Nothing changes yet."""
+        text = self._read_candidate(filename, config)
+        if not text.strip():
+            raise ReplaceConfigException("An empty configuration cannot replace the running one.")
+        self._check("replace", text, ReplaceConfigException)
+        self._candidate = Candidate("replace", text)
+
+    def compare_config(self) -> str:
+        """Unified diff of the file the commit would change (the include file in merge
+        mode, the configuration file in replace mode); "" when nothing changes."""
+        if self._candidate is None:
+            return ""
+        if self._candidate.kind == "merge":
+            path = self.options.include_file
+            current = self._read(path) or ""
+        else:
+            path = self.options.config_file
+            current = self._read(path) or ""
+        if current == self._candidate.text:
+            return ""
+        return "".join(
+            difflib.unified_diff(
+                current.splitlines(keepends=True),
+                self._candidate.text.splitlines(keepends=True),
+                fromfile=path,
+                tofile=f"{path} (candidate)",
+            )
+        )
+
+    def commit_config(self, message: str = "", revert_in: int | None = None) -> None:
+        """Check the candidate with BIRD, then rename it into place and `configure`; a
+        candidate BIRD rejects leaves the files and the running configuration unchanged
+        (MergeConfigException / ReplaceConfigException). With revert_in, BIRD applies it
+        with `configure ... timeout N` and reverts by itself unless confirm_commit()."""
+        if revert_in is not None and (not isinstance(revert_in, int) or revert_in < 1):
+            raise CommitError(f"revert_in must be a whole number of seconds, not {revert_in!r}.")
+        if self._candidate is None:
+            raise CommitError("No candidate configuration is loaded.")
+        kind = self._candidate.kind
+        command = self.router.commit(
+            secrets.token_hex(8), kind, revert_in or 0, " ".join(message.split())
+        )
+        result = self._run(command, stdin=self._candidate.text)
+        self._raise_for(result, "Commit")
+        self._candidate = None
+        log.info(
+            "%s: committed a %s candidate%s",
+            self.hostname,
+            kind,
+            f", reverted in {revert_in} s unless confirmed" if revert_in else "",
+        )
+
+    def _raise_for(self, result: CommandResult, what: str) -> None:
+        code = result.exit_status
+        if code == 0:
+            return
+        detail = bird_errors(result.output)
+        if code == programs.INVALID:
+            error = MergeConfigException
+            if self._candidate is not None and self._candidate.kind == "replace":
+                error = ReplaceConfigException
+            raise error(f"BIRD rejected the candidate on {self.hostname}: {detail}")
+        if code == programs.APPLY_FAILED:
+            raise CommitError(
+                f"BIRD could not apply the candidate on {self.hostname}: {detail} "
+                "(the previous files were put back)"
+            )
+        raise CommitError(f"{what} on {self.hostname} failed: {detail}")
+
+    def has_pending_commit(self) -> bool:
+        """Whether a commit is waiting for confirmation (read on the router)."""
+        result = self._run(self.router.pending())
+        answer = result.stdout.strip()
+        if not result.ok or not answer:
+            raise CommitConfirmException(
+                f"Cannot read the pending commit on {self.hostname}: {bird_errors(result.output)}"
+            )
+        return answer.startswith("pending")
+
+    def confirm_commit(self) -> None:
+        """`configure confirm`, then the candidate's file takes the place of the old one."""
+        result = self._run(self.router.confirm(secrets.token_hex(8)))
+        if result.exit_status == programs.NOTHING_PENDING:
+            raise CommitConfirmException(
+                f"No commit is waiting for confirmation on {self.hostname}."
+            )
+        if result.exit_status == programs.REVERTED:
+            raise CommitConfirmException(
+                f"The commit on {self.hostname} was already reverted by BIRD: "
+                f"{bird_errors(result.output)}"
+            )
+        if not result.ok:
+            raise CommitConfirmException(
+                f"Confirming the commit on {self.hostname} failed: {bird_errors(result.output)}"
+            )
+        log.info("%s: pending commit confirmed", self.hostname)
+
+    def discard_config(self) -> None:
+        """Forget the candidate; nothing was sent to the router's configuration yet."""
+        self._candidate = None
+
+    def rollback(self) -> None:
+        """A pending commit: `configure undo`. Otherwise the files from before the last
+        commit are put back and applied. CommitError when there is none."""
+        result = self._run(self.router.rollback(secrets.token_hex(8)))
+        if result.ok:
+            log.info("%s: rolled back to the configuration before the last commit", self.hostname)
+            return
+        if result.exit_status == programs.NO_ROLLBACK_POINT:
+            raise CommitError(f"There is no commit to roll back on {self.hostname}.")
+        raise CommitError(f"Rollback on {self.hostname} failed: {bird_errors(result.output)}")
+
+
+_SECRET = re.compile(r"^(\s*password\s+).*?;", re.MULTILINE)
+
+
+def _sanitize(text: str) -> str:
+    return _SECRET.sub(r'\1"<removed>";', text)
