@@ -33,8 +33,9 @@ _ROUTE_MAP = [
     r"set as-path prepend \d+(?: \d+)*",
     rf"set (?:community|large-community) {COMMUNITY}(?: {COMMUNITY})* additive",
     rf"set extcommunity (?:rt|soo) {ADDRESS}:\d+(?: {ADDRESS}:\d+)*",
+    r"description \S.*",
     rf"call {NAME}",
-    r"on-match next",
+    r"on-match (?:next|goto \d+)",
     "exit",
 ]
 _FAMILY = [

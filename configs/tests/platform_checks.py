@@ -3,7 +3,11 @@ configs/platforms/ whose platform is not here fails the golden tests."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 
 from bench.fleet.config import ConfigEditor, ConfigNode, InvalidInput
 from configs.syntax import braces, frr, iosxr, junos
@@ -23,10 +27,28 @@ def eos(text: str) -> list[str]:
     return problems
 
 
+def bird(text: str) -> list[str]:
+    """What BIRD's own parser (`bird -p`) says of `text` included by a minimal bird.conf,
+    as the napalm-bird driver includes it on a router; without BIRD installed, only the
+    balance of braces and strings (configs/syntax/braces.py)."""
+    program = shutil.which("bird") or "/usr/sbin/bird"
+    if not Path(program).exists():
+        return braces.check(text)
+    with tempfile.TemporaryDirectory() as directory:
+        included = Path(directory) / "napalm-bird.conf"
+        included.write_text(text)
+        main = Path(directory) / "bird.conf"
+        main.write_text(f'router id 192.0.2.100;\nprotocol device {{}}\ninclude "{included}";\n')
+        parsed = subprocess.run(
+            [program, "-p", "-c", str(main)], capture_output=True, text=True, timeout=30
+        )
+    return [] if parsed.returncode == 0 else [(parsed.stderr or parsed.stdout).strip()]
+
+
 CHECKERS: dict[str, Callable[[str], list[str]]] = {
     "frr": frr.check,
     "eos": eos,
     "junos": junos.check,
     "iosxr": iosxr.check,
-    "bird": braces.check,
+    "bird": bird,
 }

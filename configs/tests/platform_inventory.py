@@ -26,7 +26,7 @@ from peering.models import (
 PLATFORMS = Path(__file__).resolve().parents[1] / "platforms"
 FETCHED = datetime(2025, 1, 1, tzinfo=UTC)
 # Passwords the router gets; golden files and what people read hold `********` instead.
-PASSWORDS = ("ixp-Secret-1", 'tr"ans!it\\pw')
+PASSWORDS = ("ixp-Secret-1", "tr'ans!it\\pw#")
 
 
 def use_template(router: Router, platform: str) -> Router:

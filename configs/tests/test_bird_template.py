@@ -102,8 +102,8 @@ def test_policies_match_and_set_every_community_kind(db) -> None:
     text = render(context())
     prefer = _block(text, "function POLICY_PREFER_IX()")
     assert (
-        "if !(bgp_community ~ [(64500,666)] || bgp_ext_community ~ [(rt, 65100, 7)]"
-        " || bgp_large_community ~ [(65100,1,2)]) then return false;"
+        "if !((64500,666) ~ bgp_community || (65100,1,2) ~ bgp_large_community"
+        " || (rt, 65100, 7) ~ bgp_ext_community) then return false;"
     ) in prefer
     assert "bgp_local_pref = 200;" in prefer
     assert "bgp_large_community.add((65100,1,2));" in prefer
@@ -116,23 +116,30 @@ def test_policies_match_and_set_every_community_kind(db) -> None:
 def test_sessions_use_their_policies_of_their_family_and_communities(db) -> None:
     text = render(context())
     v4_in = _block(text, "filter IMPORT_AS64501_192_0_2_11")
-    assert "if !POLICY_PREFER_IX() then reject;" in v4_in
+    # The first policy that accepts a route ends the filter, tagged; none: rejected.
+    assert v4_in.endswith(
+        "  if POLICY_PREFER_IX() then {\n    bgp_community.add((64500,666));\n    accept;\n"
+        "  }\n  reject;\n}\n"
+    )
     assert "POLICY_V6_ONLY" not in v4_in  # an IPv6 policy stays off IPv4 sessions
     assert "bgp_community.add((64500,666));" in v4_in  # ingress: tagged on import
     assert "(rt, 65100, 7)" not in v4_in
     assert "65100,9999" not in text  # a community of no type: the template leaves it
     v4_out = _block(text, "filter EXPORT_AS64501_192_0_2_11")
-    assert "if !POLICY_PREPEND_2() then reject;" in v4_out
+    assert "  if POLICY_PREPEND_2() then {\n" in v4_out
     assert "bgp_ext_community.add((rt, 65100, 7));" in v4_out  # egress: added on export
     v6_in = _block(text, "filter IMPORT_AS64501_2001_DB8_1__11")
     assert v6_in.index("POLICY_PREFER_IX") < v6_in.index("POLICY_V6_ONLY")
 
 
-def test_route_server_tag_makes_rs_clients_that_pass_bgp_routes(db) -> None:
+def test_route_server_tag_makes_rs_clients(db) -> None:
     text = render(context(["route-server"]))
     assert text.count("rs client;") == 4
-    assert "if source != RTS_BGP then reject;" in _block(text, "filter EXPORT_AS64502_192_0_2_12")
-    plain = render(context())
-    assert "if source != RTS_STATIC then reject;" in _block(
-        plain, "filter EXPORT_AS64502_192_0_2_12"
+    assert "rs client;" not in render(context())
+
+
+def test_a_session_without_policies_passes_every_route(db) -> None:
+    text = render(context())
+    assert _block(text, "filter EXPORT_AS64502_192_0_2_12") == (
+        "filter EXPORT_AS64502_192_0_2_12\n{\n  accept;\n}\n"
     )

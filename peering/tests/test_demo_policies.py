@@ -65,29 +65,36 @@ def test_loading_the_demo_again_keeps_a_removed_assignment_removed(db) -> None:
     assert not ixp.export_routing_policies.exists()
 
 
-def test_the_frr_template_calls_each_sessions_policies_from_its_route_maps(db) -> None:
+def test_the_frr_template_applies_each_sessions_policies_in_its_route_maps(db) -> None:
     text = render_router_config(_load())
-    # Each policy is one route-map, stated whole.
-    assert text.count("no route-map IXP-IN\n") == 1
-    assert "route-map IXP-IN permit 10\n set local-preference 200\n" in text
-    assert " set community 64500:1000 additive\n" in text
-    peers_out = text[text.index("route-map PEERS-OUT permit 10") :].split("exit")[0]
-    assert " match community CUSTOMER-ROUTES\n" in peers_out
     assert "bgp community-list standard CUSTOMER-ROUTES seq 5 permit 64500:100\n" in text
-    assert "route-map TRANSIT-OUT permit 10\n match community CUSTOMER-ROUTES\n" in text
-    assert " set as-path prepend 64500\n" in text
-    # p1's IPv4 session: its route-maps call the IXP's policies, then tag the routes.
-    p1_in = text[text.index("route-map PEER-192_0_2_11-IN permit 10") :]
+    # p1's IPv4 session: the IXP's import policy is entry 10 (its sets, then on to 65000,
+    # which tags the route with the IXP's ingress community); anything else is denied.
+    p1_in = text[text.index("no route-map PEER-192_0_2_11-IN\n") :]
     assert p1_in.startswith(
-        "route-map PEER-192_0_2_11-IN permit 10\n call IXP-IN\n on-match next\nexit\n"
+        "no route-map PEER-192_0_2_11-IN\n"
+        "route-map PEER-192_0_2_11-IN permit 10\n description IXP in\n"
+        " set local-preference 200\n on-match goto 65000\n"
+        " set community 64500:1000 additive\nexit\n"
+        "route-map PEER-192_0_2_11-IN deny 64999\nexit\n"
         "route-map PEER-192_0_2_11-IN permit 65000\n set large-community 64500:1:1 additive\n"
     )
+    p1_out = text[text.index("no route-map PEER-192_0_2_11-OUT\n") :].split("router bgp")[0]
+    assert (
+        "route-map PEER-192_0_2_11-OUT permit 10\n description Peers out\n"
+        " match community CUSTOMER-ROUTES\n on-match goto 65000\nexit\n"
+    ) in p1_out
     assert "route-map PEER-192_0_2_11-OUT permit 65000\n set extcommunity soo 64500:1\n" in text
+    # The transit session prepends our AS once on what it sends.
+    transit_out = text[text.index("no route-map PEER-198_51_100_1-OUT\n") :].split("exit\n")[0]
+    assert " set as-path prepend 64500\n" in transit_out
     assert "  neighbor 192.0.2.11 route-map PEER-192_0_2_11-IN in\n" in text
     assert "  neighbor 192.0.2.11 route-map PEER-192_0_2_11-OUT out\n" in text
     assert "  neighbor 198.51.100.1 route-map PEER-198_51_100_1-IN in\n" in text
-    # Every route-map a neighbour or an entry names is defined.
-    defined = set(re.findall(r"^route-map (\S+) permit", text, re.MULTILINE))
+    # Every route-map a neighbour names and every community list an entry matches is defined.
+    defined = set(re.findall(r"^route-map (\S+) (?:permit|deny)", text, re.MULTILINE))
     used = set(re.findall(r"route-map (\S+) (?:in|out)$", text, re.MULTILINE))
-    called = set(re.findall(r"^ call (\S+)$", text, re.MULTILINE))
-    assert used and called and used | called <= defined
+    assert used and used <= defined
+    lists = set(re.findall(r"^bgp \S*community-list standard (\S+)", text, re.MULTILINE))
+    matched = set(re.findall(r"^ match \S*community (\S+)$", text, re.MULTILINE))
+    assert matched and matched <= lists
