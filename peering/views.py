@@ -26,7 +26,7 @@ from peering.forms import (
 )
 from peering.jobs import DiscoverJob
 from peering.models import AutonomousSystem, BGPGroup, Connection, InternetExchange
-from peering.queries import connections, direct_sessions, ixp_sessions
+from peering.queries import ASSIGNED, connections, direct_sessions, ixp_sessions
 from peering.staleness import session_staleness
 from peering.tables import (
     AutonomousSystemTable,
@@ -102,7 +102,8 @@ class AutonomousSystemEditView(ObjectEditView):
 
 
 class AutonomousSystemViews(ModelViews):
-    queryset = AutonomousSystem.objects.all()
+    queryset = AutonomousSystem.objects.prefetch_related(*ASSIGNED)
+    list_queryset = AutonomousSystem.objects.prefetch_related("tags")
     table_class = AutonomousSystemTable
     filterset_class = AutonomousSystemFilterSet
     form_class = AutonomousSystemForm
@@ -137,8 +138,14 @@ class InternetExchangeDetailView(ObjectDetailView):
 
 
 class InternetExchangeViews(ModelViews):
-    queryset = InternetExchange.objects.select_related("local_autonomous_system", "peeringdb_ix")
-    list_queryset = queryset.annotate(connection_count=Count("connections"))
+    queryset = InternetExchange.objects.select_related(
+        "local_autonomous_system", "peeringdb_ix"
+    ).prefetch_related(*ASSIGNED)
+    list_queryset = (
+        InternetExchange.objects.select_related("local_autonomous_system")
+        .prefetch_related("tags")
+        .annotate(connection_count=Count("connections"))
+    )
     table_class = InternetExchangeTable
     filterset_class = InternetExchangeFilterSet
     form_class = InternetExchangeForm
@@ -164,7 +171,9 @@ class ConnectionDetailView(ObjectDetailView):
 
 
 class ConnectionViews(ModelViews):
-    queryset = Connection.objects.select_related("internet_exchange", "router", "peeringdb_ixlan")
+    queryset = Connection.objects.select_related(
+        "internet_exchange", "router", "peeringdb_ixlan"
+    ).prefetch_related(*ASSIGNED)
     list_queryset = connections()
     table_class = ConnectionTable
     filterset_class = ConnectionFilterSet
@@ -178,8 +187,10 @@ class ConnectionViews(ModelViews):
 
 
 class BGPGroupViews(ModelViews):
-    queryset = BGPGroup.objects.all()
-    list_queryset = BGPGroup.objects.annotate(session_count=Count("sessions"))
+    queryset = BGPGroup.objects.prefetch_related(*ASSIGNED)
+    list_queryset = BGPGroup.objects.prefetch_related("tags").annotate(
+        session_count=Count("sessions")
+    )
     table_class = BGPGroupTable
     filterset_class = BGPGroupFilterSet
     form_class = BGPGroupForm
@@ -190,7 +201,8 @@ class BGPGroupViews(ModelViews):
 
 
 class DirectPeeringSessionViews(ModelViews):
-    queryset = direct_sessions()
+    queryset = direct_sessions().prefetch_related(*ASSIGNED)
+    list_queryset = direct_sessions()
     table_class = DirectPeeringSessionTable
     filterset_class = DirectPeeringSessionFilterSet
     form_class = DirectPeeringSessionForm
@@ -201,7 +213,8 @@ class DirectPeeringSessionViews(ModelViews):
 
 
 class InternetExchangePeeringSessionViews(ModelViews):
-    queryset = ixp_sessions()
+    queryset = ixp_sessions().prefetch_related(*ASSIGNED)
+    list_queryset = ixp_sessions()
     table_class = InternetExchangePeeringSessionTable
     filterset_class = InternetExchangePeeringSessionFilterSet
     form_class = InternetExchangePeeringSessionForm

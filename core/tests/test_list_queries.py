@@ -26,16 +26,22 @@ LIST_PAGES = [
     "/peering/bgp-groups/",
     "/peering/direct-sessions/",
     "/peering/ixp-sessions/",
+    "/peering/routing-policies/",
+    "/peering/communities/",
+    "/peering/tags/",
     "/configs/templates/",
     "/jobs/",
     "/changelog/",
     "/",
 ]
-# Session, permission and user lookups, the count and page of the table, the filter
-# form's choices: whatever the number of rows.
-MAX_QUERIES = 10
-# A detail page shows its object's latest changes too: one query.
-MAX_DETAIL_QUERIES = MAX_QUERIES + 1
+# Session, permission and user lookups, the count and page of the table, the rows' tags
+# (one prefetch), the filter form's choices (one query per list: tags, routing policies,
+# communities, routers...): whatever the number of rows.
+MAX_QUERIES = 12
+# A detail page shows its object's latest changes too (one query), what is assigned to it
+# (its import and export policies, communities and tags: one query each) and the tags of
+# the rows of its related tables (one query per table).
+MAX_DETAIL_QUERIES = MAX_QUERIES + 5
 
 
 @pytest.fixture
