@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Q, QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from taggit.models import Tag
 
 from core.filtersets import SearchFilterSet
@@ -18,10 +20,15 @@ from peering.policy_models import (
 )
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class TagFilter(django_filters.ModelMultipleChoiceFilter):
+    """Tags by slug, repeatable (`?tag=a&tag=b`)."""
+
+
 class TaggedFilterSet(SearchFilterSet):
     """Adds `tag`: the objects carrying every tag given (by slug, `?tag=a&tag=b`)."""
 
-    tag = django_filters.ModelMultipleChoiceFilter(
+    tag = TagFilter(
         label="Tag",
         field_name="tags__slug",
         to_field_name="slug",
