@@ -8,13 +8,16 @@ import socket
 from typing import Any
 
 from configs.irr_context import attach_prefix_lists, with_as_set
+from configs.policy_context import PolicyRequest, attach_policies
 from core.choices import Status
 from core.secrets import Secret
 from devices.models import Router
 from peering.models import (
     AutonomousSystem,
+    BGPGroup,
     Connection,
     DirectPeeringSession,
+    InternetExchange,
     InternetExchangePeeringSession,
 )
 
@@ -44,17 +47,22 @@ _DIRECT_SESSION_FIELDS = (
 )
 
 
-def _autonomous_system(asys: AutonomousSystem | None) -> dict[str, Any] | None:
-    if asys is None:
-        return None
-    return with_as_set({name: getattr(asys, name) for name in _AS_FIELDS})
-
-
 class _AutonomousSystems:
-    """AS dicts read from session rows (`<relation>__asn`...), one dict per AS."""
+    """AS dicts read from session rows (`<relation>__asn`...) or AS objects, one dict per
+    AS."""
 
     def __init__(self) -> None:
         self.by_pk: dict[int, dict[str, Any]] = {}
+
+    def from_model(self, asys: AutonomousSystem | None) -> dict[str, Any] | None:
+        if asys is None:
+            return None
+        found = self.by_pk.get(asys.pk)
+        if found is None:
+            found = self.by_pk[asys.pk] = with_as_set(
+                {name: getattr(asys, name) for name in _AS_FIELDS}
+            )
+        return found
 
     def of(self, row: dict[str, Any], relation: str) -> dict[str, Any] | None:
         pk = row[f"{relation}_id"]
@@ -106,9 +114,10 @@ def build_context(router: Router) -> dict[str, Any]:
     Seven queries: the router with its platform and AS, its connections with their IXPs,
     their sessions, its direct sessions, the IRR prefix lists of every AS they name and
     those the ASes kept from their last refresh, and
-    (in the caller) the template itself. Sessions are read as rows, not model instances:
-    thousands of them cost milliseconds, and an AS's prefix list is one list that its
-    sessions share, whatever its length.
+    (in the caller) the template itself; then those of configs/policy_context.py for the
+    routing policies, communities and tags (at most 27, whatever their number). Sessions
+    are read as rows, not model instances: thousands of them cost milliseconds, and an
+    AS's prefix list is one list that its sessions share, whatever its length.
     """
     return build_context_and_router(router)[0]
 
@@ -117,7 +126,9 @@ def build_context_and_router(router: Router) -> tuple[dict[str, Any], Router]:
     """build_context(), and the router as read for it (for what templates must not see,
     such as its retired session passwords)."""
     router = Router.objects.select_related("platform", "local_autonomous_system").get(pk=router.pk)
-    local_as = _autonomous_system(router.local_autonomous_system)
+    ases = _AutonomousSystems()
+    policy = PolicyRequest()
+    local_as = ases.from_model(router.local_autonomous_system)
     connections = list(
         Connection.objects.filter(router=router)
         .select_related("internet_exchange__local_autonomous_system")
@@ -137,7 +148,6 @@ def build_context_and_router(router: Router) -> tuple[dict[str, Any], Router]:
     direct_rows.sort(
         key=lambda s: (s["bgp_group__name"] or "", *_address_order(s["ip_address"]), s["pk"])
     )
-    ases = _AutonomousSystems()
 
     sessions_by_connection: dict[int, list[dict[str, Any]]] = {}
     internet_exchanges: dict[int, dict[str, Any]] = {}
@@ -153,16 +163,20 @@ def build_context_and_router(router: Router) -> tuple[dict[str, Any], Router]:
                 "slug": ixp.slug,
                 "status": ixp.status,
                 "enabled": ixp.status == Status.ENABLED,
-                "local_as": _autonomous_system(ixp.local_autonomous_system),
+                "local_as": ases.from_model(ixp.local_autonomous_system),
                 "connections": [],
                 "sessions": [],
             },
         )
+        policy.tag(InternetExchange, ixp.pk, entry)
+        policy.tag(Connection, connection.pk, connection_data[connection.pk])
+        policy.tag(Connection, connection.pk, connection_of_session[connection.pk])
         connection_data[connection.pk]["sessions"] = sessions_by_connection.setdefault(
             connection.pk, []
         )
         entry["connections"].append(connection_data[connection.pk])
     ixp_by_connection = {c.pk: internet_exchanges[c.internet_exchange_id] for c in connections}
+    ixp_pk_by_connection = {c.pk: c.internet_exchange_id for c in connections}
 
     all_sessions: list[dict[str, Any]] = []
     for row in ixp_rows:
@@ -180,6 +194,26 @@ def build_context_and_router(router: Router) -> tuple[dict[str, Any], Router]:
             local_as=ixp["local_as"] or local_as,
         )
         data["enabled"] = data["enabled"] and ixp["enabled"] and connection["enabled"]
+        policy.tag(InternetExchangePeeringSession, row["pk"], data)
+        policy.tag(
+            InternetExchange,
+            ixp_pk_by_connection[row["ixp_connection_id"]],
+            data["internet_exchange"],
+        )
+        policy.session(
+            data,
+            (
+                ("session", InternetExchangePeeringSession, row["pk"]),
+                ("connection", Connection, row["ixp_connection_id"]),
+                (
+                    "internet_exchange",
+                    InternetExchange,
+                    ixp_pk_by_connection[row["ixp_connection_id"]],
+                ),
+                ("autonomous_system", AutonomousSystem, row["autonomous_system_id"]),
+                ("router", Router, router.pk),
+            ),
+        )
         sessions_by_connection[row["ixp_connection_id"]].append(data)
         ixp["sessions"].append(data)
         all_sessions.append(data)
@@ -199,6 +233,7 @@ def build_context_and_router(router: Router) -> tuple[dict[str, Any], Router]:
                     "sessions": [],
                 },
             )
+            policy.tag(BGPGroup, row["bgp_group_id"], group_data)
             group_data["sessions"].append(data)
             data["enabled"] = data["enabled"] and group_data["enabled"]
         data.update(
@@ -212,6 +247,17 @@ def build_context_and_router(router: Router) -> tuple[dict[str, Any], Router]:
             vrf=row["vrf"],
             local_ip_address=row["local_ip_address"],
             local_as=ases.of(row, "local_autonomous_system") or local_as,
+        )
+        policy.tag(DirectPeeringSession, row["pk"], data)
+        policy.tag(BGPGroup, row["bgp_group_id"], data["bgp_group"])
+        policy.session(
+            data,
+            (
+                ("session", DirectPeeringSession, row["pk"]),
+                ("bgp_group", BGPGroup, row["bgp_group_id"]),
+                ("autonomous_system", AutonomousSystem, row["autonomous_system_id"]),
+                ("router", Router, router.pk),
+            ),
         )
         all_sessions.append(data)
 
@@ -235,6 +281,10 @@ def build_context_and_router(router: Router) -> tuple[dict[str, Any], Router]:
         "direct_sessions": [s for s in all_sessions if s["type"] == "direct"],
         "autonomous_systems": [peers[asn] for asn in sorted(peers)],
     }
+    policy.tag(Router, router.pk, context["router"])
+    for pk, asys in ases.by_pk.items():
+        policy.tag(AutonomousSystem, pk, asys)
+    attach_policies(policy, context)
     return context, router
 
 

@@ -11,6 +11,8 @@ from typing import Any
 import yaml
 from anyascii import anyascii
 
+from configs.policy_filters import POLICY_FILTERS
+
 Session = dict[str, Any]
 
 
@@ -161,4 +163,5 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "safe_string": safe_string,
     "as_json": as_json,
     "as_yaml": as_yaml,
+    **POLICY_FILTERS,
 }

@@ -13,10 +13,12 @@ from devices.models import Platform, Router
 from peering.models import (
     AutonomousSystem,
     BGPGroup,
+    Community,
     Connection,
     DirectPeeringSession,
     InternetExchange,
     InternetExchangePeeringSession,
+    RoutingPolicy,
 )
 from peeringdb.client import DirectorySource
 from peeringdb.models import Network
@@ -33,6 +35,57 @@ AUTONOMOUS_SYSTEMS = [
     (64502, "Peer Two", 12000, None, False),
     (64503, "Peer Three", 100, 20, False),
     (64504, "Transit Four", 1000, None, False),
+]
+# (slug, name, value, type, description)
+COMMUNITIES = [
+    ("learned-ixp", "Learned at an IXP", "64500:1000", "ingress", "Set by IXP-IN."),
+    ("learned-demo-ix", "Learned at Demo IX", "64500:1:1", "ingress", "Which IXP: large."),
+    ("learned-transit", "Learned from transit", "64500:2000", "ingress", "Set by TRANSIT-IN."),
+    ("customer-routes", "Customer routes", "64500:100", "", "Announced to peers and transit."),
+    ("site-of-origin", "Site of origin", "soo:64500:1", "egress", "On every route sent."),
+]
+# (slug, name, type, local preference, AS path prepend, match, set, description)
+ROUTING_POLICIES = [
+    (
+        "ixp-in",
+        "IXP in",
+        "import",
+        200,
+        0,
+        [],
+        ["learned-ixp"],
+        "Routes of IXP peers: preferred over transit, marked as learned at an IXP.",
+    ),
+    (
+        "peers-out",
+        "Peers out",
+        "export",
+        None,
+        0,
+        ["customer-routes"],
+        [],
+        "To IXP peers: our customers' routes only.",
+    ),
+    (
+        "transit-in",
+        "Transit in",
+        "import",
+        80,
+        0,
+        [],
+        ["learned-transit"],
+        "Routes of transit providers: least preferred.",
+    ),
+    (
+        "transit-out",
+        "Transit out",
+        "export",
+        None,
+        1,
+        ["customer-routes"],
+        [],
+        "To transit: our customers' routes, prepended once.",
+    ),
 ]
 # (peer asn, address)
 IXP_SESSIONS = [
@@ -300,9 +353,57 @@ def _load(target: RouterTarget) -> DemoResult:
         },
     )
     result.note(session, created)
+    _load_policies(result, router, ixp, group)
     if not Network.objects.exists():
         _load_peeringdb(result)
     return result
+
+
+def _load_policies(
+    result: DemoResult, router: Router, ixp: InternetExchange, group: BGPGroup
+) -> None:
+    """The demo's communities and routing policies, and where they and the demo's tags are
+    assigned. Assignments are made when the policies are created: on a later run, an
+    assignment the user removed stays removed."""
+    communities = {}
+    for slug, name, value, kind, description in COMMUNITIES:
+        communities[slug], created = Community.objects.get_or_create(
+            slug=slug,
+            defaults={"name": name, "value": value, "type": kind, "description": description},
+        )
+        result.note(communities[slug], created)
+    policies, new = {}, False
+    for slug, name, kind, local_pref, prepend, match, add, description in ROUTING_POLICIES:
+        policies[slug], created = RoutingPolicy.objects.get_or_create(
+            slug=slug,
+            defaults={
+                "name": name,
+                "type": kind,
+                "local_preference": local_pref,
+                "as_path_prepend": prepend,
+                "description": description,
+            },
+        )
+        result.note(policies[slug], created)
+        if created:
+            new = True
+            policies[slug].match_communities.add(*(communities[c] for c in match))
+            policies[slug].set_communities.add(*(communities[c] for c in add))
+            policies[slug].tags.add("demo")
+    if not new:
+        return
+    ixp.import_routing_policies.add(policies["ixp-in"])
+    ixp.export_routing_policies.add(policies["peers-out"])
+    ixp.communities.add(communities["learned-demo-ix"])
+    ixp.tags.add("public-peering")
+    group.import_routing_policies.add(policies["transit-in"])
+    group.export_routing_policies.add(policies["transit-out"])
+    group.tags.add("transit")
+    router.communities.add(communities["site-of-origin"])
+    router.tags.add("edge", "demo")
+    InternetExchangePeeringSession.objects.filter(
+        ixp_connection__router=router, autonomous_system__asn=64502
+    ).first().tags.add("high-volume")
 
 
 def _load_peeringdb(result: DemoResult) -> None:

@@ -30,11 +30,12 @@ _SINGLE_VALUE = [
     )
 ]
 
-# Lists FRR prints line by line and never in a `no` form: `no ip prefix-list NAME`
-# removes the list (or `no ... seq N` one entry). When there is nothing to remove it has
-# nothing to do, and is not a line of configuration to keep.
+# Lists and route-maps, which FRR never prints in a `no` form: `no ip prefix-list NAME`
+# removes the list (or `no ... seq N` one entry), `no route-map NAME` every entry of the
+# route-map. When there is nothing to remove it has nothing to do, and is not a line of
+# configuration to keep.
 _REMOVE_ONLY = re.compile(
-    r"^(?:(?:ip|ipv6) prefix-list|bgp as-path access-list"
+    r"^(?:(?:ip|ipv6) prefix-list|bgp as-path access-list|route-map"
     r"|bgp (?:large-|ext)?community-list(?: standard| expanded)?) \S+"
 )
 

@@ -188,3 +188,27 @@ def test_merge_into_an_empty_configuration():
 )
 def test_single_value_commands(line, key):
     assert single_value_key(line) == key
+
+
+def test_a_route_map_is_stated_whole_with_no_route_map_first():
+    running = (
+        "route-map IXP-IN permit 10\n match community OLD\n set local-preference 150\nexit\n"
+        "!\nroute-map IXP-IN permit 20\n set local-preference 100\nexit\n!\n"
+        "route-map OTHER permit 10\nexit\n!\nend\n"
+    )
+    snippet = "no route-map IXP-IN\nroute-map IXP-IN permit 10\n set local-preference 200\nexit\n"
+    merged = merge(running, snippet)
+    tree = parse(merged)
+    entry = tree.find_block("route-map IXP-IN permit 10")
+    assert [line.text for line in entry.lines()] == ["set local-preference 200"]
+    assert tree.find_block("route-map IXP-IN permit 20") is None
+    assert tree.find_block("route-map OTHER permit 10") is not None
+    assert "no route-map" not in merged
+    assert merge(merged, snippet) == merged
+
+
+def test_removing_a_route_map_the_router_does_not_have_adds_no_line():
+    running = "router bgp 1\nexit\n!\nend\n"
+    merged = merge(running, "no route-map NEW\nroute-map NEW permit 10\nexit\n")
+    assert "no route-map" not in merged
+    assert parse(merged).find_block("route-map NEW permit 10") is not None
