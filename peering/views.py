@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.db.models import Count
 from django.http import HttpResponse
 
+from configs.session_policies import effective_policies
 from core.views.details import Row
 from core.views.generic import ModelViews, ObjectDetailView, ObjectEditView
 from core.views.jobs import EnqueueJobView
@@ -58,11 +59,20 @@ POLLED_FIELDS = list(POLLED_LABELS)
 
 class SessionDetailView(ObjectDetailView):
     """A session with its state history as a timeline; a state that is not current is
-    shown as stale, and a notice above says when it was read and why it is not current."""
+    shown as stale, and a notice above says when it was read and why it is not current.
+    Its effective import and export policies and communities (what its router's template
+    applies) each say the level they come from."""
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["state_changes"] = self.object.state_changes.order_by("-at")[:TIMELINE_LENGTH]
+        effective = context["effective"] = effective_policies(self.object)
+        if effective is not None:
+            context["effective_groups"] = [
+                ("Import policies", effective.import_policies),
+                ("Export policies", effective.export_policies),
+                ("Communities", effective.communities),
+            ]
         stale = context["stale"] = session_staleness(self.object)
         if stale is not None:
             context["rows"] = [

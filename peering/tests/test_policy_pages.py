@@ -332,3 +332,44 @@ def test_the_menu_lists_policies_communities_and_tags(admin_client: Client, db) 
     html = admin_client.get("/").content.decode()
     for url in ("/peering/routing-policies/", "/peering/communities/", "/peering/tags/"):
         assert f'href="{url}"' in html
+
+
+# --- a session's effective policies -----------------------------------------------------
+
+
+def test_a_session_page_shows_its_effective_policies_and_where_each_comes_from(
+    admin_client: Client, db
+) -> None:
+    from core.links import object_url
+
+    session = DirectPeeringSession.objects.create(
+        router=router(),
+        bgp_group=bgp_group(),
+        autonomous_system=peer_as(),
+        ip_address="2001:db8::2",
+        password="never-shown-here",
+    )
+    router().import_routing_policies.add(policy("router-default-in", "import"))
+    router().export_routing_policies.add(policy("router-default-out", "export"))
+    # The group's IPv4-only import policy does not apply to an IPv6 session: the
+    # nearest level with an IPv6 import policy is the peer's AS.
+    bgp_group().import_routing_policies.add(policy("group-v4", "import", address_family=4))
+    peer_as().import_routing_policies.add(policy("peer-in", "import"))
+    session.communities.add(community())
+    router().communities.add(community("64500:1:2", "large-one"))
+
+    response = admin_client.get(object_url(session))
+    effective = response.context["effective"]
+    assert [(p.name, p.source) for p in effective.import_policies] == [("peer-in", "peer AS")]
+    assert [(p.name, p.source) for p in effective.export_policies] == [
+        ("router-default-out", "router")
+    ]
+    assert [(c.name, c.source) for c in effective.communities] == [
+        ("from-peers", "this session"),
+        ("large-one", "router"),
+    ]
+    html = response.content.decode()
+    assert f'href="{object_url(policy("peer-in"))}"' in html
+    assert f'href="{object_url(peer_as())}"' in html
+    assert "group-v4" not in visible_text(response).split("Effective policies")[1]
+    assert "never-shown-here" not in html
