@@ -141,6 +141,10 @@ class RoutingPolicySerializer(TaggedSerializer):
     config_context = serializers.JSONField(
         required=False, help_text="Free data for templates, a JSON object."
     )
+    # A number, as stored (the model refuses any but these).
+    address_family = serializers.IntegerField(
+        required=False, help_text="0: IPv4 and IPv6 (default), 4: IPv4 only, 6: IPv6 only."
+    )
 
     class Meta:
         model = RoutingPolicy
