@@ -28,9 +28,7 @@ def test_the_admin_lists_searches_and_filters_policies_and_communities(
     assert listed(policies, q="peers") == ["in-peers"]
 
 
-def test_the_router_admin_refuses_a_policy_of_the_wrong_direction(
-    admin_client: Client, db
-) -> None:
+def test_the_router_admin_refuses_a_policy_of_the_wrong_direction(admin_client: Client, db) -> None:
     r1 = router()
     exporting = RoutingPolicy.objects.create(name="out", slug="out", type="export")
     url = f"/admin/devices/router/{r1.pk}/change/"
