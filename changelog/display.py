@@ -20,6 +20,7 @@ from django.urls import NoReverseMatch, get_resolver, reverse
 from django.utils.text import capfirst
 
 from changelog.context import Origin
+from changelog.entries import is_m2m_change
 from changelog.masking import is_secret_name, masked_value, secret_fields
 from core.views.generic import ModelViews
 
@@ -116,6 +117,9 @@ def shown_changes(entry: LogEntry) -> list[ShownChange]:
     order = {field.name: n for n, field in enumerate(model._meta.concrete_fields)} if model else {}
     shown = []
     for name, pair in (entry.changes or {}).items():
+        if is_m2m_change(pair):
+            shown.append(_m2m_shown(model, name, pair))
+            continue
         if not isinstance(pair, list | tuple) or len(pair) != 2:
             continue
         field = _field(model, name)
@@ -125,6 +129,17 @@ def shown_changes(entry: LogEntry) -> list[ShownChange]:
         old, new = (_text(field_of_values, value) for value in pair)
         shown.append(ShownChange(name, label, old, new, secret))
     return sorted(shown, key=lambda change: order.get(change.field, len(order)))
+
+
+def _m2m_shown(model: type[models.Model] | None, name: str, change: dict[str, Any]) -> ShownChange:
+    """Objects added to a many-to-many field (policies, communities, tags) show as the new
+    value "+ a, b"; objects removed as the old value "- a, b"."""
+    objects = change.get("objects")
+    names = ", ".join(str(item) for item in objects) if isinstance(objects, list) else ""
+    label = field_label(model, name)
+    if change.get("operation") == "add":
+        return ShownChange(name, label, "", f"+ {names}", False)
+    return ShownChange(name, label, f"- {names}", "", False)
 
 
 def _field(model: type[models.Model] | None, name: str) -> models.Field | None:

@@ -12,7 +12,9 @@ through `prepare()`:
   changelog.masking, and credentials in JSON values masked; `changes_text` and
   `serialized_data` (which auditlog fills only when asked to) are kept empty;
 - related objects: a foreign key's old and new values are recorded by name (what the
-  object was called then), not by primary key.
+  object was called then), not by primary key; objects added to or removed from a
+  many-to-many field (policies, communities, tags) are recorded by name too, one entry
+  per field and operation (django-auditlog's {"type": "m2m", ...} changes).
 
 Writes that send no signals (bulk_create, bulk_update, QuerySet.update(), raw SQL) are
 recorded by their callers with `record_created()` / `record_changed()`: the same entries,
@@ -65,6 +67,9 @@ def _masked_changes(
     secrets = secret_fields(model) if model is not None else frozenset()
     masked: dict[str, list[Any]] = {}
     for name, pair in (changes or {}).items():
+        if is_m2m_change(pair):
+            masked[name] = m2m_change(pair)
+            continue
         if not isinstance(pair, list | tuple) or len(pair) != 2:
             continue
         old, new = pair
@@ -77,6 +82,20 @@ def _masked_changes(
         else:
             masked[name] = masked_values_pair(old, new)
     return masked
+
+
+def is_m2m_change(value: Any) -> bool:
+    """Whether `value` is what django-auditlog records for objects added to or removed from
+    a many-to-many field: {"type": "m2m", "operation": "add" or "delete", "objects": [...]}."""
+    return isinstance(value, dict) and value.get("type") == "m2m"
+
+
+def m2m_change(value: dict[str, Any]) -> dict[str, Any]:
+    """A many-to-many change as stored: its operation and the names of the objects."""
+    objects = value.get("objects")
+    names = [str(item) for item in objects] if isinstance(objects, list) else []
+    operation = "add" if value.get("operation") == "add" else "delete"
+    return {"type": "m2m", "operation": operation, "objects": names}
 
 
 def _relations(model: type[models.Model]) -> dict[str, models.Field]:

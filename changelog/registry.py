@@ -9,6 +9,10 @@ Of each model, the concrete fields users can edit are followed. Fields declared
 state, prefix counts, when it was polled, whether the router has the session, the
 poll's error) and bookkeeping (a router's retired session passwords). They are left
 out, so that polling, which writes them in bulk every few minutes, never adds a change.
+
+Many-to-many fields (a level's import and export policies and communities, a policy's
+communities) and tags are followed too: adding or removing one is an entry of the object
+it was added to or removed from, naming what was added or removed (`tracked_m2m_fields`).
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ INVENTORY_MODELS = (
     "peering.BGPGroup",
     "peering.DirectPeeringSession",
     "peering.InternetExchangePeeringSession",
+    "peering.RoutingPolicy",
+    "peering.Community",
     "configs.ConfigTemplate",
 )
 
@@ -46,6 +52,14 @@ def tracked_fields(model: type[models.Model]) -> list[str]:
         field.name
         for field in model._meta.concrete_fields
         if field.editable and not field.primary_key
+    ]
+
+
+def tracked_m2m_fields(model: type[models.Model]) -> list[str]:
+    """The many-to-many fields of `model` (tags included) whose additions and removals
+    are recorded."""
+    return [
+        field.name for field in model._meta.get_fields() if field.many_to_many and field.concrete
     ]
 
 
@@ -72,4 +86,5 @@ def register_inventory() -> None:
             include_fields=tracked_fields(model),
             exclude_fields=untracked_fields(model),
             mask_fields=sorted(secret_fields(model)),
+            m2m_fields=set(tracked_m2m_fields(model)),
         )

@@ -13,6 +13,8 @@ class Item:
     label: str
     app: str
     model: str  # the model's name in lower case, as in its URL names and permissions
+    # The app whose permission guards the page, when not `app` (tags: taggit's).
+    permission_app: str = ""
 
     @property
     def url_name(self) -> str:
@@ -20,7 +22,7 @@ class Item:
 
     @property
     def permission(self) -> str:
-        return f"{self.app}.view_{self.model}"
+        return f"{self.permission_app or self.app}.view_{self.model}"
 
 
 @dataclass(frozen=True)

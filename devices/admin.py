@@ -3,10 +3,16 @@ from django.contrib import admin
 
 from core.forms import MaskedOptionsFormMixin
 from devices.models import Platform, Router
+from peering.policy_forms import AssignmentForm
 
 
 class MaskedOptionsAdminForm(MaskedOptionsFormMixin, forms.ModelForm):
-    """The admin's form of a platform or router: NAPALM arguments' credentials masked."""
+    """The admin's form of a platform: NAPALM arguments' credentials masked."""
+
+
+class RouterAdminForm(MaskedOptionsFormMixin, AssignmentForm):
+    """The admin's form of a router: NAPALM arguments' credentials masked, policies of the
+    wrong direction refused by name."""
 
 
 @admin.register(Platform)
@@ -19,7 +25,7 @@ class PlatformAdmin(admin.ModelAdmin):
 
 @admin.register(Router)
 class RouterAdmin(admin.ModelAdmin):
-    form = MaskedOptionsAdminForm
+    form = RouterAdminForm
     list_display = [
         "name",
         "hostname",
@@ -30,13 +36,24 @@ class RouterAdmin(admin.ModelAdmin):
         "poll_bgp_sessions_state",
         "last_polled_at",
     ]
-    list_filter = ["status", "platform", "poll_bgp_sessions_state"]
+    list_filter = ["status", "platform", "poll_bgp_sessions_state", "tags"]
     search_fields = ["name", "hostname", "description"]
     list_select_related = ["platform", "local_autonomous_system", "config_template"]
     readonly_fields = ["last_polled_at", "last_poll_error"]
     fieldsets = [
         (None, {"fields": ["name", "hostname", "platform", "status", "description"]}),
         ("Peering", {"fields": ["local_autonomous_system", "config_template"]}),
+        (
+            "Policies and tags",
+            {
+                "fields": [
+                    "import_routing_policies",
+                    "export_routing_policies",
+                    "communities",
+                    "tags",
+                ]
+            },
+        ),
         (
             "NAPALM",
             {"fields": ["napalm_username", "napalm_password", "napalm_timeout", "napalm_args"]},

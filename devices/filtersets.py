@@ -3,6 +3,7 @@ import django_filters
 from core.choices import Status
 from core.filtersets import SearchFilterSet
 from devices.models import Platform, Router
+from peering.policy_filtersets import AssignedFilterSet
 
 
 class PlatformFilterSet(SearchFilterSet):
@@ -13,7 +14,7 @@ class PlatformFilterSet(SearchFilterSet):
         fields = ["q"]
 
 
-class RouterFilterSet(SearchFilterSet):
+class RouterFilterSet(AssignedFilterSet):
     search_fields = ("name", "hostname", "description")
     labels = {"local_autonomous_system": "Local AS", "config_template": "Template"}
     status = django_filters.ChoiceFilter(choices=Status.choices)

@@ -2,6 +2,7 @@ from django import forms
 
 from core.forms import MaskedOptionsFormMixin
 from devices.models import Platform, Router
+from peering.policy_forms import ASSIGNMENT_FIELDS, AssignmentForm
 
 
 class PlatformForm(MaskedOptionsFormMixin, forms.ModelForm):
@@ -18,7 +19,7 @@ class PlatformForm(MaskedOptionsFormMixin, forms.ModelForm):
         labels = {"napalm_driver": "NAPALM driver", "napalm_args": "NAPALM arguments"}
 
 
-class RouterForm(MaskedOptionsFormMixin, forms.ModelForm):
+class RouterForm(MaskedOptionsFormMixin, AssignmentForm):
     class Meta:
         model = Router
         fields = [
@@ -34,6 +35,7 @@ class RouterForm(MaskedOptionsFormMixin, forms.ModelForm):
             "napalm_timeout",
             "napalm_args",
             "description",
+            *ASSIGNMENT_FIELDS,
         ]
         labels = {
             "local_autonomous_system": "Local AS",

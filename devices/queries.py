@@ -19,9 +19,14 @@ def routers() -> QuerySet[Router]:
 
 def routers_with_counts() -> QuerySet[Router]:
     """routers(), by name, with `session_count`: the router's sessions of every kind
-    (peering.queries.SESSION_KINDS), counted in the same query."""
+    (peering.queries.SESSION_KINDS), counted in the same query; and their tags."""
     counts = [Count(kind.from_router, distinct=True) for kind in SESSION_KINDS]
-    return routers().annotate(session_count=sum(counts[1:], counts[0])).order_by("name")
+    return (
+        routers()
+        .prefetch_related("tags")
+        .annotate(session_count=sum(counts[1:], counts[0]))
+        .order_by("name")
+    )
 
 
 def routers_by_name() -> QuerySet[Router]:

@@ -5,7 +5,14 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 
-from core.tables import BaseTable, CountColumn, link_record, link_value, status_column
+from core.tables import (
+    BaseTable,
+    CountColumn,
+    TagsColumn,
+    link_record,
+    link_value,
+    status_column,
+)
 from devices.models import Platform, Router
 
 
@@ -31,6 +38,7 @@ class RouterTable(BaseTable):
     )
     session_count = CountColumn("Sessions")
     last_polled_at = tables.Column(verbose_name="Last polled", empty_values=())
+    tags = TagsColumn()
 
     class Meta(BaseTable.Meta):
         model = Router
@@ -43,6 +51,7 @@ class RouterTable(BaseTable):
             "config_template",
             "session_count",
             "last_polled_at",
+            "tags",
         ]
 
     def render_last_polled_at(self, record: Router, value: datetime | None) -> str:

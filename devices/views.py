@@ -24,7 +24,8 @@ from devices.models import Platform, Router
 from devices.napalm_summary import napalm_summary
 from devices.queries import recent_jobs, routers, routers_with_counts
 from devices.tables import PlatformTable, RouterTable
-from peering.queries import direct_sessions, ixp_sessions
+from peering.assignments import ASSIGNMENT_FIELDS
+from peering.queries import ASSIGNED, direct_sessions, ixp_sessions
 from peering.staleness import router_staleness
 from peering.tables import DirectPeeringSessionTable, InternetExchangePeeringSessionTable
 
@@ -69,7 +70,7 @@ class RouterDetailView(ObjectDetailView):
 
 
 class RouterViews(ModelViews):
-    queryset = routers()
+    queryset = routers().prefetch_related(*ASSIGNED)
     list_queryset = routers_with_counts()
     table_class = RouterTable
     filterset_class = RouterFilterSet
@@ -84,6 +85,7 @@ class RouterViews(ModelViews):
         "local_autonomous_system",
         "config_template",
         "description",
+        *ASSIGNMENT_FIELDS,
     ]
     related = [
         # The page says once, above them, whether their state is current.

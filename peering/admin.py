@@ -14,14 +14,19 @@ from peering.models import (
     InternetExchange,
     InternetExchangePeeringSession,
 )
+from peering.policy_forms import AssignmentForm, CommunityForm, RoutingPolicyForm
+from peering.policy_models import Community, RoutingPolicy
 from peeringdb.follow import follow_peeringdb
+
+# The admin's filter by tag (taggit's manager lists the tags in use).
+TAG_FILTER = "tags"
 
 
 @admin.register(AutonomousSystem)
 class AutonomousSystemAdmin(admin.ModelAdmin):
     form = AutonomousSystemForm  # the ASN typed as asplain or asdot
     list_display = ["asn", "name", "ipv4_max_prefixes", "ipv6_max_prefixes", "affiliated"]
-    list_filter = ["affiliated"]
+    list_filter = ["affiliated", TAG_FILTER]
     search_fields = ["=asn", "name", "irr_as_set"]
 
     def save_model(self, request: HttpRequest, obj: AutonomousSystem, form, change: bool) -> None:
@@ -35,8 +40,9 @@ class AutonomousSystemAdmin(admin.ModelAdmin):
 
 @admin.register(InternetExchange)
 class InternetExchangeAdmin(admin.ModelAdmin):
+    form = AssignmentForm  # policies of the wrong direction refused by name
     list_display = ["name", "local_autonomous_system", "status"]
-    list_filter = ["status"]
+    list_filter = ["status", TAG_FILTER]
     search_fields = ["name"]
     list_select_related = ["local_autonomous_system"]
     prepopulated_fields = {"slug": ["name"]}
@@ -44,21 +50,25 @@ class InternetExchangeAdmin(admin.ModelAdmin):
 
 @admin.register(Connection)
 class ConnectionAdmin(admin.ModelAdmin):
+    form = AssignmentForm
     list_display = ["__str__", "ipv4_address", "ipv6_address", "interface", "vrf", "status"]
-    list_filter = ["internet_exchange", "router", "status"]
+    list_filter = ["internet_exchange", "router", "status", TAG_FILTER]
     search_fields = ["ipv4_address", "ipv6_address", "interface"]
     list_select_related = ["internet_exchange", "router"]
 
 
 @admin.register(BGPGroup)
 class BGPGroupAdmin(admin.ModelAdmin):
+    form = AssignmentForm
     list_display = ["name", "status", "description"]
+    list_filter = ["status", TAG_FILTER]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(DirectPeeringSession)
 class DirectPeeringSessionAdmin(AutocompleteAdminMixin, admin.ModelAdmin):
+    form = AssignmentForm
     list_display = [
         "ip_address",
         "autonomous_system",
@@ -69,7 +79,7 @@ class DirectPeeringSessionAdmin(AutocompleteAdminMixin, admin.ModelAdmin):
         "received_prefix_count",
         "last_polled_at",
     ]
-    list_filter = ["status", "bgp_state", "router", "bgp_group"]
+    list_filter = ["status", "bgp_state", "router", "bgp_group", TAG_FILTER]
     search_fields = ["ip_address", "autonomous_system__name", "=autonomous_system__asn"]
     list_select_related = ["autonomous_system", "router", "bgp_group"]
     readonly_fields = POLLED_FIELDS
@@ -78,6 +88,7 @@ class DirectPeeringSessionAdmin(AutocompleteAdminMixin, admin.ModelAdmin):
 
 @admin.register(InternetExchangePeeringSession)
 class InternetExchangePeeringSessionAdmin(AutocompleteAdminMixin, admin.ModelAdmin):
+    form = AssignmentForm
     list_display = [
         "ip_address",
         "autonomous_system",
@@ -88,7 +99,13 @@ class InternetExchangePeeringSessionAdmin(AutocompleteAdminMixin, admin.ModelAdm
         "received_prefix_count",
         "last_polled_at",
     ]
-    list_filter = ["status", "bgp_state", "is_route_server", "ixp_connection__internet_exchange"]
+    list_filter = [
+        "status",
+        "bgp_state",
+        "is_route_server",
+        "ixp_connection__internet_exchange",
+        TAG_FILTER,
+    ]
     search_fields = ["ip_address", "autonomous_system__name", "=autonomous_system__asn"]
     list_select_related = [
         "autonomous_system",
@@ -116,3 +133,30 @@ class BGPSessionStateChangeAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: object, obj: object = None) -> bool:
         return False
+
+
+@admin.register(Community)
+class CommunityAdmin(admin.ModelAdmin):
+    form = CommunityForm
+    list_display = ["name", "value", "kind", "type", "description"]
+    list_filter = ["kind", "type", TAG_FILTER]
+    search_fields = ["name", "slug", "value", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(RoutingPolicy)
+class RoutingPolicyAdmin(admin.ModelAdmin):
+    form = RoutingPolicyForm
+    list_display = [
+        "name",
+        "type",
+        "address_family",
+        "weight",
+        "local_preference",
+        "as_path_prepend",
+        "description",
+    ]
+    list_filter = ["type", "address_family", TAG_FILTER]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["match_communities", "set_communities"]

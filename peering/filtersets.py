@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q
 
 from core.choices import BGPState, Status
-from core.filtersets import DateTimeFilter, SearchFilterSet, asn_query, yes_no_filter
+from core.filtersets import DateTimeFilter, asn_query, yes_no_filter
 from devices.models import Router
 from peering.models import (
     PEERINGDB_FIELDS,
@@ -15,11 +15,12 @@ from peering.models import (
     InternetExchange,
     InternetExchangePeeringSession,
 )
+from peering.policy_filtersets import AssignedFilterSet
 
 UNKNOWN = "unknown"
 
 
-class AutonomousSystemFilterSet(SearchFilterSet):
+class AutonomousSystemFilterSet(AssignedFilterSet):
     search_fields = ("name", "irr_as_set", "description")
     affiliated = yes_no_filter("Ours")
 
@@ -31,7 +32,7 @@ class AutonomousSystemFilterSet(SearchFilterSet):
         return super().search_query(value) | asn_query(value)
 
 
-class InternetExchangeFilterSet(SearchFilterSet):
+class InternetExchangeFilterSet(AssignedFilterSet):
     search_fields = ("name", "slug", "description")
     labels = {"local_autonomous_system": "Local AS"}
     status = django_filters.ChoiceFilter(choices=Status.choices)
@@ -41,7 +42,7 @@ class InternetExchangeFilterSet(SearchFilterSet):
         fields = ["q", "status", "local_autonomous_system"]
 
 
-class ConnectionFilterSet(SearchFilterSet):
+class ConnectionFilterSet(AssignedFilterSet):
     search_fields = (
         "internet_exchange__name",
         "router__name",
@@ -58,7 +59,7 @@ class ConnectionFilterSet(SearchFilterSet):
         fields = ["q", "internet_exchange", "router", "status"]
 
 
-class BGPGroupFilterSet(SearchFilterSet):
+class BGPGroupFilterSet(AssignedFilterSet):
     search_fields = ("name", "slug", "description")
     status = django_filters.ChoiceFilter(choices=Status.choices)
 
@@ -67,7 +68,7 @@ class BGPGroupFilterSet(SearchFilterSet):
         fields = ["q", "status"]
 
 
-class SessionFilterSet(SearchFilterSet):
+class SessionFilterSet(AssignedFilterSet):
     """Search by address, peer name or ASN; filter by status, polled state and peer."""
 
     search_fields = ("ip_address", "autonomous_system__name", "description")

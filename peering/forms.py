@@ -12,6 +12,7 @@ from peering.models import (
     InternetExchange,
     InternetExchangePeeringSession,
 )
+from peering.policy_forms import ASSIGNMENT_FIELDS, AssignmentForm
 from peeringdb.follow import follow_peeringdb, kept_local
 from peeringdb.forms import (
     IXChoiceField,
@@ -21,7 +22,7 @@ from peeringdb.forms import (
 )
 
 
-class AutonomousSystemForm(forms.ModelForm):
+class AutonomousSystemForm(AssignmentForm):
     """An AS. A field that follows PeeringDB (peeringdb.follow) and is given a value other
     than PeeringDB's is kept local, so that the next synchronisation does not undo the
     edit; a field no longer kept local takes PeeringDB's value when saved."""
@@ -54,6 +55,7 @@ class AutonomousSystemForm(forms.ModelForm):
             "local_fields",
             "affiliated",
             "description",
+            *ASSIGNMENT_FIELDS,
         ]
 
     def clean(self) -> dict:
@@ -72,7 +74,7 @@ class AutonomousSystemForm(forms.ModelForm):
         return system
 
 
-class InternetExchangeForm(forms.ModelForm):
+class InternetExchangeForm(AssignmentForm):
     peeringdb_ix = IXChoiceField()
 
     class Meta:
@@ -84,6 +86,7 @@ class InternetExchangeForm(forms.ModelForm):
             "status",
             "peeringdb_ix",
             "description",
+            *ASSIGNMENT_FIELDS,
         ]
         labels = {"local_autonomous_system": "Local AS"}
 
@@ -93,7 +96,7 @@ class InternetExchangeForm(forms.ModelForm):
         return cleaned
 
 
-class ConnectionForm(forms.ModelForm):
+class ConnectionForm(AssignmentForm):
     peeringdb_ixlan = IXLanChoiceField()
 
     class Meta:
@@ -108,6 +111,7 @@ class ConnectionForm(forms.ModelForm):
             "vrf",
             "status",
             "description",
+            *ASSIGNMENT_FIELDS,
         ]
 
     def clean(self) -> dict:
@@ -117,13 +121,13 @@ class ConnectionForm(forms.ModelForm):
         return cleaned
 
 
-class BGPGroupForm(forms.ModelForm):
+class BGPGroupForm(AssignmentForm):
     class Meta:
         model = BGPGroup
-        fields = ["name", "slug", "status", "description"]
+        fields = ["name", "slug", "status", "description", *ASSIGNMENT_FIELDS]
 
 
-class DirectPeeringSessionForm(forms.ModelForm):
+class DirectPeeringSessionForm(AssignmentForm):
     class Meta:
         model = DirectPeeringSession
         fields = [
@@ -138,6 +142,7 @@ class DirectPeeringSessionForm(forms.ModelForm):
             "password",
             "multihop_ttl",
             "description",
+            *ASSIGNMENT_FIELDS,
         ]
         labels = {
             "bgp_group": "BGP group",
@@ -146,7 +151,7 @@ class DirectPeeringSessionForm(forms.ModelForm):
         }
 
 
-class InternetExchangePeeringSessionForm(forms.ModelForm):
+class InternetExchangePeeringSessionForm(AssignmentForm):
     class Meta:
         model = InternetExchangePeeringSession
         fields = [
@@ -158,6 +163,7 @@ class InternetExchangePeeringSessionForm(forms.ModelForm):
             "password",
             "multihop_ttl",
             "description",
+            *ASSIGNMENT_FIELDS,
         ]
         labels = {
             "ixp_connection": "Connection",

@@ -70,8 +70,9 @@ class SessionKind:
         return self.vrf_path
 
     def for_pages(self) -> QuerySet[BGPSession]:
-        """Every session of this kind with what a page shows of it (`page_related`)."""
-        return self.model.objects.select_related(*self.page_related)
+        """Every session of this kind with what a page shows of it (`page_related`, and
+        its tags)."""
+        return self.model.objects.select_related(*self.page_related).prefetch_related("tags")
 
     def of_router(self, router: Router | int) -> QuerySet[BGPSession]:
         """The router's sessions of this kind (`router` or its id)."""
@@ -144,12 +145,18 @@ def ixp_sessions() -> QuerySet[InternetExchangePeeringSession]:
 
 def connections() -> QuerySet[Connection]:
     """Connections with their Internet exchange and router (their name is made of both)
-    and `session_count`, in a stable order for lists (exchange, router, then pk)."""
+    and `session_count` (and their tags), in a stable order for lists (exchange, router,
+    then pk)."""
     return (
         Connection.objects.select_related("internet_exchange", "router")
+        .prefetch_related("tags")
         .annotate(session_count=Count("sessions"))
         .order_by("internet_exchange__name", "router__name", "pk")
     )
+
+
+# What an object's page shows of its assignments (peering.policy_models.PolicyAssignments).
+ASSIGNED = ("import_routing_policies", "export_routing_policies", "communities", "tags")
 
 
 def find_ixp(slug_or_name: str) -> InternetExchange | None:

@@ -18,6 +18,7 @@ from core.tables import (
     NUMBER,
     BaseTable,
     CountColumn,
+    TagsColumn,
     badge,
     link_record,
     link_value,
@@ -163,6 +164,7 @@ class AutonomousSystemTable(BaseTable):
     irr_as_set = tables.Column(attrs=LONG_TEXT)
     ipv4_max_prefixes = CountColumn("IPv4 max prefixes")
     ipv6_max_prefixes = CountColumn("IPv6 max prefixes")
+    tags = TagsColumn()
 
     class Meta(BaseTable.Meta):
         model = AutonomousSystem
@@ -173,6 +175,7 @@ class AutonomousSystemTable(BaseTable):
             "ipv6_max_prefixes",
             "irr_as_set",
             "affiliated",
+            "tags",
         ]
 
 
@@ -181,10 +184,11 @@ class InternetExchangeTable(BaseTable):
     local_autonomous_system = as_column("Local AS", "local_autonomous_system")
     status = status_column()
     connection_count = CountColumn("Connections")
+    tags = TagsColumn()
 
     class Meta(BaseTable.Meta):
         model = InternetExchange
-        fields = ["name", "slug", "local_autonomous_system", "status", "connection_count"]
+        fields = ["name", "slug", "local_autonomous_system", "status", "connection_count", "tags"]
 
 
 class ConnectionTable(BaseTable):
@@ -200,6 +204,7 @@ class ConnectionTable(BaseTable):
     router = tables.Column(linkify=link_value, order_by=("router__name",))
     status = status_column()
     session_count = CountColumn("Sessions")
+    tags = TagsColumn()
 
     class Meta(BaseTable.Meta):
         model = Connection
@@ -213,6 +218,7 @@ class ConnectionTable(BaseTable):
             "vrf",
             "status",
             "session_count",
+            "tags",
         ]
 
     def render_connection(self, record: Connection) -> str:
@@ -223,10 +229,11 @@ class BGPGroupTable(BaseTable):
     name = tables.Column(linkify=link_record)
     status = status_column()
     session_count = CountColumn("Sessions")
+    tags = TagsColumn()
 
     class Meta(BaseTable.Meta):
         model = BGPGroup
-        fields = ["name", "slug", "status", "session_count", "description"]
+        fields = ["name", "slug", "status", "session_count", "description", "tags"]
 
 
 class SessionMeta(BaseTable.Meta):
@@ -256,6 +263,7 @@ class SessionTable(BaseTable):
         "Advertised", attrs={**NUMBER, "th": {"class": "number", "title": "Prefixes advertised"}}
     )
     last_polled_at = tables.Column("Last polled", empty_values=())
+    tags = TagsColumn()
 
     def __init__(self, *args: Any, stale_notes: bool = True, **kwargs: Any) -> None:
         self.stale_notes = stale_notes
@@ -290,6 +298,7 @@ class DirectPeeringSessionTable(SessionTable):
             "router",
             "bgp_group",
             *POLLED_COLUMNS,
+            "tags",
         ]
 
 
@@ -318,4 +327,5 @@ class InternetExchangePeeringSessionTable(SessionTable):
             "router",
             "is_route_server",
             *POLLED_COLUMNS,
+            "tags",
         ]

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from peering.policy_views import CommunityViews, RoutingPolicyViews, TagListView
 from peering.views import (
     AutonomousSystemViews,
     BGPGroupViews,
@@ -20,6 +21,9 @@ urlpatterns = [
     *BGPGroupViews.urls("bgp-groups"),
     *DirectPeeringSessionViews.urls("direct-sessions"),
     *InternetExchangePeeringSessionViews.urls("ixp-sessions"),
+    *RoutingPolicyViews.urls("routing-policies"),
+    *CommunityViews.urls("communities"),
+    path("tags/", TagListView.as_view(), name="tag_list"),
     path(
         "ixps/<int:pk>/discover/", DiscoverSessionsView.as_view(), name="internetexchange_discover"
     ),

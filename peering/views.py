@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.db.models import Count
 from django.http import HttpResponse
 
+from configs.session_policies import effective_policies
 from core.views.details import Row
 from core.views.generic import ModelViews, ObjectDetailView, ObjectEditView
 from core.views.jobs import EnqueueJobView
@@ -26,7 +27,7 @@ from peering.forms import (
 )
 from peering.jobs import DiscoverJob
 from peering.models import AutonomousSystem, BGPGroup, Connection, InternetExchange
-from peering.queries import connections, direct_sessions, ixp_sessions
+from peering.queries import ASSIGNED, connections, direct_sessions, ixp_sessions
 from peering.staleness import session_staleness
 from peering.tables import (
     AutonomousSystemTable,
@@ -58,11 +59,20 @@ POLLED_FIELDS = list(POLLED_LABELS)
 
 class SessionDetailView(ObjectDetailView):
     """A session with its state history as a timeline; a state that is not current is
-    shown as stale, and a notice above says when it was read and why it is not current."""
+    shown as stale, and a notice above says when it was read and why it is not current.
+    Its effective import and export policies and communities (what its router's template
+    applies) each say the level they come from."""
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["state_changes"] = self.object.state_changes.order_by("-at")[:TIMELINE_LENGTH]
+        effective = context["effective"] = effective_policies(self.object)
+        if effective is not None:
+            context["effective_groups"] = [
+                ("Import policies", effective.import_policies),
+                ("Export policies", effective.export_policies),
+                ("Communities", effective.communities),
+            ]
         stale = context["stale"] = session_staleness(self.object)
         if stale is not None:
             context["rows"] = [
@@ -102,7 +112,8 @@ class AutonomousSystemEditView(ObjectEditView):
 
 
 class AutonomousSystemViews(ModelViews):
-    queryset = AutonomousSystem.objects.all()
+    queryset = AutonomousSystem.objects.prefetch_related(*ASSIGNED)
+    list_queryset = AutonomousSystem.objects.prefetch_related("tags")
     table_class = AutonomousSystemTable
     filterset_class = AutonomousSystemFilterSet
     form_class = AutonomousSystemForm
@@ -137,8 +148,14 @@ class InternetExchangeDetailView(ObjectDetailView):
 
 
 class InternetExchangeViews(ModelViews):
-    queryset = InternetExchange.objects.select_related("local_autonomous_system", "peeringdb_ix")
-    list_queryset = queryset.annotate(connection_count=Count("connections"))
+    queryset = InternetExchange.objects.select_related(
+        "local_autonomous_system", "peeringdb_ix"
+    ).prefetch_related(*ASSIGNED)
+    list_queryset = (
+        InternetExchange.objects.select_related("local_autonomous_system")
+        .prefetch_related("tags")
+        .annotate(connection_count=Count("connections"))
+    )
     table_class = InternetExchangeTable
     filterset_class = InternetExchangeFilterSet
     form_class = InternetExchangeForm
@@ -164,7 +181,9 @@ class ConnectionDetailView(ObjectDetailView):
 
 
 class ConnectionViews(ModelViews):
-    queryset = Connection.objects.select_related("internet_exchange", "router", "peeringdb_ixlan")
+    queryset = Connection.objects.select_related(
+        "internet_exchange", "router", "peeringdb_ixlan"
+    ).prefetch_related(*ASSIGNED)
     list_queryset = connections()
     table_class = ConnectionTable
     filterset_class = ConnectionFilterSet
@@ -178,8 +197,10 @@ class ConnectionViews(ModelViews):
 
 
 class BGPGroupViews(ModelViews):
-    queryset = BGPGroup.objects.all()
-    list_queryset = BGPGroup.objects.annotate(session_count=Count("sessions"))
+    queryset = BGPGroup.objects.prefetch_related(*ASSIGNED)
+    list_queryset = BGPGroup.objects.prefetch_related("tags").annotate(
+        session_count=Count("sessions")
+    )
     table_class = BGPGroupTable
     filterset_class = BGPGroupFilterSet
     form_class = BGPGroupForm
@@ -190,7 +211,8 @@ class BGPGroupViews(ModelViews):
 
 
 class DirectPeeringSessionViews(ModelViews):
-    queryset = direct_sessions()
+    queryset = direct_sessions().prefetch_related(*ASSIGNED)
+    list_queryset = direct_sessions()
     table_class = DirectPeeringSessionTable
     filterset_class = DirectPeeringSessionFilterSet
     form_class = DirectPeeringSessionForm
@@ -201,7 +223,8 @@ class DirectPeeringSessionViews(ModelViews):
 
 
 class InternetExchangePeeringSessionViews(ModelViews):
-    queryset = ixp_sessions()
+    queryset = ixp_sessions().prefetch_related(*ASSIGNED)
+    list_queryset = ixp_sessions()
     table_class = InternetExchangePeeringSessionTable
     filterset_class = InternetExchangePeeringSessionFilterSet
     form_class = InternetExchangePeeringSessionForm

@@ -86,6 +86,14 @@ MENU = [
             ("IXP sessions", "peering", "internetexchangepeeringsession"),
         ],
     ),
+    (
+        "Policies",
+        [
+            ("Routing policies", "peering", "routingpolicy"),
+            ("Communities", "peering", "community"),
+            ("Tags", "peering", "tag", "taggit"),
+        ],
+    ),
     ("Configuration", [("Templates", "configs", "configtemplate")]),
     ("Jobs", [("Jobs", "core", "job")]),
     ("History", [("Change log", "auditlog", "logentry")]),

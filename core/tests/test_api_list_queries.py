@@ -3,7 +3,8 @@ objects come with the list's query (the pages' querysets, peering.queries and
 devices.queries), never one query per object.
 
 BASELINE is each list's count today, for a superuser with a token: the token's look-up,
-the page's count, the page itself (and a prefetch where the list has one). A change that
+the page's count, the page itself (and a prefetch where the list has one: a level's
+import and export policies, communities and tags are four). A change that
 adds a query to a list shows here, on purpose: update the number when it is meant."""
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from peering.models import (
     InternetExchange,
     InternetExchangePeeringSession,
 )
+from peering.policy_models import Community, RoutingPolicy
 from peeringdb.tests import factories
 
 MANY = 20
@@ -94,6 +96,38 @@ def _ixp(i: int) -> None:
         bgp_state="idle",
         last_polled_at=timezone.now(),
     )
+
+
+def _policies(i: int) -> None:
+    policy = RoutingPolicy.objects.create(name=f"policy {i}", slug=f"policy-{i}")
+    policy.match_communities.add(_community(i))
+    policy.set_communities.add(_community(i + 100))
+    policy.tags.add(f"tag-{i}")
+
+
+def _community(i: int) -> Community:
+    return Community.objects.get_or_create(
+        value=f"64500:{i}", defaults={"name": f"c{i}", "slug": f"c{i}"}
+    )[0]
+
+
+def _communities(i: int) -> None:
+    _community(i).tags.add(f"tag-{i}", "shared")
+
+
+def _assigned(make: Callable[[int], None], model: type) -> Callable[[int], None]:
+    """`make`, then the new object gets a policy of each direction, a community, tags."""
+
+    def made(i: int) -> None:
+        make(i)
+        obj = model.objects.latest("pk")
+        both = RoutingPolicy.objects.get_or_create(name="both", slug="both")[0]
+        obj.import_routing_policies.add(both)
+        obj.export_routing_policies.add(both)
+        obj.communities.add(_community(i))
+        obj.tags.add(f"tag-{i}", "shared")
+
+    return made
 
 
 def _state_changes(i: int) -> None:
@@ -162,13 +196,15 @@ def _changes(i: int) -> None:
 # list URL -> (how to make its i-th object, queries of one page whatever its length)
 LISTS: dict[str, tuple[Callable[[int], None], int]] = {
     "/api/devices/platforms/": (_platforms, 3),
-    "/api/devices/routers/": (_routers, 3),
-    "/api/peering/autonomous-systems/": (_systems, 3),
-    "/api/peering/ixps/": (_ixps, 3),
-    "/api/peering/connections/": (_connections, 3),
-    "/api/peering/bgp-groups/": (_groups, 3),
-    "/api/peering/direct-sessions/": (_direct, 3),
-    "/api/peering/ixp-sessions/": (_ixp, 3),
+    "/api/devices/routers/": (_assigned(_routers, Router), 7),
+    "/api/peering/autonomous-systems/": (_assigned(_systems, AutonomousSystem), 7),
+    "/api/peering/ixps/": (_assigned(_ixps, InternetExchange), 7),
+    "/api/peering/connections/": (_assigned(_connections, Connection), 7),
+    "/api/peering/bgp-groups/": (_assigned(_groups, BGPGroup), 7),
+    "/api/peering/direct-sessions/": (_assigned(_direct, DirectPeeringSession), 7),
+    "/api/peering/ixp-sessions/": (_assigned(_ixp, InternetExchangePeeringSession), 7),
+    "/api/peering/routing-policies/": (_policies, 6),
+    "/api/peering/communities/": (_communities, 4),
     "/api/peering/session-state-changes/": (_state_changes, 3),
     "/api/peering/autonomous-system-changes/": (_as_changes, 3),
     "/api/configs/templates/": (_templates, 3),

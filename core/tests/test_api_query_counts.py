@@ -34,6 +34,7 @@ from peering.models import (
     InternetExchange,
     InternetExchangePeeringSession,
 )
+from peering.policy_models import Community, RoutingPolicy
 from peeringdb.tests import factories
 
 MANY = 16
@@ -44,6 +45,12 @@ def many_of_everything(user: Any) -> None:
     ours = AutonomousSystem.objects.create(asn=64500, name="Us", affiliated=True)
     now = timezone.now()
     for i in range(MANY):
+        community = Community.objects.create(name=f"c{i}", slug=f"c{i}", value=f"64500:{i}")
+        community.tags.add(f"tag-{i}")
+        policy = RoutingPolicy.objects.create(name=f"policy {i}", slug=f"policy-{i}")
+        policy.match_communities.add(community)
+        policy.set_communities.add(community)
+        policy.tags.add(f"tag-{i}")
         peer = AutonomousSystem.objects.create(
             asn=65000 + i, name=f"Peer {i}", irr_as_set=f"AS-SET{i}", ipv4_max_prefixes=i + 1
         )
@@ -89,6 +96,11 @@ def many_of_everything(user: Any) -> None:
             bgp_state=BGPState.IDLE,
             last_polled_at=now,
         )
+        for level in (router, peer, ixp, link, group, direct, session):
+            level.import_routing_policies.add(policy)
+            level.export_routing_policies.add(policy)
+            level.communities.add(community)
+            level.tags.add(f"tag-{i}", "shared")
         BGPSessionStateChange.objects.create(
             **({"direct_session": direct} if i % 2 else {"ixp_session": session}),
             from_state=None,

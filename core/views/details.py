@@ -10,7 +10,7 @@ from typing import Any
 from django.db import models
 
 from core.fields import EncryptedTextField
-from core.links import object_url
+from core.links import list_url, object_url
 from core.secrets import mask_options
 
 # Counts shown with thousands separators, as in the tables (AS numbers, identifiers, not).
@@ -21,8 +21,17 @@ COUNT_SUFFIXES = ("_count", "_max_prefixes")
 class Row:
     label: str
     value: Any
-    # How the template shows it: text, link, datetime, boolean, secret, code, status, bgp_state
+    # How the template shows it: text, link, links, tags, datetime, boolean, secret, code,
+    # status, bgp_state
     kind: str = "text"
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Item:
+    """One of several values of a row (kind "links" or "tags"): its text and its page."""
+
+    text: str
     url: str | None = None
 
 
@@ -37,6 +46,8 @@ def field_row(obj: models.Model, name: str, label: str | None = None) -> Row:
     if isinstance(field, EncryptedTextField):
         # Credentials are write-only: say whether one is stored, never what it is.
         return Row(label, bool(getattr(obj, name)), "secret")
+    if field.many_to_many:
+        return many_row(obj, name, label)
     if isinstance(field, models.ForeignKey):
         related = getattr(obj, name)
         return Row(label, related, "link", object_url(related))
@@ -55,6 +66,17 @@ def field_row(obj: models.Model, name: str, label: str | None = None) -> Row:
         shown = json.dumps(mask_options(value), indent=2, sort_keys=True) if value else ""
         return Row(label, shown, "code")
     return Row(label, value)
+
+
+def many_row(obj: models.Model, name: str, label: str) -> Row:
+    """A many-to-many field: each related object linked to its page; tags (kind "tags")
+    linked to the list of the objects of this kind that carry them. Prefetch the field
+    to keep the page's queries bounded."""
+    related = list(getattr(obj, name).all())
+    if name == "tags":
+        base = list_url(type(obj))
+        return Row(label, [Item(tag.name, f"{base}?tag={tag.slug}") for tag in related], "tags")
+    return Row(label, [Item(str(item), object_url(item)) for item in related], "links")
 
 
 def detail_rows(obj: models.Model, names: list[str], labels: dict[str, str]) -> list[Row]:

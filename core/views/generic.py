@@ -85,7 +85,9 @@ class ObjectListView(ObjectPermissionMixin, SingleTableMixin, FilterView):
     paginate_by = 50
 
     def get_queryset(self) -> QuerySet:
-        queryset = (self.views.list_queryset or self.views.queryset).all()
+        # `is None`, not `or`: the truth of a queryset would read every row.
+        listed = self.views.list_queryset
+        queryset = (self.views.queryset if listed is None else listed).all()
         # GROUP BY (count annotations) drops Meta.ordering; pages need a stable order.
         return (
             queryset if queryset.ordered else queryset.order_by(*self.object_model._meta.ordering)

@@ -12,6 +12,8 @@ from core.api.serializers import (
     ValidatedModelSerializer,
 )
 from devices.models import Platform, Router
+from peering.api.policy_serializers import AssignedSerializer
+from peering.assignments import ASSIGNMENT_FIELDS
 from peering.staleness import router_stale_reason
 
 
@@ -52,7 +54,7 @@ class PlatformSerializer(ValidatedModelSerializer):
         ]
 
 
-class RouterSerializer(ValidatedModelSerializer):
+class RouterSerializer(AssignedSerializer):
     """A router as its form edits it; the NAPALM password is write-only
     (`napalm_password_set` says whether one is stored), credentials among the NAPALM
     arguments are masked. `last_polled_at`, `last_poll_error` and `stale_reason` (why the
@@ -87,6 +89,7 @@ class RouterSerializer(ValidatedModelSerializer):
             "napalm_timeout",
             "napalm_args",
             "description",
+            *ASSIGNMENT_FIELDS,
             "last_polled_at",
             "last_poll_error",
             "stale_reason",

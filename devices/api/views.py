@@ -6,6 +6,7 @@ from devices.api.serializers import PlatformSerializer, RouterSerializer
 from devices.filtersets import PlatformFilterSet, RouterFilterSet
 from devices.models import Platform
 from devices.queries import routers
+from peering.queries import ASSIGNED
 
 
 class PlatformViewSet(ModelViewSet):
@@ -18,6 +19,6 @@ class RouterViewSet(RouterActions, ModelViewSet):
     """Routers, with their platform, local AS and template (devices.queries.routers).
     RouterActions adds the jobs a router's page starts (ping, diff, deploy, poll...)."""
 
-    queryset = routers().order_by("name")
+    queryset = routers().prefetch_related(*ASSIGNED).order_by("name")
     serializer_class = RouterSerializer
     filterset_class = RouterFilterSet

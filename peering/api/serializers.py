@@ -15,8 +15,9 @@ from core.api.serializers import (
     ReadOnlyModelSerializer,
     SecretField,
     SecretSetField,
-    ValidatedModelSerializer,
 )
+from peering.api.policy_serializers import AssignedSerializer
+from peering.assignments import ASSIGNMENT_FIELDS
 from peering.models import (
     PEERINGDB_FIELDS,
     POLLED_FIELDS,
@@ -90,7 +91,7 @@ class BriefInternetExchangePeeringSessionSerializer(BriefSerializer):
 # --- inventory --------------------------------------------------------------------------
 
 
-class AutonomousSystemSerializer(ValidatedModelSerializer):
+class AutonomousSystemSerializer(AssignedSerializer):
     """An AS as its form edits it. As on its page, a followed field (PEERINGDB_FIELDS)
     given a value other than PeeringDB's is kept local (added to `local_fields`), and
     saving takes PeeringDB's values for the fields not kept local."""
@@ -117,11 +118,16 @@ class AutonomousSystemSerializer(ValidatedModelSerializer):
             "local_fields",
             "affiliated",
             "description",
+            *ASSIGNMENT_FIELDS,
         ]
 
     def check(self, instance: models.Model, attrs: dict[str, Any]) -> dict[str, str]:
         before = self.instance if self.instance is not None else AutonomousSystem()
-        edited = [name for name, value in attrs.items() if getattr(before, name) != value]
+        edited = [
+            name
+            for name, value in attrs.items()
+            if name not in ASSIGNMENT_FIELDS and getattr(before, name) != value
+        ]
         values = {name: getattr(instance, name) for name in PEERINGDB_FIELDS}
         local = kept_local(
             instance.asn, values, edited, attrs.get("local_fields", before.local_fields)
@@ -138,7 +144,7 @@ class AutonomousSystemSerializer(ValidatedModelSerializer):
         return system
 
 
-class InternetExchangeSerializer(ValidatedModelSerializer):
+class InternetExchangeSerializer(AssignedSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:peering-ixps-detail")
 
     class Meta:
@@ -153,6 +159,7 @@ class InternetExchangeSerializer(ValidatedModelSerializer):
             "status",
             "peeringdb_ix",
             "description",
+            *ASSIGNMENT_FIELDS,
         ]
 
     def check(self, instance: models.Model, attrs: dict[str, Any]) -> dict[str, str]:
@@ -160,7 +167,7 @@ class InternetExchangeSerializer(ValidatedModelSerializer):
         return {"peeringdb_ix": why} if why else {}
 
 
-class ConnectionSerializer(ValidatedModelSerializer):
+class ConnectionSerializer(AssignedSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:peering-connections-detail")
 
     class Meta:
@@ -178,6 +185,7 @@ class ConnectionSerializer(ValidatedModelSerializer):
             "vrf",
             "status",
             "description",
+            *ASSIGNMENT_FIELDS,
         ]
 
     def check(self, instance: models.Model, attrs: dict[str, Any]) -> dict[str, str]:
@@ -190,12 +198,13 @@ class ConnectionSerializer(ValidatedModelSerializer):
         return {"peeringdb_ixlan": why} if why else {}
 
 
-class BGPGroupSerializer(ValidatedModelSerializer):
+class BGPGroupSerializer(AssignedSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:peering-bgp-groups-detail")
 
     class Meta:
         model = BGPGroup
         fields = ["id", "url", "display", "name", "slug", "status", "description"]
+        fields = [*fields, *ASSIGNMENT_FIELDS]
 
 
 # --- sessions ---------------------------------------------------------------------------
@@ -214,7 +223,7 @@ class StalenessSerializer(serializers.Serializer):
 POLLED = [*POLLED_FIELDS, "stale"]
 
 
-class SessionSerializer(ValidatedModelSerializer):
+class SessionSerializer(AssignedSerializer):
     """What both kinds of session have. The password is write-only (`password_set` says
     whether one is stored); the polled state is read-only, and `stale` (null when current)
     says when it was read and why it is not current (the router's last poll failed, or
@@ -254,6 +263,7 @@ class DirectPeeringSessionSerializer(SessionSerializer):
             "password_set",
             "multihop_ttl",
             "description",
+            *ASSIGNMENT_FIELDS,
             *POLLED,
         ]
         read_only_fields = POLLED
@@ -277,6 +287,7 @@ class InternetExchangePeeringSessionSerializer(SessionSerializer):
             "password_set",
             "multihop_ttl",
             "description",
+            *ASSIGNMENT_FIELDS,
             *POLLED,
         ]
         read_only_fields = POLLED

@@ -5,10 +5,12 @@ from peering.api.views import (
     AutonomousSystemViewSet,
     BGPGroupViewSet,
     BGPSessionStateChangeViewSet,
+    CommunityViewSet,
     ConnectionViewSet,
     DirectPeeringSessionViewSet,
     InternetExchangePeeringSessionViewSet,
     InternetExchangeViewSet,
+    RoutingPolicyViewSet,
 )
 
 ROUTES = [
@@ -18,6 +20,8 @@ ROUTES = [
     ("peering/bgp-groups", BGPGroupViewSet),
     ("peering/direct-sessions", DirectPeeringSessionViewSet),
     ("peering/ixp-sessions", InternetExchangePeeringSessionViewSet),
+    ("peering/routing-policies", RoutingPolicyViewSet),
+    ("peering/communities", CommunityViewSet),
     ("peering/session-state-changes", BGPSessionStateChangeViewSet),
     ("peering/autonomous-system-changes", AutonomousSystemChangeViewSet),
 ]

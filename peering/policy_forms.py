@@ -1,0 +1,89 @@
+"""Forms of routing policies and communities, and the assignment fields every level's
+form has (import and export policies, communities, tags)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from taggit.forms import TagField
+
+from core.forms import JSONObjectFormField
+from peering.assignments import ASSIGNMENT_FIELDS, policies_for, wrong_direction_of_keys
+from peering.policy_models import Community, RoutingPolicy
+
+TAGS_HELP = "Comma-separated; a tag that does not exist yet is created."
+
+
+class PolicyChoiceField(forms.ModelMultipleChoiceField):
+    """The import (or export) policies of an object: offers only the policies of that
+    direction (or import-export); one of the other direction is refused by name."""
+
+    def __init__(self, direction: str, **kwargs: Any) -> None:
+        self.direction = direction
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", f"{direction.capitalize()} policies")
+        super().__init__(queryset=policies_for(direction), **kwargs)
+
+    def clean(self, value: Any) -> Any:
+        try:
+            return super().clean(value)
+        except forms.ValidationError:
+            why = wrong_direction_of_keys(value or [], self.direction)
+            if why:
+                raise forms.ValidationError(why, code="wrong_policy_type") from None
+            raise
+
+
+class AssignmentForm(forms.ModelForm):
+    """What every level's form adds to its own fields (ASSIGNMENT_FIELDS): list them in
+    Meta.fields."""
+
+    import_routing_policies = PolicyChoiceField(
+        "import", help_text="Applied to routes received; the nearest level with any wins."
+    )
+    export_routing_policies = PolicyChoiceField(
+        "export", help_text="Applied to routes sent; the nearest level with any wins."
+    )
+    communities = forms.ModelMultipleChoiceField(
+        queryset=Community.objects.all(),
+        required=False,
+        help_text="Added to those of the levels above.",
+    )
+    tags = TagField(required=False, help_text=TAGS_HELP)
+
+
+class TaggedForm(forms.ModelForm):
+    tags = TagField(required=False, help_text=TAGS_HELP)
+
+
+class RoutingPolicyForm(TaggedForm):
+    config_context = JSONObjectFormField(
+        required=False, label="Config context", help_text="Free data for templates (JSON object)."
+    )
+
+    class Meta:
+        model = RoutingPolicy
+        fields = [
+            "name",
+            "slug",
+            "type",
+            "address_family",
+            "weight",
+            "match_communities",
+            "set_communities",
+            "local_preference",
+            "as_path_prepend",
+            "config_context",
+            "description",
+            "tags",
+        ]
+
+
+class CommunityForm(TaggedForm):
+    class Meta:
+        model = Community
+        fields = ["name", "slug", "value", "type", "description", "tags"]
+
+
+__all__ = ["ASSIGNMENT_FIELDS", "AssignmentForm", "CommunityForm", "RoutingPolicyForm"]
