@@ -90,7 +90,9 @@ class RoutingPolicy(models.Model):
 
     It accepts the routes that carry one of `match_communities` (any route when empty), sets
     `local_preference` and adds `set_communities` on them, and prepends our AS
-    `as_path_prepend` times on routes sent. `config_context` is free data for templates.
+    `as_path_prepend` times on routes sent. A session's policies are tried in order and the
+    first that accepts a route decides; a route none accepts is refused (docs/templates.md).
+    `config_context` is free data for templates.
     """
 
     name = models.CharField(max_length=100, unique=True)
