@@ -1,7 +1,8 @@
 """A check of FRRouting configuration as configs/platforms/frr.j2 writes it (vtysh
 syntax, after the FRR user guide: BGP, IP prefix lists, route-maps, community lists): each
 line a known command of its place (global, `router bgp`, an address family, a route-map
-entry), `address-family` closed by `exit-address-family`, a route-map entry by `exit`. Not FRR's own parser (the lab's routers load the real thing)."""
+entry), `address-family` closed by `exit-address-family`, a route-map entry by `exit`.
+Not FRR's own parser (the lab's routers load the real thing)."""
 
 from __future__ import annotations
 
