@@ -13,6 +13,29 @@ from peering.assignments import ASSIGNMENT_FIELDS, policies_for, wrong_direction
 from peering.policy_models import Community, RoutingPolicy
 
 TAGS_HELP = "Comma-separated; a tag that does not exist yet is created."
+TAG_MAX_LENGTH = 100  # taggit's Tag.name
+
+
+class TagsField(TagField):
+    """Tags typed as "gold, europe" (taggit's syntax); a tag longer than a tag may be or
+    holding a NUL character is an error beside the field."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", TAGS_HELP)
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> list[str]:
+        names = super().clean(value)
+        for name in names:
+            if len(name) > TAG_MAX_LENGTH:
+                raise forms.ValidationError(
+                    f"A tag is at most {TAG_MAX_LENGTH} characters: “{name[:40]}…” is longer.",
+                    code="tag_too_long",
+                )
+            if "\x00" in name:
+                raise forms.ValidationError("A tag cannot hold a NUL character.", code="tag_nul")
+        return names
 
 
 class PolicyChoiceField(forms.ModelMultipleChoiceField):
@@ -50,11 +73,11 @@ class AssignmentForm(forms.ModelForm):
         required=False,
         help_text="Added to those of the levels above.",
     )
-    tags = TagField(required=False, help_text=TAGS_HELP)
+    tags = TagsField()
 
 
 class TaggedForm(forms.ModelForm):
-    tags = TagField(required=False, help_text=TAGS_HELP)
+    tags = TagsField()
 
 
 class RoutingPolicyForm(TaggedForm):

@@ -34,6 +34,7 @@ from peering.models import (
     InternetExchange,
     InternetExchangePeeringSession,
 )
+from peering.policy_models import Community, RoutingPolicy
 from peeringdb.client import DirectorySource
 from peeringdb.sync import synchronise
 
@@ -162,6 +163,7 @@ def build_api_inventory(user: User | None = None) -> APIInventory:
     BGPSessionStateChange.objects.create(
         direct_session=direct_sessions[0], from_state=None, to_state=BGPState.ACTIVE, at=now
     )
+    _policies_and_tags(routers[0], peers[0], group, ixp_sessions[0])
     synced = synchronise(DirectorySource(DEMO_PEERINGDB), full=True)
     assert synced.ok, synced.error
     AutonomousSystemChange.objects.create(
@@ -192,6 +194,27 @@ def build_api_inventory(user: User | None = None) -> APIInventory:
         ours, peers, platform, routers, template, ixp, connection, group, ixp_sessions,
         direct_sessions, jobs,
     )  # fmt: skip
+
+
+def _policies_and_tags(
+    router: Router, peer: AutonomousSystem, group: BGPGroup, session: Any
+) -> None:
+    """A community, an import and an export policy, assigned at several levels, and tags."""
+    community = Community.objects.create(name="From peers", slug="from-peers", value="64500:100")
+    importing = RoutingPolicy.objects.create(
+        name="Import peers", slug="import-peers", type="import", local_preference=200
+    )
+    importing.set_communities.add(community)
+    exporting = RoutingPolicy.objects.create(
+        name="Export customers", slug="export-customers", type="export", as_path_prepend=1
+    )
+    for level in (router, peer, group, session):
+        level.import_routing_policies.add(importing)
+        level.export_routing_policies.add(exporting)
+        level.communities.add(community)
+        level.tags.add("gold")
+    community.tags.add("gold")
+    importing.tags.add("gold")
 
 
 def _finished_job(

@@ -24,6 +24,7 @@ from peering.models import (
     InternetExchange,
     InternetExchangePeeringSession,
 )
+from peering.policy_models import Community, RoutingPolicy
 
 UI_APPS = ("core", "devices", "peering", "configs")
 STATES = [*BGPState.values, None]
@@ -91,9 +92,16 @@ def ui_inventory(db) -> Router:
         received_prefix_count=42,
     )
     group = BGPGroup.objects.create(name="Transit", slug="transit")
-    DirectPeeringSession.objects.create(
+    direct = DirectPeeringSession.objects.create(
         router=router, bgp_group=group, autonomous_system=peer, ip_address="198.51.100.1"
     )
+    community = Community.objects.create(name="From peers", slug="from-peers", value="64500:100")
+    policy = RoutingPolicy.objects.create(name="Peers", slug="peers", local_preference=200)
+    policy.match_communities.add(community)
+    for level in (router, peer, group, direct):
+        level.import_routing_policies.add(policy)
+        level.communities.add(community)
+        level.tags.add("gold")
     return router
 
 

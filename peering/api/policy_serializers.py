@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
+from django.http import QueryDict
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.serializers import MAX_PK, ValidatedModelSerializer
+from core.validators import validate_json_object
 from peering.assignments import wrong_direction
 from peering.policy_models import Community, RoutingPolicy
 
@@ -37,9 +40,43 @@ class KeyField(serializers.PrimaryKeyRelatedField):
         return super().to_internal_value(data)
 
 
-def keys(queryset: models.QuerySet, help_text: str) -> serializers.ManyRelatedField:
+class KeyListField(serializers.ManyRelatedField):
+    """A list of ids; anything but a list (an object, a string) is a 400."""
+
+    def to_internal_value(self, data: Any) -> list[models.Model]:
+        if not isinstance(data, list):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        # In a JSON body an id is a number ("1" is refused, as everywhere in the API); a
+        # form's values (the browsable API) are text.
+        form = isinstance(getattr(self.parent, "initial_data", None), QueryDict)
+        if not form:
+            for item in data:
+                if isinstance(item, bool) or not isinstance(item, int):
+                    kind = type(item).__name__
+                    raise serializers.ValidationError(
+                        f"Expected a list of ids (integers), got {kind} {item!r:.40}."
+                    )
+        return super().to_internal_value(data)
+
+
+@extend_schema_field({"type": "object", "additionalProperties": {}})
+class JSONObjectField(serializers.JSONField):
+    """A JSON object (free data for templates): anything else, text with a NUL character
+    or nesting deeper than allowed is a 400."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        try:
+            validate_json_object(data)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+        return super().to_internal_value(data)
+
+
+def keys(queryset: models.QuerySet, help_text: str) -> KeyListField:
     """A list of ids of objects of `queryset`; optional, empty by default."""
-    return KeyField(many=True, queryset=queryset, required=False, help_text=help_text)
+    return KeyListField(
+        child_relation=KeyField(queryset=queryset), required=False, help_text=help_text
+    )
 
 
 @extend_schema_field({"type": "array", "items": {"type": "string", "maxLength": TAG_MAX_LENGTH}})
@@ -138,7 +175,7 @@ class RoutingPolicySerializer(TaggedSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:peering-routing-policies-detail")
     match_communities = keys(Community.objects.all(), "Ids of the communities matched.")
     set_communities = keys(Community.objects.all(), "Ids of the communities added.")
-    config_context = serializers.JSONField(
+    config_context = JSONObjectField(
         required=False, help_text="Free data for templates, a JSON object."
     )
     # A number, as stored (the model refuses any but these).
