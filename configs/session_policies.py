@@ -1,16 +1,17 @@
 """A session's effective routing policies and communities, as its router's template sees
-them (configs.context.build_context: the nearest level with a policy wins, communities
-merge from every level), for the session's page: each with the level it comes from,
-linked to that level's page."""
+them (resolved by configs.policy_context, as configs.context.build_context does: the
+nearest level with a policy wins, communities merge from every level), for the session's
+page: each with the level it comes from, linked to that level's page."""
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Model
 
-from configs.context import build_context
+from configs.policy_context import PolicyRequest, attach_policies
 from core.links import object_url
 from peering.models import BGPSession, DirectPeeringSession
 from peering.policy_models import AddressFamily, Community, PolicyType, RoutingPolicy
@@ -65,18 +66,16 @@ def _levels(session: BGPSession) -> dict[str, Model | None]:
     }
 
 
-def effective_policies(session: BGPSession) -> EffectivePolicies | None:
-    """The session's effective import and export policies and communities, from its
-    router's template context (a fixed number of queries); None when the context does not
-    have the session."""
+def effective_policies(session: BGPSession) -> EffectivePolicies:
+    """The session's effective import and export policies and communities: the session and
+    its levels only, whatever the size of its router (a fixed number of queries)."""
     levels = _levels(session)
-    context = build_context(levels["router"])
-    kind = "direct" if isinstance(session, DirectPeeringSession) else "ixp"
-    found = next(
-        (s for s in context["sessions"] if s["type"] == kind and s["id"] == session.pk), None
+    found: dict[str, Any] = {"ip_version": ipaddress.ip_address(session.ip_address).version}
+    request = PolicyRequest()
+    request.session(
+        found, [(name, type(level), level.pk) for name, level in levels.items() if level]
     )
-    if found is None:
-        return None
+    attach_policies(request, {})
 
     policies = found["import_policies"] + found["export_policies"]
     policy_pks = _pks_by_slug(RoutingPolicy, policies)

@@ -67,12 +67,11 @@ class SessionDetailView(ObjectDetailView):
         context = super().get_context_data(**kwargs)
         context["state_changes"] = self.object.state_changes.order_by("-at")[:TIMELINE_LENGTH]
         effective = context["effective"] = effective_policies(self.object)
-        if effective is not None:
-            context["effective_groups"] = [
-                ("Import policies", effective.import_policies),
-                ("Export policies", effective.export_policies),
-                ("Communities", effective.communities),
-            ]
+        context["effective_groups"] = [
+            ("Import policies", effective.import_policies),
+            ("Export policies", effective.export_policies),
+            ("Communities", effective.communities),
+        ]
         stale = context["stale"] = session_staleness(self.object)
         if stale is not None:
             context["rows"] = [

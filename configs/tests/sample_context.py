@@ -221,7 +221,7 @@ def sample_context() -> Data:
         connection=None,
         bgp_group=group,
         local_ip_address="198.51.100.0",
-        password='tr"ans!it\\pw',
+        password="tr'ans!it\\pw#",
         multihop_ttl=2,
         import_policies=_with(["transit-in"], "bgp_group"),
         export_policies=_with(["peers-out"], "router"),

@@ -42,10 +42,11 @@ MAX_QUERIES = 12
 # (its import and export policies, communities and tags: one query each) and the tags of
 # the rows of its related tables (one query per table).
 MAX_DETAIL_QUERIES = MAX_QUERIES + 5
-# A session's page also shows its effective policies and communities: its router's
-# template context (configs.context.build_context: seven queries, and at most 27 for the
-# policies, communities and tags) and the pages of those policies and communities (two).
-MAX_SESSION_DETAIL_QUERIES = MAX_DETAIL_QUERIES + 7 + 27 + 2
+# A session's page also shows its effective policies and communities, resolved from its
+# levels alone (configs.session_policies: three assignments per level, the policies,
+# their match and set communities, the communities, their tags) and the pages of those
+# policies and communities (two), whatever the size of its router.
+MAX_SESSION_DETAIL_QUERIES = MAX_DETAIL_QUERIES + 5 * 3 + 5 + 2
 
 
 @pytest.fixture
