@@ -66,6 +66,13 @@ _POLICY_FIELDS = (
 _COMMUNITY_FIELDS = ("pk", "name", "slug", "value", "kind", "type", "description")
 
 
+# The policy types each direction applies.
+_TYPES = {
+    "import_routing_policies": ("import", "import-export"),
+    "export_routing_policies": ("export", "import-export"),
+}
+
+
 def _label(model: type[models.Model]) -> str:
     return model._meta.label_lower
 
@@ -191,7 +198,13 @@ class _Resolver:
                 if self._lists[key]:
                     return self._lists[key]
                 continue
-            pks = [p for p in self.assignments[relation].get((label, pk), ()) if p in self.policies]
+            # A policy of the other direction only (its type changed outside the forms
+            # and the API, which refuse that) is not applied.
+            pks = [
+                p
+                for p in self.assignments[relation].get((label, pk), ())
+                if p in self.policies and self.policies[p]["type"] in _TYPES[relation]
+            ]
             chosen = sorted(
                 (p for p in pks if _applies(self.policies[p], version)),
                 key=lambda p: (self.policies[p]["weight"], self.policies[p]["name"]),

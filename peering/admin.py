@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils import timezone
@@ -142,6 +144,17 @@ class CommunityAdmin(admin.ModelAdmin):
     list_filter = ["kind", "type", TAG_FILTER]
     search_fields = ["name", "slug", "value", "description"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple[Any, Any, Any, Any]:
+        """As Django's, with the policies that match on a community among what protects it
+        (peering.policy_models refuses that deletion)."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        for community in objs:
+            protected.extend(
+                f"{policy._meta.verbose_name.capitalize()}: {policy} (matches on {community})"
+                for policy in community.matched_by_policies.all()
+            )
+        return deleted, counts, perms_needed, protected
 
 
 @admin.register(RoutingPolicy)

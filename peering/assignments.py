@@ -7,6 +7,7 @@ policy, a community or a tag is used.
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +39,70 @@ DIRECTIONS = {
     "import": (PolicyType.IMPORT, PolicyType.IMPORT_EXPORT),
     "export": (PolicyType.EXPORT, PolicyType.IMPORT_EXPORT),
 }
+
+
+def tags_from_string(text: str) -> list[str]:
+    """The tag names typed in a form's tags box: comma-separated, a name with a comma in
+    double quotes (as taggit writes such a name back). "Tier 1" is one tag (taggit's own
+    parser would make two of a text without commas). Sorted, each once.
+
+    Used by taggit through the TAGGIT_TAGS_FROM_STRING setting."""
+    if not text or not text.strip():
+        return []
+    names = next(csv.reader([text], skipinitialspace=True))
+    return sorted({name.strip() for name in names if name.strip()})
+
+
+def same_tags(names: Iterable[str]) -> list[Tag | str]:
+    """The tags a user means by `names`: an existing tag whose name is the same but for
+    case, or whose slug the name gives ("Tier 1" and "tier-1" are one tag, `tier-1`), else
+    the name itself (a new tag). One query; taggit's set() takes the result."""
+    names = list(names)
+    if not names:
+        return []
+    slugs = {name: Tag().slugify(name) for name in names}
+    condition = Q(slug__in=set(slugs.values()))
+    for name in names:
+        condition |= Q(name__iexact=name)
+    existing = list(Tag.objects.filter(condition))
+    by_name = {tag.name.casefold(): tag for tag in existing}
+    by_slug = {tag.slug: tag for tag in existing}
+    found: list[Tag | str] = []
+    for name in names:
+        tag = by_name.get(name.casefold()) or by_slug.get(slugs[name]) or name
+        if tag not in found:
+            found.append(tag)
+    return found
+
+
+def unsupported_uses(policy: RoutingPolicy) -> str | None:
+    """Why `policy` cannot take its type: the levels that have it as an import (export)
+    policy when that type is not one; None when no level does. One query per level and
+    direction the type no longer allows."""
+    problems = []
+    for direction, relation in (
+        ("import", "import_routing_policies"),
+        ("export", "export_routing_policies"),
+    ):
+        if policy.type in DIRECTIONS[direction]:
+            continue
+        counts = [
+            (model, model.objects.filter(**{relation: policy.pk}).count())
+            for model in level_models()
+        ]
+        used = [
+            f"{count} {model._meta.verbose_name if count == 1 else model._meta.verbose_name_plural}"
+            for model, count in counts
+            if count
+        ]
+        if used:
+            problems.append(f"it is an {direction} policy of {', '.join(used)}")
+    if not problems:
+        return None
+    return (
+        f"“{policy.name}” cannot be {policy.get_type_display().lower()} only while "
+        f"{'; '.join(problems)}: take it off those lists first."
+    )
 
 
 def level_models() -> list[type[Model]]:

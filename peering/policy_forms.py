@@ -7,9 +7,15 @@ from typing import Any
 
 from django import forms
 from taggit.forms import TagField
+from taggit.models import Tag
 
 from core.forms import JSONObjectFormField
-from peering.assignments import ASSIGNMENT_FIELDS, policies_for, wrong_direction_of_keys
+from peering.assignments import (
+    ASSIGNMENT_FIELDS,
+    policies_for,
+    same_tags,
+    wrong_direction_of_keys,
+)
 from peering.policy_models import Community, RoutingPolicy
 
 TAGS_HELP = "Comma-separated; a tag that does not exist yet is created."
@@ -25,7 +31,7 @@ class TagsField(TagField):
         kwargs.setdefault("help_text", TAGS_HELP)
         super().__init__(**kwargs)
 
-    def clean(self, value: Any) -> list[str]:
+    def clean(self, value: Any) -> list[Tag | str]:
         names = super().clean(value)
         for name in names:
             if len(name) > TAG_MAX_LENGTH:
@@ -35,7 +41,17 @@ class TagsField(TagField):
                 )
             if "\x00" in name:
                 raise forms.ValidationError("A tag cannot hold a NUL character.", code="tag_nul")
-        return names
+        return same_tags(names)
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        """Whether the tags differ from `initial` (Tag objects) by name."""
+        if self.disabled:
+            return False
+        try:
+            typed = [tag.name if isinstance(tag, Tag) else tag for tag in self.clean(data)]
+        except forms.ValidationError:
+            return True
+        return sorted(tag.name for tag in initial or []) != sorted(typed)
 
 
 class PolicyChoiceField(forms.ModelMultipleChoiceField):

@@ -41,8 +41,28 @@ class CommunityType(models.TextChoices):
     EGRESS = "egress", "Egress (added to routes sent)"
 
 
+def _keep_matched(communities: models.QuerySet | list) -> None:
+    """Refuse to delete communities a policy matches on: the policy would then accept every
+    route (no match communities means any route). ProtectedError names the policies, as
+    Django's own PROTECT does, before anything is deleted."""
+    policies = set(RoutingPolicy.objects.filter(match_communities__in=communities).distinct())
+    if policies:
+        names = ", ".join(sorted(policy.name for policy in policies))
+        raise models.ProtectedError(
+            f"Matched on by {names}: without it they would accept every route.", policies
+        )
+
+
+class CommunityQuerySet(models.QuerySet):
+    def delete(self) -> tuple[int, dict[str, int]]:
+        _keep_matched(self)
+        return super().delete()
+
+
 class Community(models.Model):
-    """A BGP community: standard (RFC 1997), extended (RFC 4360) or large (RFC 8092)."""
+    """A BGP community: standard (RFC 1997), extended (RFC 4360) or large (RFC 8092).
+
+    One that a routing policy matches on cannot be deleted (ProtectedError)."""
 
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
@@ -66,6 +86,8 @@ class Community(models.Model):
     description = models.CharField(max_length=200, blank=True)
     tags = TaggableManager(blank=True)
 
+    objects = CommunityQuerySet.as_manager()
+
     class Meta:
         ordering = ["value", "name"]
         verbose_name_plural = "communities"
@@ -77,6 +99,10 @@ class Community(models.Model):
         parsed = parse_community(self.value)
         self.value, self.kind = parsed.text, parsed.kind
         super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs) -> tuple[int, dict[str, int]]:
+        _keep_matched([self])
+        return super().delete(*args, **kwargs)
 
     def clean(self) -> None:
         # The field's validator reports a value that does not parse; here it is normalised.
@@ -153,6 +179,14 @@ class RoutingPolicy(models.Model):
                     "export policy cannot set it."
                 }
             )
+        if self.pk is not None and self.type != (
+            RoutingPolicy.objects.filter(pk=self.pk).values_list("type", flat=True).first()
+        ):
+            from peering.assignments import unsupported_uses  # it imports this module
+
+            refused = unsupported_uses(self)
+            if refused:
+                raise ValidationError({"type": refused})
         if self.as_path_prepend and self.type == PolicyType.IMPORT:
             raise ValidationError(
                 {

@@ -100,6 +100,12 @@ MENU = [
 ]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Tags are one whatever their case ("Gold" is "gold"); peering.assignments.same_tags also
+# takes a name for the tag whose slug it gives ("tier 1" is "tier-1").
+TAGGIT_CASE_INSENSITIVE = True
+# A tags box is comma-separated ("Tier 1, gold"), as its help says.
+TAGGIT_TAGS_FROM_STRING = "peering.assignments.tags_from_string"
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

@@ -15,7 +15,7 @@ from rest_framework import serializers
 
 from core.api.serializers import MAX_PK, ValidatedModelSerializer
 from core.validators import validate_json_object
-from peering.assignments import wrong_direction
+from peering.assignments import same_tags, wrong_direction
 from peering.policy_models import Community, RoutingPolicy
 
 TAG_MAX_LENGTH = 100  # taggit's Tag.name
@@ -126,14 +126,14 @@ class TaggedSerializer(ValidatedModelSerializer):
         tags = validated_data.pop("tags", None)
         instance = super().create(validated_data)
         if tags is not None:
-            instance.tags.set(tags)
+            instance.tags.set(same_tags(tags))
         return instance
 
     def update(self, instance: models.Model, validated_data: dict[str, Any]) -> models.Model:
         tags = validated_data.pop("tags", None)
         instance = super().update(instance, validated_data)
         if tags is not None:
-            instance.tags.set(tags)
+            instance.tags.set(same_tags(tags))
         return instance
 
 
