@@ -10,7 +10,7 @@ import shlex
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from napalm.base import NetworkDriver, models
+from napalm.base import models
 from napalm.base.exceptions import (
     CommandErrorException,
     CommitConfirmException,
@@ -18,11 +18,12 @@ from napalm.base.exceptions import (
     MergeConfigException,
     ReplaceConfigException,
 )
-from napalm_frr.ssh import CommandResult, SSHConnection, SSHSettings
+from napalm_frr.ssh import CommandResult
+from napalm_frr.ssh_driver import HOST_FACT_PIECES, SSHDriver
 
 from napalm_bird import bgp, facts, programs
 from napalm_bird.options import DriverOptions
-from napalm_bird.programs import RouterSetup, split_batch_output
+from napalm_bird.programs import RouterSetup
 from napalm_bird.protocols import bgp_protocols, status, strip_banner
 
 log = logging.getLogger(__name__)
@@ -45,77 +46,26 @@ def bird_errors(output: str) -> str:
     return _TEMPORARY.sub("candidate", "\n".join(lines)) or "no output"
 
 
-class BIRDDriver(NetworkDriver):
+class BIRDDriver(SSHDriver[DriverOptions, RouterSetup]):
     """NAPALM driver for BIRD 2 over SSH; see the package README for optional_args.
 
     Merge mode: the candidate is the whole text of a file the main configuration
     includes (optional_args `include_file`, default `<config dir>/napalm-bird.conf`);
     replace mode: the candidate is the whole main configuration (`config_file`)."""
 
-    def __init__(
-        self,
-        hostname: str,
-        username: str,
-        password: str,
-        timeout: int = 60,
-        optional_args: dict[str, Any] | None = None,
-    ) -> None:
-        self.hostname = hostname
-        self.username = username
-        self.password = password
-        self.timeout = timeout
-        self.options = DriverOptions.from_args(optional_args)
-        self.router = RouterSetup(
+    options_class = DriverOptions
+    _candidate: Candidate | None = None
+
+    def _router_setup(self, lock_wait: int) -> RouterSetup:
+        return RouterSetup(
             birdc_command=self.options.birdc_command,
             birdc_socket=self.options.birdc_socket,
             config_file=self.options.config_file,
             include_file=self.options.include_file,
             state_dir=self.options.state_dir,
             sudo=self.options.sudo,
-            lock_wait=max(1, int(timeout) // 2),
+            lock_wait=lock_wait,
         )
-        self._ssh = SSHConnection(
-            SSHSettings(
-                hostname=hostname,
-                port=self.options.port,
-                username=username,
-                password=password,
-                timeout=float(timeout),
-                key_file=self.options.key_file,
-                key_passphrase=self.options.key_passphrase,
-                allow_agent=self.options.allow_agent,
-                strict_host_key=self.options.ssh_strict,
-                known_hosts_file=self.options.known_hosts_file,
-            )
-        )
-        self._candidate: Candidate | None = None
-
-    # -- connection ---------------------------------------------------------------------
-
-    def open(self) -> None:
-        """SSH login; ConnectionException / ConnectTimeoutError / ConnectAuthError."""
-        self._ssh.open()
-
-    def close(self) -> None:
-        self.discard_config()
-        self._ssh.close()
-
-    def is_alive(self) -> models.AliveDict:
-        return {"is_alive": self._ssh.is_active}
-
-    def _run(self, command: str, stdin: str | None = None) -> CommandResult:
-        return self._ssh.run(command, stdin=stdin)
-
-    def _batch(self, pieces: list[str], labels: list[str] | None = None) -> list[str]:
-        """Outputs of several shell pieces run in one round trip; a failing piece raises
-        CommandErrorException naming it."""
-        result = self._run(self.router.batch(pieces))
-        outputs = split_batch_output(result.stdout, len(pieces))
-        for label, (code, output) in zip(labels or pieces, outputs, strict=True):
-            if code != 0:
-                detail = (output + "\n" + result.stderr).strip() or "no output"
-                raise CommandErrorException(f"{label!r} failed on {self.hostname}: {detail}")
-        return [output for _, output in outputs]
 
     def _birdc(self, *commands: str) -> list[str]:
         pieces = [RouterSetup.birdc_piece(command) for command in commands]
@@ -135,10 +85,7 @@ class BIRDDriver(NetworkDriver):
                 [
                     RouterSetup.birdc_piece("show status"),
                     "ls /sys/class/net",
-                    "cat /proc/uptime",
-                    "hostname -f 2>/dev/null || hostname",
-                    "cat /sys/class/dmi/id/product_name 2>/dev/null || true",
-                    "cat /sys/class/dmi/id/product_serial 2>/dev/null || true",
+                    *HOST_FACT_PIECES,
                 ]
             )
         )
@@ -217,14 +164,6 @@ class BIRDDriver(NetworkDriver):
         return {c: strip_banner(o) for c, o in zip(commands, outputs, strict=True)}
 
     # -- configuration ------------------------------------------------------------------
-
-    def _read_candidate(self, filename: str | None, config: str | None) -> str:
-        if filename is not None:
-            with open(filename, encoding="utf-8") as handle:
-                return handle.read()
-        if config is None:
-            raise ValueError("Give a filename or a configuration string.")
-        return config
 
     def _check(self, kind: Literal["merge", "replace"], text: str, error: type[Exception]) -> None:
         """BIRD's own check (`configure check`) of the configuration the commit would
@@ -314,37 +253,17 @@ class BIRDDriver(NetworkDriver):
             )
         raise CommitError(f"{what} on {self.hostname} failed: {detail}")
 
-    def has_pending_commit(self) -> bool:
-        """Whether a commit is waiting for confirmation (read on the router)."""
-        result = self._run(self.router.pending())
-        answer = result.stdout.strip()
-        if not result.ok or not answer:
-            raise CommitConfirmException(
-                f"Cannot read the pending commit on {self.hostname}: {bird_errors(result.output)}"
-            )
-        return answer.startswith("pending")
+    def _router_message(self, output: str) -> str:
+        return bird_errors(output)
 
-    def confirm_commit(self) -> None:
-        """`configure confirm`, then the candidate's file takes the place of the old one."""
-        result = self._run(self.router.confirm(secrets.token_hex(8)))
-        if result.exit_status == programs.NOTHING_PENDING:
-            raise CommitConfirmException(
-                f"No commit is waiting for confirmation on {self.hostname}."
-            )
+    def _check_confirmed(self, result: CommandResult) -> None:
+        """confirm_commit(): `configure confirm`, then the candidate's file takes the place
+        of the old one; BIRD may have reverted the commit already."""
         if result.exit_status == programs.REVERTED:
             raise CommitConfirmException(
                 f"The commit on {self.hostname} was already reverted by BIRD: "
                 f"{bird_errors(result.output)}"
             )
-        if not result.ok:
-            raise CommitConfirmException(
-                f"Confirming the commit on {self.hostname} failed: {bird_errors(result.output)}"
-            )
-        log.info("%s: pending commit confirmed", self.hostname)
-
-    def discard_config(self) -> None:
-        """Forget the candidate; nothing was sent to the router's configuration yet."""
-        self._candidate = None
 
     def rollback(self) -> None:
         """A pending commit: `configure undo`. Otherwise the files from before the last

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from napalm.base import models
 from napalm.base.utils.string_parsers import sorted_nicely
+from napalm_frr.ssh_driver import host_facts
 
 from napalm_bird.protocols import status
 
@@ -21,15 +22,13 @@ def facts(
     """BIRD's hostname and version; uptime, model and serial come from the host.
     `interfaces` is `ls /sys/class/net` (one name a line)."""
     parsed = status(show_status)
-    fqdn = system_fqdn.strip()
-    hostname = parsed.hostname or fqdn.split(".")[0]
-    return {
-        "uptime": float(proc_uptime.split()[0]) if proc_uptime.strip() else 0.0,
-        "vendor": VENDOR,
-        "model": product_name.strip(),
-        "serial_number": product_serial.strip(),
-        "os_version": parsed.version,
-        "hostname": hostname,
-        "fqdn": fqdn if hostname and fqdn.startswith(f"{hostname}.") else hostname,
-        "interface_list": sorted_nicely(interfaces.split()),
-    }
+    return host_facts(
+        vendor=VENDOR,
+        os_version=parsed.version,
+        hostname=parsed.hostname or system_fqdn.strip().split(".")[0],
+        interfaces=sorted_nicely(interfaces.split()),
+        proc_uptime=proc_uptime,
+        system_fqdn=system_fqdn,
+        product_name=product_name,
+        product_serial=product_serial,
+    )

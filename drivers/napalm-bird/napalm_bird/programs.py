@@ -23,6 +23,9 @@ from __future__ import annotations
 
 import shlex
 from dataclasses import dataclass
+from typing import ClassVar
+
+from napalm_frr import shell
 
 # Exit statuses of the programs below.
 LOCKED = 10
@@ -31,7 +34,7 @@ INVALID = 12
 APPLY_FAILED = 14
 SETUP = 15
 NO_INCLUDE = 19
-NOTHING_PENDING = 20
+NOTHING_PENDING = shell.NOTHING_PENDING
 REVERTED = 21
 NO_ROLLBACK_POINT = 30
 
@@ -183,11 +186,6 @@ restore_rollback_ || fail_ 15 "cannot restore the files of the rollback point"
 out=$(apply_ "$CONF" 2>&1) || fail_ 14 "$out"
 """
 
-_PENDING = r"""
-lock_
-if pending_active_; then echo "pending $(pending_field_ deadline)"; else echo none; fi
-"""
-
 # Upload on stdin, then let BIRD check the file as the commit would leave it.
 _CHECK = r"""
 token=$1
@@ -208,27 +206,14 @@ case "$out" in
 esac
 """
 
-_UPLOAD = r"""
-mkdir -p "$STATE" && cat > "$STATE/candidate-$1.conf" || fail_ 15 "cannot write to $STATE"
-"""
-
-_DETACHED = r"""
-mkdir -p "$STATE" || fail_ 15 "cannot create the state directory $STATE"
-log="$STATE/$NAME-$1.log"
-setsid sh -c "$PROGRAM" "napalm-bird-$NAME" "$@" < /dev/null > "$log" 2>&1 &
-wait $!
-status=$?
-cat "$log"
-rm -f "$log"
-exit $status
-"""
-
-OUTPUT_MARK = "@@napalm-bird-status"
-
 
 @dataclass(frozen=True)
-class RouterSetup:
+class RouterSetup(shell.ShellPrograms):
     """Where BIRD and the driver's files are on the router, and how to run birdc."""
+
+    driver_name: ClassVar[str] = "napalm-bird"
+    confirm_program: ClassVar[str] = _CONFIRM
+    rollback_program: ClassVar[str] = _ROLLBACK
 
     birdc_command: str
     birdc_socket: str | None
@@ -247,8 +232,7 @@ class RouterSetup:
     def _prologue(self) -> str:
         birdc = shlex.join(self.birdc_argv())
         return (
-            "set -u\numask 077\n"
-            f"STATE={shlex.quote(self.state_dir)}\n"
+            shell.HEADER + f"STATE={shlex.quote(self.state_dir)}\n"
             f"CONF={shlex.quote(self.config_file)}\n"
             f"INCLUDE={shlex.quote(self.include_file)}\n"
             f"LOCK_WAIT={int(self.lock_wait)}\n"
@@ -259,19 +243,6 @@ class RouterSetup:
             "printf '%s\\n' \"$out_\" | sed '1{/^BIRD .* ready\\.$/d;}'; return $status_; }\n"
             + _FUNCTIONS
         )
-
-    def _program(self, body: str, **variables: str) -> str:
-        assignments = "".join(f"{name}={shlex.quote(value)}\n" for name, value in variables.items())
-        return self._prologue() + assignments + body
-
-    def _sh(self, program: str, *args: str) -> str:
-        prefix = ["sudo", "-n"] if self.sudo else []
-        return shlex.join([*prefix, "sh", "-c", program, "napalm-bird", *args])
-
-    def batch(self, pieces: list[str]) -> str:
-        """Several shell pieces in one round trip; each output ends with a status mark."""
-        body = "".join(f"{{ {piece}\n}}; printf '\\n{OUTPUT_MARK} %s\\n' $?\n" for piece in pieces)
-        return self._sh(self._program(body))
 
     @staticmethod
     def birdc_piece(command: str) -> str:
@@ -284,34 +255,4 @@ class RouterSetup:
     def commit(self, token: str, kind: str, revert_in: int, message: str) -> str:
         """Reads the candidate on stdin, then checks and applies it (see _COMMIT)."""
         program = self._program(_COMMIT)
-        body = _UPLOAD + _DETACHED
-        return self._sh(
-            self._program(body, PROGRAM=program, NAME="commit"),
-            token,
-            kind,
-            str(revert_in),
-            message,
-        )
-
-    def _detached(self, name: str, program: str, token: str) -> str:
-        return self._sh(self._program(_DETACHED, PROGRAM=program, NAME=name), token)
-
-    def confirm(self, token: str) -> str:
-        return self._detached("confirm", self._program(_CONFIRM), token)
-
-    def rollback(self, token: str) -> str:
-        return self._detached("rollback", self._program(_ROLLBACK), token)
-
-    def pending(self) -> str:
-        return self._sh(self._program(_PENDING))
-
-
-def split_batch_output(stdout: str, count: int) -> list[tuple[int, str]]:
-    """(exit status, output) of each piece of a `batch`; -1 for a piece that never ran."""
-    results: list[tuple[int, str]] = []
-    rest = stdout
-    for _ in range(count):
-        output, mark, rest = rest.partition(f"\n{OUTPUT_MARK} ")
-        status, _, rest = rest.partition("\n")
-        results.append((int(status) if mark and status.strip().isdigit() else -1, output))
-    return results
+        return self._detached("commit", program, token, kind, str(revert_in), message, upload=True)

@@ -11,10 +11,9 @@ import shlex
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from napalm.base import NetworkDriver, models
+from napalm.base import models
 from napalm.base.exceptions import (
     CommandErrorException,
-    CommitConfirmException,
     CommitError,
     MergeConfigException,
     ReplaceConfigException,
@@ -23,14 +22,9 @@ from napalm.base.exceptions import (
 from napalm_frr import bgp_config, bgp_state, config_text, facts, router
 from napalm_frr.merge import merge
 from napalm_frr.options import DriverOptions
-from napalm_frr.router import (
-    RouterSetup,
-    dry_run_changes,
-    frr_errors,
-    split_batch_output,
-    without_noise,
-)
-from napalm_frr.ssh import CommandResult, SSHConnection, SSHSettings
+from napalm_frr.router import RouterSetup, dry_run_changes, frr_errors, without_noise
+from napalm_frr.ssh import CommandResult
+from napalm_frr.ssh_driver import HOST_FACT_PIECES, SSHDriver
 
 log = logging.getLogger(__name__)
 
@@ -45,23 +39,14 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-class FRRDriver(NetworkDriver):
+class FRRDriver(SSHDriver[DriverOptions, RouterSetup]):
     """Manage FRRouting over SSH; see the package README for optional_args."""
 
-    def __init__(
-        self,
-        hostname: str,
-        username: str,
-        password: str,
-        timeout: int = 60,
-        optional_args: dict[str, Any] | None = None,
-    ) -> None:
-        self.hostname = hostname
-        self.username = username
-        self.password = password
-        self.timeout = timeout
-        self.options = DriverOptions.from_args(optional_args)
-        self.router = RouterSetup(
+    options_class = DriverOptions
+    _candidate: Candidate | None = None
+
+    def _router_setup(self, lock_wait: int) -> RouterSetup:
+        return RouterSetup(
             vtysh_command=self.options.vtysh_command,
             vty_socket=self.options.vty_socket,
             config_file=self.options.config_file,
@@ -69,49 +54,14 @@ class FRRDriver(NetworkDriver):
             run_dir=self.options.run_dir,
             frr_reload=self.options.frr_reload,
             sudo=self.options.sudo,
-            # the router-side lock wait must leave time for the change itself
-            lock_wait=max(1, int(timeout) // 2),
+            lock_wait=lock_wait,
         )
-        self._ssh = SSHConnection(
-            SSHSettings(
-                hostname=hostname,
-                port=self.options.port,
-                username=username,
-                password=password,
-                timeout=float(timeout),
-                key_file=self.options.key_file,
-                key_passphrase=self.options.key_passphrase,
-                allow_agent=self.options.allow_agent,
-                strict_host_key=self.options.ssh_strict,
-                known_hosts_file=self.options.known_hosts_file,
-            )
-        )
-        self._candidate: Candidate | None = None
 
-    # -- connection ---------------------------------------------------------------------
+    def _error_detail(self, output: str) -> str:
+        return without_noise(output)
 
-    def open(self) -> None:
-        self._ssh.open()
-
-    def close(self) -> None:
-        self.discard_config()
-        self._ssh.close()
-
-    def is_alive(self) -> models.AliveDict:
-        return {"is_alive": self._ssh.is_active}
-
-    def _run(self, command: str, stdin: str | None = None) -> CommandResult:
-        return self._ssh.run(command, stdin=stdin)
-
-    def _batch(self, pieces: list[str], labels: list[str] | None = None) -> list[str]:
-        """Outputs of several shell pieces run in one round trip; a failing piece raises."""
-        result = self._run(self.router.batch(pieces))
-        outputs = split_batch_output(result.stdout, len(pieces))
-        for label, (status, output) in zip(labels or pieces, outputs, strict=True):
-            if status != 0:
-                detail = without_noise(output + "\n" + result.stderr) or "no output"
-                raise CommandErrorException(f"{label!r} failed on {self.hostname}: {detail}")
-        return [output for _, output in outputs]
+    def _router_message(self, output: str) -> str:
+        return without_noise(output)
 
     def _vtysh(self, *commands: str) -> list[str]:
         pieces = [RouterSetup.vtysh_piece(command) for command in commands]
@@ -140,10 +90,7 @@ class FRRDriver(NetworkDriver):
                 [
                     RouterSetup.vtysh_piece("show version"),
                     RouterSetup.vtysh_piece("show interface vrf all brief json"),
-                    "cat /proc/uptime",
-                    "hostname -f 2>/dev/null || hostname",
-                    "cat /sys/class/dmi/id/product_name 2>/dev/null || true",
-                    "cat /sys/class/dmi/id/product_serial 2>/dev/null || true",
+                    *HOST_FACT_PIECES,
                 ]
             )
         )
@@ -216,14 +163,6 @@ class FRRDriver(NetworkDriver):
                 f"FRR rejected the configuration on {self.hostname}: {frr_errors(result.output)}"
             )
         return result.stdout
-
-    def _read_candidate(self, filename: str | None, config: str | None) -> str:
-        if filename is not None:
-            with open(filename, encoding="utf-8") as handle:
-                return handle.read()
-        if config is None:
-            raise ValueError("Give a filename or a configuration string.")
-        return config
 
     def load_merge_candidate(self, filename: str | None = None, config: str | None = None) -> None:
         """Keep a snippet to merge into the running configuration at commit time."""
@@ -334,31 +273,6 @@ class FRRDriver(NetworkDriver):
                 f"configuration left differences: {output}"
             )
         raise CommitError(f"Commit on {self.hostname} failed: {output or f'status {status}'}")
-
-    def has_pending_commit(self) -> bool:
-        result = self._run(self.router.pending())
-        answer = result.stdout.strip()
-        if not result.ok or not answer:
-            raise CommitConfirmException(
-                f"Cannot read the pending commit on {self.hostname}: {without_noise(result.output)}"
-            )
-        return answer.startswith("pending")
-
-    def confirm_commit(self) -> None:
-        result = self._run(self.router.confirm(secrets.token_hex(8)))
-        if result.exit_status == router.NOTHING_PENDING:
-            raise CommitConfirmException(
-                f"No commit is waiting for confirmation on {self.hostname}."
-            )
-        if not result.ok:
-            raise CommitConfirmException(
-                f"Confirming the commit on {self.hostname} failed: {without_noise(result.output)}"
-            )
-        log.info("%s: pending commit confirmed", self.hostname)
-
-    def discard_config(self) -> None:
-        """Forget the candidate; nothing was sent to the router's configuration yet."""
-        self._candidate = None
 
     def rollback(self) -> None:
         """Restore the configuration from before the last commit (also ends a pending one)."""

@@ -8,6 +8,8 @@ import re
 from napalm.base import models
 from napalm.base.utils.string_parsers import sorted_nicely
 
+from napalm_frr.ssh_driver import host_facts
+
 VENDOR = "FRRouting"
 _VERSION_LINE = re.compile(r"FRRouting (?P<version>\S+) \((?P<hostname>[^)]*)\)")
 
@@ -22,16 +24,14 @@ def facts(
 ) -> models.FactsDict:
     """FRR's hostname and version; uptime, model and serial come from the host."""
     match = _VERSION_LINE.search(show_version)
-    hostname = match.group("hostname") if match else ""
-    fqdn = system_fqdn.strip()
-    return {
-        "uptime": float(proc_uptime.split()[0]) if proc_uptime.strip() else 0.0,
-        "vendor": VENDOR,
-        "model": product_name.strip(),
-        "serial_number": product_serial.strip(),
-        "os_version": match.group("version") if match else "",
-        "hostname": hostname,
+    return host_facts(
+        vendor=VENDOR,
+        os_version=match.group("version") if match else "",
         # FRR's hostname may differ from the system's; only a matching FQDN is used
-        "fqdn": fqdn if hostname and fqdn.startswith(f"{hostname}.") else hostname,
-        "interface_list": sorted_nicely(list(json.loads(interfaces_json or "{}"))),
-    }
+        hostname=match.group("hostname") if match else "",
+        interfaces=sorted_nicely(list(json.loads(interfaces_json or "{}"))),
+        proc_uptime=proc_uptime,
+        system_fqdn=system_fqdn,
+        product_name=product_name,
+        product_serial=product_serial,
+    )

@@ -6,28 +6,21 @@ routers of several platforms.
 
 from __future__ import annotations
 
-import os
 import posixpath
 from dataclasses import dataclass
 from typing import Any
+
+from napalm_frr.ssh_options import SSHOptions, ssh_fields
 
 DEFAULT_CONFIG_FILE = "/etc/frr/frr.conf"
 DEFAULT_FRR_RELOAD = "/usr/lib/frr/frr-reload.py"
 STATE_SUBDIR = "napalm-frr"
 
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
-
 
 @dataclass(frozen=True)
-class DriverOptions:
-    port: int = 22
-    key_file: str | None = None
-    key_passphrase: str | None = None
-    allow_agent: bool = False
-    ssh_strict: bool = False
-    known_hosts_file: str | None = None
-    sudo: bool = False
+class DriverOptions(SSHOptions):
+    """Where FRR and the driver's files are on the router (and SSHOptions)."""
+
     vtysh_command: str = "vtysh"
     vty_socket: str | None = None
     config_file: str = DEFAULT_CONFIG_FILE
@@ -48,13 +41,7 @@ class DriverOptions:
             args, "state_dir", posixpath.join(posixpath.dirname(config_file), STATE_SUBDIR)
         )
         return cls(
-            port=_port(args.get("port", 22)),
-            key_file=_local_path(args.get("key_file")),
-            key_passphrase=args.get("key_passphrase") or None,
-            allow_agent=_flag(args, "allow_agent"),
-            ssh_strict=_flag(args, "ssh_strict"),
-            known_hosts_file=_local_path(args.get("known_hosts_file")),
-            sudo=_flag(args, "sudo"),
+            **ssh_fields(args),
             vtysh_command=str(args.get("vtysh_command") or "vtysh"),
             vty_socket=_router_path(args, "vty_socket", None),
             config_file=config_file,
@@ -80,32 +67,6 @@ def _config_file(args: dict[str, Any]) -> str:
             f"optional_args['config_dir'] ({config_dir})."
         )
     return config_file
-
-
-def _flag(args: dict[str, Any], name: str) -> bool:
-    value = args.get(name, False)
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise ValueError(f"optional_args[{name!r}] must be true or false, not {value!r}.")
-
-
-def _port(value: Any) -> int:
-    try:
-        port = int(value)
-    except (TypeError, ValueError):
-        port = 0
-    if not 0 < port < 65536:
-        raise ValueError(f"optional_args['port'] must be a TCP port number, not {value!r}.")
-    return port
-
-
-def _local_path(value: Any) -> str | None:
-    return os.path.expanduser(str(value)) if value else None
 
 
 def _router_path(args: dict[str, Any], name: str, default: str | None) -> Any:

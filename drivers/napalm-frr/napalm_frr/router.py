@@ -16,6 +16,9 @@ from __future__ import annotations
 import re
 import shlex
 from dataclasses import dataclass
+from typing import ClassVar
+
+from napalm_frr import shell
 
 # Exit statuses of the programs below.
 LOCKED = 10
@@ -27,7 +30,7 @@ NO_RELOAD = 15
 NOT_RESTORED = 16
 CHANGED_MEANWHILE = 17
 NOT_SAVED = 18
-NOTHING_PENDING = 20
+NOTHING_PENDING = shell.NOTHING_PENDING
 NO_ROLLBACK_POINT = 30
 
 _FUNCTIONS = r"""
@@ -198,12 +201,6 @@ rm -f "$STATE/pending"
 persist_ || fail_ 18 "the rollback is running but saving it to $CONF failed"
 """
 
-# Under the lock: a revert in progress finishes before the answer.
-_PENDING = r"""
-lock_
-if pending_active_; then echo "pending $(pending_field_ deadline)"; else echo none; fi
-"""
-
 # Upload on stdin, then check the syntax: vtysh -m prints the text with "end"
 # after each context it closed, which is how FRR itself reads the structure.
 _CHECK = r"""
@@ -223,28 +220,16 @@ out=$(vtysh_ -C -f "$file" 2>&1) || fail_ 12 "$out"
 reload_ --test "$file" 2>/dev/null
 """
 
-_UPLOAD = r"""
-mkdir -p "$STATE" && cat > "$STATE/candidate-$1.conf" || fail_ 15 "cannot write to $STATE"
-"""
-
-# Runs a program in its own session: it finishes even if the SSH session dies.
-_DETACHED = r"""
-mkdir -p "$STATE" || fail_ 15 "cannot create the state directory $STATE"
-log="$STATE/$NAME-$1.log"
-setsid sh -c "$PROGRAM" "napalm-frr-$NAME" "$@" < /dev/null > "$log" 2>&1 &
-wait $!
-status=$?
-cat "$log"
-rm -f "$log"
-exit $status
-"""
-
-OUTPUT_MARK = "@@napalm-frr-status"
+OUTPUT_MARK = shell.output_mark("napalm-frr")
 
 
 @dataclass(frozen=True)
-class RouterSetup:
+class RouterSetup(shell.ShellPrograms):
     """Where FRR and the driver's files are on the router, and how to run vtysh."""
+
+    driver_name: ClassVar[str] = "napalm-frr"
+    confirm_program: ClassVar[str] = _CONFIRM
+    rollback_program: ClassVar[str] = _ROLLBACK
 
     vtysh_command: str
     vty_socket: str | None
@@ -265,9 +250,6 @@ class RouterSetup:
             argv += ["--vty_socket", self.vty_socket]
         return argv
 
-    def _prefix(self) -> list[str]:
-        return ["sudo", "-n"] if self.sudo else []
-
     def _prologue(self) -> str:
         vtysh = shlex.join(self.vtysh_argv())
         socket = ["--vty_socket", self.vty_socket] if self.vty_socket else []
@@ -275,8 +257,7 @@ class RouterSetup:
             ["--stdout", "--confdir", self.config_dir, "--rundir", self.run_dir, *socket]
         )
         return (
-            "set -u\numask 077\n"
-            f"STATE={shlex.quote(self.state_dir)}\n"
+            shell.HEADER + f"STATE={shlex.quote(self.state_dir)}\n"
             f"RUN_DIR={shlex.quote(self.run_dir)}\n"
             f"CONF={shlex.quote(self.config_file)}\n"
             f"RELOAD={shlex.quote(self.frr_reload)}\n"
@@ -285,18 +266,6 @@ class RouterSetup:
             f'vtysh_() {{ {vtysh} "$@"; }}\n'
             f'reload_() {{ "$RELOAD" "$@" {reload_args} --bindir "$BINDIR"; }}\n' + _FUNCTIONS
         )
-
-    def _program(self, body: str, **variables: str) -> str:
-        assignments = "".join(f"{name}={shlex.quote(value)}\n" for name, value in variables.items())
-        return self._prologue() + assignments + body
-
-    def _sh(self, program: str, *args: str) -> str:
-        return shlex.join([*self._prefix(), "sh", "-c", program, "napalm-frr", *args])
-
-    def batch(self, pieces: list[str]) -> str:
-        """Several shell pieces in one round trip; each output ends with a status mark."""
-        body = "".join(f"{{ {piece}\n}}; printf '\\n{OUTPUT_MARK} %s\\n' $?\n" for piece in pieces)
-        return self._sh(self._program(body))
 
     @staticmethod
     def vtysh_piece(command: str) -> str:
@@ -309,10 +278,6 @@ class RouterSetup:
     def dry_run(self, token: str) -> str:
         return self._sh(self._program(_DRY_RUN), token)
 
-    def _detached(self, name: str, program: str, *args: str, upload: bool = False) -> str:
-        body = (_UPLOAD if upload else "") + _DETACHED
-        return self._sh(self._program(body, PROGRAM=program, NAME=name), *args)
-
     def commit(self, token: str, revert_in: int, expected_running: str, message: str) -> str:
         """Reads the candidate on stdin, then applies it (see _COMMIT)."""
         revert = self._program(_REVERT)
@@ -320,25 +285,10 @@ class RouterSetup:
         args = (token, str(revert_in), expected_running, message)
         return self._detached("commit", program, *args, upload=True)
 
-    def confirm(self, token: str) -> str:
-        return self._detached("confirm", self._program(_CONFIRM), token)
-
-    def rollback(self, token: str) -> str:
-        return self._detached("rollback", self._program(_ROLLBACK), token)
-
-    def pending(self) -> str:
-        return self._sh(self._program(_PENDING))
-
 
 def split_batch_output(stdout: str, count: int) -> list[tuple[int, str]]:
     """(exit status, output) of each piece of a `batch`; -1 for a piece that never ran."""
-    results: list[tuple[int, str]] = []
-    rest = stdout
-    for _ in range(count):
-        output, mark, rest = rest.partition(f"\n{OUTPUT_MARK} ")
-        status, _, rest = rest.partition("\n")
-        results.append((int(status) if mark and status.strip().isdigit() else -1, output))
-    return results
+    return shell.split_batch_output(stdout, count, OUTPUT_MARK)
 
 
 # vtysh prints this on every call when the config directory has no vtysh.conf
