@@ -67,8 +67,8 @@ class BIRDDriver(SSHDriver[DriverOptions, RouterSetup]):
             lock_wait=lock_wait,
         )
 
-    def _birdc(self, *commands: str) -> list[str]:
-        pieces = [RouterSetup.birdc_piece(command) for command in commands]
+    def _birdc(self, *commands: str, read_only: bool = False) -> list[str]:
+        pieces = [RouterSetup.birdc_piece(command, read_only) for command in commands]
         return self._batch(pieces, labels=[f"birdc {c}" for c in commands])
 
     def _read(self, path: str) -> str | None:
@@ -155,12 +155,14 @@ class BIRDDriver(SSHDriver[DriverOptions, RouterSetup]):
         return config
 
     def cli(self, commands: list[str], encoding: str = "text") -> dict[str, str | dict[str, Any]]:
-        """birdc commands; their text output without birdc's banner."""
+        """birdc commands in BIRD's restricted mode (show commands: one that would change
+        the router, such as `down` or `configure`, fails); their text output without
+        birdc's banner."""
         if not isinstance(commands, list):
             raise TypeError("cli() takes a list of commands.")
         if encoding != "text":
             raise NotImplementedError("birdc has text output only.")
-        outputs = self._birdc(*commands)
+        outputs = self._birdc(*commands, read_only=True)
         return {c: strip_banner(o) for c, o in zip(commands, outputs, strict=True)}
 
     # -- configuration ------------------------------------------------------------------

@@ -239,15 +239,20 @@ class RouterSetup(shell.ShellPrograms):
             "token=${token:-none}\n"
             # birdc exits 1 when BIRD answers with an error (reply codes 8xxx, 9xxx);
             # its first line is a banner ("BIRD 2.0.12 ready.")
-            f'birdc_() {{ out_=$({birdc} "$1" 2>&1); status_=$?; '
+            # (birdc_run_ OPTION COMMAND; an empty OPTION expands to nothing)
+            f'birdc_run_() {{ out_=$({birdc} $1 "$2" 2>&1); status_=$?; '
             "printf '%s\\n' \"$out_\" | sed '1{/^BIRD .* ready\\.$/d;}'; return $status_; }\n"
-            + _FUNCTIONS
+            'birdc_() { birdc_run_ "" "$1"; }\n'
+            # birdc -r: BIRD's restricted mode, which refuses what changes the router
+            'birdc_read_() { birdc_run_ -r "$1"; }\n' + _FUNCTIONS
         )
 
     @staticmethod
-    def birdc_piece(command: str) -> str:
-        """A shell piece for `batch` that runs one birdc command (output without codes)."""
-        return f"birdc_ {shlex.quote(command)}"
+    def birdc_piece(command: str, read_only: bool = False) -> str:
+        """A shell piece for `batch` that runs one birdc command (output without codes);
+        `read_only`: in birdc's restricted mode (-r), where BIRD refuses any command that
+        changes it (`down`, `configure`, `disable`...)."""
+        return f"{'birdc_read_' if read_only else 'birdc_'} {shlex.quote(command)}"
 
     def check(self, token: str, kind: str) -> str:
         return self._sh(self._program(_CHECK), token, kind)

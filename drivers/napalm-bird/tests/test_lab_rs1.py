@@ -7,7 +7,12 @@ import time
 from collections.abc import Callable
 
 import pytest
-from napalm.base.exceptions import CommitConfirmException, CommitError, MergeConfigException
+from napalm.base.exceptions import (
+    CommandErrorException,
+    CommitConfirmException,
+    CommitError,
+    MergeConfigException,
+)
 from napalm_bird import BIRDDriver
 
 R1 = "192.0.2.1"
@@ -139,3 +144,13 @@ def test_replace_swaps_the_whole_file(bird, lab):
     assert "+  scan time 20;" in bird.compare_config()
     bird.commit_config()
     assert files(lab)[0] == replaced
+
+
+def test_cli_reads_but_cannot_change_bird(bird):
+    status = bird.cli(["show status"])["show status"]
+    assert "Daemon is up and running" in status
+    with pytest.raises(CommandErrorException) as refused:
+        bird.cli(["down"])
+    assert "birdc down" in str(refused.value)
+    # BIRD refused the command in birdc's restricted mode and is still running.
+    assert "Daemon is up and running" in bird.cli(["show status"])["show status"]
