@@ -232,3 +232,23 @@ def test_frr_shuts_a_disabled_session_down_and_keeps_the_others_up(
     ]
     for address in ("192.0.2.11", "192.0.2.12", "2001:db8:1::11", "198.51.100.1"):
         assert f" no neighbor {address} shutdown\n" in text
+
+
+def test_every_policy_a_neighbour_names_is_defined(rendered: dict[str, str]) -> None:
+    """The per-session objects exist for every session that names them (a disabled
+    session names none)."""
+    junos = rendered["junos"]
+    named = {
+        name
+        for chain in re.findall(r"^ *(?:import|export) \[ (.*) \];$", junos, re.M)
+        for name in chain.split()
+    }
+    defined = set(re.findall(r"^ *policy-statement (\S+) \{$", junos, re.M))
+    assert named and named <= defined
+    assert "PEER-192-0-2-13" not in junos
+    iosxr = rendered["iosxr"]
+    named = set(re.findall(r"^ *route-policy (\S+) (?:in|out)$", iosxr, re.M))
+    assert named and named <= set(re.findall(r"^route-policy (\S+)$", iosxr, re.M))
+    frr = rendered["frr"]
+    named = set(re.findall(r"route-map (\S+) (?:in|out)$", frr, re.M))
+    assert named and named <= set(re.findall(r"^route-map (\S+) (?:permit|deny)", frr, re.M))
