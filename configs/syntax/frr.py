@@ -25,7 +25,8 @@ _GLOBAL = [
 ]
 _BGP = [
     rf"neighbor {ADDRESS} (?:remote-as \d+|description \S.*|password \S+|ebgp-multihop \d+"
-    r"|timers connect \d+)",
+    r"|timers connect \d+|local-as \d+(?: no-prepend(?: replace-as)?)?|shutdown)",
+    rf"no neighbor {ADDRESS} shutdown",
     r"address-family ipv[46] unicast",
 ]
 _ROUTE_MAP = [

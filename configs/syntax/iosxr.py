@@ -30,6 +30,7 @@ _POLICY = [
     re.compile(p)
     for p in (
         r"^(?:pass|drop|done)$",
+        r"^#.*$",
         rf"^apply {NAME}$",
         r"^set local-preference \d+$",
         rf"^set {_ATTRIBUTE} {NAME}(?: additive)?$",

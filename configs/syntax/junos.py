@@ -61,7 +61,7 @@ _TERM = {"from": block(_FROM, leaf=_FROM_LEAF), "then": block(_THEN, leaf=_THEN_
 _NEIGHBOR = {
     "description": Rule(TEXT),
     "peer-as": Rule(NUMBER),
-    "local-as": Rule(NUMBER),
+    "local-as": Rule(rf"{NUMBER}(?: private| alias)?(?: no-prepend-global-as)?"),
     "local-address": Rule(ADDRESS),
     "authentication-key": Rule(TEXT),
     "multihop": block({"ttl": Rule(NUMBER)}, leaf=""),
@@ -147,9 +147,26 @@ def _statements(text: str, problems: list[str]) -> list[_Statement]:
     return root.children or []
 
 
+_EXTENDED = re.compile(r"(?:target|origin):([^:]+):\d+")
+
+
+def _member_problem(member: str) -> str | None:
+    """Why a community member is wrong: Junos takes an extended community whose AS number
+    needs 4 bytes only with the L suffix (`target:4200000000L:100`)."""
+    extended = _EXTENDED.fullmatch(member)
+    if extended and extended.group(1).isdigit() and int(extended.group(1)) > 65535:
+        return f"“{member}”: a 4-byte AS number takes the L suffix ({extended.group(1)}L)"
+    return None
+
+
 def _check(statements: list[_Statement], schema: dict[str, Rule], problems: list[str]) -> None:
     for statement in statements:
         keyword, rest = statement.words[0], statement.words[1:]
+        if keyword == "members":
+            for member in " ".join(rest).strip("[] ").split():
+                problem = _member_problem(member.strip('"'))
+                if problem:
+                    problems.append(f"line {statement.line}: {problem}")
         rule = schema.get(keyword) or schema.get("*")
         if keyword not in schema and rule is not None:
             rest = statement.words  # "*": the statement is all argument (a name, an entry)

@@ -100,36 +100,41 @@ def test_irr_lists_become_prefix_sets_applied_on_import(db) -> None:
 
 def test_policies_match_and_set_every_community_kind(db) -> None:
     text = render(context())
-    prefer = _block(text, "function POLICY_PREFER_IX()")
+    prefer = _block(text, "filter IMPORT_AS64501_192_0_2_11")
     assert (
-        "if !((64500,666) ~ bgp_community || (65100,1,2) ~ bgp_large_community"
-        " || (rt, 65100, 7) ~ bgp_ext_community) then return false;"
+        "  if (64500,666) ~ bgp_community || (65100,1,2) ~ bgp_large_community"
+        " || (rt, 65100, 7) ~ bgp_ext_community then {\n"
     ) in prefer
     assert "bgp_local_pref = 200;" in prefer
     assert "bgp_large_community.add((65100,1,2));" in prefer
     assert "bgp_ext_community.add((ro, 192.0.2.100, 9));" in prefer
-    prepend = _block(text, "function POLICY_PREPEND_2()")
+    prepend = _block(text, "filter EXPORT_AS64501_192_0_2_11")
     assert prepend.count("bgp_path.prepend(65100);") == 2
-    assert text.count("function POLICY_") == 3  # each policy defined once
+    # Each policy is written into the filters of the sessions that use it, no function.
+    assert "function " not in text
 
 
 def test_sessions_use_their_policies_of_their_family_and_communities(db) -> None:
     text = render(context())
     v4_in = _block(text, "filter IMPORT_AS64501_192_0_2_11")
-    # The first policy that accepts a route ends the filter, tagged; none: rejected.
+    # The first policy that accepts a route ends the filter, tagged after its sets and
+    # its match; none: rejected.
     assert v4_in.endswith(
-        "  if POLICY_PREFER_IX() then {\n    bgp_community.add((64500,666));\n    accept;\n"
-        "  }\n  reject;\n}\n"
+        "    bgp_ext_community.add((ro, 192.0.2.100, 9));\n"
+        "    bgp_community.add((64500,666));\n    accept;\n  }\n  reject;\n}\n"
     )
-    assert "POLICY_V6_ONLY" not in v4_in  # an IPv6 policy stays off IPv4 sessions
-    assert "bgp_community.add((64500,666));" in v4_in  # ingress: tagged on import
-    assert "(rt, 65100, 7)" not in v4_in
+    assert "v6-only" not in v4_in  # an IPv6 policy stays off IPv4 sessions
+    assert "(rt, 65100, 7)) ;" not in v4_in
     assert "65100,9999" not in text  # a community of no type: the template leaves it
     v4_out = _block(text, "filter EXPORT_AS64501_192_0_2_11")
-    assert "  if POLICY_PREPEND_2() then {\n" in v4_out
-    assert "bgp_ext_community.add((rt, 65100, 7));" in v4_out  # egress: added on export
+    assert "  # prepend-2\n" in v4_out
+    assert v4_out.count("bgp_ext_community.add((rt, 65100, 7));") == 1  # set and egress: once
     v6_in = _block(text, "filter IMPORT_AS64501_2001_DB8_1__11")
-    assert v6_in.index("POLICY_PREFER_IX") < v6_in.index("POLICY_V6_ONLY")
+    assert v6_in.index("# prefer-ix") < v6_in.index("# v6-only")
+    # v6-only matches every route: it ends the filter, with no reject after it.
+    assert v6_in.endswith(
+        "  bgp_local_pref = 50;\n  bgp_large_community.add((65100,1,2));\n  accept;\n}\n"
+    )
 
 
 def test_route_server_tag_makes_rs_clients(db) -> None:

@@ -197,4 +197,8 @@ def test_routing_policies_and_communities_reach_the_routes_rs1_receives(rs1, lab
     assert "(65100,64500)" in shown  # the router's ingress community, on import
     assert "(65100, 1, 2)" in shown  # the policy's large community
     included = lab.router("rs1").paths.bird_include.read_text()
-    assert "function POLICY_PREFER_R1()" in included
+    # The policy is written into the session's own import filter, no function of its own.
+    begin = included.index("filter IMPORT_AS64500_" + R1_V4.replace(".", "_") + "\n")
+    imported = included[begin : included.index("\n}\n", begin)]
+    assert "  # Prefer r1\n  bgp_local_pref = 250;\n" in imported
+    assert "function " not in included

@@ -21,7 +21,7 @@ from devices.models import Router
 from peering.models import AutonomousSystem, InternetExchangePeeringSession
 from peerkeeper.testing import run_command, wait_for, wait_for_job
 
-P2, P3 = "192.0.2.12", "192.0.2.13"
+P1, P2, P3 = "192.0.2.11", "192.0.2.12", "192.0.2.13"
 # Seconds the router gives a commit before it reverts it unless confirmed (the least
 # configure_routers accepts is 5; the check after the commit needs some).
 CONFIRM_S = 8
@@ -78,6 +78,31 @@ def test_adding_a_peer_deploys_it_and_a_second_run_changes_nothing(demo_inventor
     assert status == 0
     assert "r1: unchanged: nothing to change" in out
     assert _running_config(lab) == before
+
+
+def test_disabling_a_session_shuts_it_down_and_enabling_it_brings_it_back(
+    demo_inventory, lab
+) -> None:
+    """A disabled session is written `neighbor X shutdown`, so the merge takes it down;
+    enabled again, `no neighbor X shutdown` takes the shutdown away. A second deployment
+    changes nothing either way."""
+    assert run_command("configure_routers")[0] == 0
+    wait_for(lambda: _neighbor_state(lab, P1) == "Established", 30, "p1 established")
+    session = InternetExchangePeeringSession.objects.get(ip_address=P1)
+    for status, running_line in (("disabled", True), ("enabled", False)):
+        session.status = status
+        session.save()
+        code, out, _ = run_command("configure_routers")
+        assert code == 0, out
+        assert "r1: changed: committed" in out
+        shut = f" neighbor {P1} shutdown\n" in _running_config(lab)
+        assert shut is running_line
+        assert f"no neighbor {P1} shutdown" not in _running_config(lab)
+        assert "r1: unchanged: nothing to change" in run_command("configure_routers")[1]
+        if not running_line:
+            wait_for(lambda: _neighbor_state(lab, P1) == "Established", 60, "p1 back up")
+        else:
+            assert _neighbor_state(lab, P1) != "Established"
 
 
 def test_dry_run_prints_the_diff_and_changes_nothing(demo_inventory, lab) -> None:

@@ -33,10 +33,12 @@ _SINGLE_VALUE = [
 # Lists and route-maps, which FRR never prints in a `no` form: `no ip prefix-list NAME`
 # removes the list (or `no ... seq N` one entry), `no route-map NAME` every entry of the
 # route-map. When there is nothing to remove it has nothing to do, and is not a line of
-# configuration to keep.
+# configuration to keep. Likewise `no neighbor X shutdown`: FRR prints an enabled
+# neighbour without it, so it only takes away a `neighbor X shutdown` there is.
 _REMOVE_ONLY = re.compile(
     r"^(?:(?:ip|ipv6) prefix-list|bgp as-path access-list|route-map"
     r"|bgp (?:large-|ext)?community-list(?: standard| expanded)?) \S+"
+    r"|^neighbor \S+ shutdown$"
 )
 
 

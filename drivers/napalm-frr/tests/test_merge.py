@@ -80,6 +80,19 @@ def test_a_no_line_that_removes_nothing_is_kept_as_configuration():
     assert parse(merged).find_block("router bgp 1").has_line("no bgp default ipv4-unicast")
 
 
+def test_no_neighbor_shutdown_only_takes_a_shutdown_away():
+    """FRR prints an enabled neighbour without `no ... shutdown`: the line undoes a
+    shutdown there is and is never kept, so merging it again changes nothing."""
+    up = "router bgp 1\n neighbor 192.0.2.1 remote-as 2\nexit\n!\nend\n"
+    down = merge(up, "router bgp 1\n neighbor 192.0.2.1 shutdown\nexit\n")
+    assert parse(down).find_block("router bgp 1").has_line("neighbor 192.0.2.1 shutdown")
+    snippet = (
+        "router bgp 1\n neighbor 192.0.2.1 remote-as 2\n no neighbor 192.0.2.1 shutdown\nexit\n"
+    )
+    assert merge(down, snippet) == up
+    assert merge(up, snippet) == up
+
+
 PEER_LIST = (
     "ip prefix-list PEER seq 5 permit 203.0.113.0/25 ge 30 le 30\n"
     "ip prefix-list PEER seq 10 permit 203.0.113.128/26 ge 30 le 30\n"
