@@ -74,8 +74,8 @@ def test_the_frr_template_applies_each_sessions_policies_in_its_route_maps(db) -
     assert p1_in.startswith(
         "no route-map PEER-192_0_2_11-IN\n"
         "route-map PEER-192_0_2_11-IN permit 10\n description IXP in\n"
-        " set local-preference 200\n on-match goto 65000\n"
-        " set community 64500:1000 additive\nexit\n"
+        " on-match goto 65000\n set community 64500:1000 additive\n"
+        " set local-preference 200\nexit\n"
         "route-map PEER-192_0_2_11-IN deny 64999\nexit\n"
         "route-map PEER-192_0_2_11-IN permit 65000\n set large-community 64500:1:1 additive\n"
     )

@@ -81,15 +81,18 @@ class _Edits:
         if line.index is not None:
             self.deleted.add(line.index)
 
-    def delete_block(self, block: Block) -> None:
+    def delete_block(self, block: Block) -> int | None:
+        """Deletes the context and the "!" after it; returns its last deleted position."""
         if block.start is None:
-            return
+            return None
         last = max([block.start, *(line.index for line in _positions(block))])
         self.deleted.update(range(block.start, last + 1))
         # FRR prints a "!" after a context; it goes with the context
         after = last + 1
         if after < len(self.source) and normalize(self.source[after]) == "!":
             self.deleted.add(after)
+            return after
+        return last
 
 
 def _render_new(block: Block) -> list[str]:
@@ -132,6 +135,10 @@ class Merger:
         self.tree = parse(running_text)
         self.edits = _Edits(running_text)
         self.top_end = self._before_end(self.edits.source)
+        # What `no <target>` lines removed, and where: a line or context of the snippet that
+        # restates it goes back there, so that a list or route-map stated whole shows in a
+        # diff only where it changed.
+        self.removed: list[tuple[str, int]] = []
 
     @staticmethod
     def _before_end(lines: list[str]) -> int:
@@ -157,7 +164,10 @@ class Merger:
             new = Block(item.header, running.depth + 1, item.keywords)
             running.items.append(new)
             if running.start is not None or running.header is None:
-                self.edits.add_after(self._block_anchor(running, new), new)
+                anchor = self._removed_anchor(item.header or "")
+                if anchor is None:
+                    anchor = self._block_anchor(running, new)
+                self.edits.add_after(anchor, new)
             self._merge_block(new, item)
 
     def _merge_line(self, running: Block, text: str) -> None:
@@ -174,10 +184,17 @@ class Merger:
                 self.edits.delete_line(line)
                 running.items.remove(line)
                 replaced = line.index if replaced is None else replaced
-        anchor = replaced if replaced is not None else self._line_anchor(running, text)
+        anchor = replaced if replaced is not None else self._removed_anchor(text)
+        if anchor is None:
+            anchor = self._line_anchor(running, text)
         running.items.append(Line(text))
         if anchor is not None:
             self.edits.add_after(anchor, " " * running.depth + text)
+
+    def _removed_anchor(self, text: str) -> int | None:
+        """Where the last thing a `no` line removed and `text` restates was; None if none."""
+        places = [index for target, index in self.removed if _matches(text, target)]
+        return max(places) if places else None
 
     def _line_anchor(self, block: Block, text: str) -> int | None:
         """After the existing line most like the new one; None inside a new context."""
@@ -224,8 +241,11 @@ class Merger:
                 continue
             if isinstance(item, Line):
                 self.edits.delete_line(item)
+                place = item.index
             else:
-                self.edits.delete_block(item)
+                place = self.edits.delete_block(item)
+            if place is not None:
+                self.removed.append((target, place))
             running.items.remove(item)
             removed = True
         if removed and target.startswith("neighbor "):

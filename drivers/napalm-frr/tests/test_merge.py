@@ -225,3 +225,48 @@ def test_removing_a_route_map_the_router_does_not_have_adds_no_line():
     merged = merge(running, "no route-map NEW\nroute-map NEW permit 10\nexit\n")
     assert "no route-map" not in merged
     assert parse(merged).find_block("route-map NEW permit 10") is not None
+
+
+RESTATED = """frr version 8.4.4
+!
+router bgp 64500
+ neighbor 192.0.2.11 remote-as 64501
+exit
+!
+bgp community-list standard CUSTOMERS seq 5 permit 64500:100
+!
+route-map PEER-IN permit 10
+ description IXP in
+ on-match goto 65000
+ set local-preference 200
+exit
+!
+route-map PEER-IN deny 64999
+exit
+!
+route-map PEER-OUT permit 10
+ match community CUSTOMERS
+exit
+!
+end
+"""
+
+
+def test_a_list_or_route_map_stated_whole_again_stays_where_it_was():
+    snippet = (
+        "no bgp community-list standard CUSTOMERS\n"
+        "bgp community-list standard CUSTOMERS seq 5 permit 64500:100\n"
+        "no route-map PEER-IN\n"
+        "route-map PEER-IN permit 10\n description IXP in\n on-match goto 65000\n"
+        " set local-preference 200\nexit\n"
+        "route-map PEER-IN deny 64999\nexit\n"
+    )
+    assert merge(RESTATED, snippet) == RESTATED
+    # A change inside is the only line that differs.
+    changed = merge(RESTATED, snippet.replace("local-preference 200", "local-preference 250"))
+    diff = [
+        line
+        for line in difflib.unified_diff(RESTATED.splitlines(), changed.splitlines(), lineterm="")
+        if line[:1] in "+-" and line[:3] not in ("+++", "---")
+    ]
+    assert diff == ["- set local-preference 200", "+ set local-preference 250"]
