@@ -77,6 +77,8 @@ class TagsColumn(tables.Column):
         kwargs.setdefault("orderable", False)
         kwargs.setdefault("empty_values", ())
         kwargs.setdefault("accessor", "pk")
+        # the badges wrap in a narrow cell: session lists must fit a laptop's screen
+        kwargs.setdefault("attrs", {"td": {"class": "tags"}})
         super().__init__(**kwargs)
 
     def render(self, record: Model) -> str:
