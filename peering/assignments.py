@@ -7,7 +7,6 @@ policy, a community or a tag is used.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -47,9 +46,18 @@ def tags_from_string(text: str) -> list[str]:
     parser would make two of a text without commas). Sorted, each once.
 
     Used by taggit through the TAGGIT_TAGS_FROM_STRING setting."""
-    if not text or not text.strip():
-        return []
-    names = next(csv.reader([text], skipinitialspace=True))
+    names: list[str] = []
+    current: list[str] = []
+    quoted = False
+    for char in text or "":
+        if char == '"':
+            quoted = not quoted
+        elif char == "," and not quoted:
+            names.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    names.append("".join(current))
     return sorted({name.strip() for name in names if name.strip()})
 
 

@@ -10,6 +10,7 @@ from django.test import Client
 from configs.context import build_context
 from core.tests.api import APIClient
 from core.tests.html import visible_text
+from peering.assignments import tags_from_string
 from peering.models import AutonomousSystem, DirectPeeringSession
 from peering.policy_models import Community, RoutingPolicy
 from peering.tests.test_policy_pages import _form_of, direct_session
@@ -106,3 +107,27 @@ def test_a_tag_is_one_whatever_case_or_punctuation_it_is_typed_with(
     assert list(other.tags.values_list("slug", flat=True)) == ["tier-1"]
     tagged = api.get(f"{API}/autonomous-systems/", {"tag": "tier-1"}).json()
     assert sorted(row["asn"] for row in tagged["results"]) == [64501, 64502]
+
+
+@pytest.mark.parametrize(
+    ("typed", "names"),
+    [
+        ("Tier 1, gold", ["Tier 1", "gold"]),
+        ('"Paris, FR", core', ["Paris, FR", "core"]),
+        ("  ,  , ", []),
+        ("gold,gold", ["gold"]),
+    ],
+)
+def test_a_tags_box_is_comma_separated(typed: str, names: list[str]) -> None:
+    assert tags_from_string(typed) == names
+
+
+def test_a_huge_tags_box_is_an_error_beside_the_field(admin_client: Client, db) -> None:
+    asys = AutonomousSystem.objects.create(asn=64501, name="One")
+    url = f"/peering/autonomous-systems/{asys.pk}/edit/"
+    data = _form_of(admin_client, url)
+    data["tags"] = "x" * 200_000
+    page = admin_client.post(url, data)
+    assert page.status_code == 200
+    assert "A tag is at most 100 characters" in visible_text(page)
+    assert not asys.tags.exists()
