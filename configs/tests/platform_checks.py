@@ -27,21 +27,28 @@ def eos(text: str) -> list[str]:
     return problems
 
 
+BIRD = shutil.which("bird") or "/usr/sbin/bird"
+
+
+def bird_parse(text: str, directory: Path) -> subprocess.CompletedProcess[str]:
+    """BIRD's parser (`bird -p`) on a bird.conf in `directory` that includes `text`, as the
+    napalm-bird driver includes it on a router (rs1)."""
+    included = directory / "napalm-bird.conf"
+    included.write_text(text)
+    main = directory / "bird.conf"
+    main.write_text(f'router id 192.0.2.100;\nprotocol device {{}}\ninclude "{included}";\n')
+    return subprocess.run(
+        [BIRD, "-p", "-c", str(main)], capture_output=True, text=True, timeout=30, check=False
+    )
+
+
 def bird(text: str) -> list[str]:
-    """What BIRD's own parser (`bird -p`) says of `text` included by a minimal bird.conf,
-    as the napalm-bird driver includes it on a router; without BIRD installed, only the
+    """What BIRD's own parser says of `text` (bird_parse); without BIRD installed, only the
     balance of braces and strings (configs/syntax/braces.py)."""
-    program = shutil.which("bird") or "/usr/sbin/bird"
-    if not Path(program).exists():
+    if not Path(BIRD).exists():
         return braces.check(text)
     with tempfile.TemporaryDirectory() as directory:
-        included = Path(directory) / "napalm-bird.conf"
-        included.write_text(text)
-        main = Path(directory) / "bird.conf"
-        main.write_text(f'router id 192.0.2.100;\nprotocol device {{}}\ninclude "{included}";\n')
-        parsed = subprocess.run(
-            [program, "-p", "-c", str(main)], capture_output=True, text=True, timeout=30
-        )
+        parsed = bird_parse(text, Path(directory))
     return [] if parsed.returncode == 0 else [(parsed.stderr or parsed.stdout).strip()]
 
 

@@ -3,8 +3,6 @@ gives, then parsed by BIRD itself (`bird -p`)."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,9 +10,9 @@ import pytest
 from configs.models import ConfigTemplate
 from configs.rendering import render_template
 from configs.tests.bird_context import context
+from configs.tests.platform_checks import BIRD, bird_parse
 
 BIRD_TEMPLATE = Path(__file__).resolve().parents[1] / "platforms" / "bird.j2"
-BIRD = shutil.which("bird") or "/usr/sbin/bird"
 
 
 def render(ctx: dict) -> str:
@@ -22,17 +20,6 @@ def render(ctx: dict) -> str:
         name="bird", template=BIRD_TEMPLATE.read_text(), trim_blocks=True, lstrip_blocks=True
     )
     return render_template(template, ctx)
-
-
-def bird_parse(text: str, directory: Path) -> subprocess.CompletedProcess[str]:
-    """BIRD's parser on a bird.conf that includes the rendered text, as on rs1."""
-    included = directory / "napalm-bird.conf"
-    included.write_text(text)
-    main = directory / "bird.conf"
-    main.write_text(f'router id 192.0.2.100;\nprotocol device {{}}\ninclude "{included}";\n')
-    return subprocess.run(
-        [BIRD, "-p", "-c", str(main)], capture_output=True, text=True, timeout=30, check=False
-    )
 
 
 needs_bird = pytest.mark.skipif(not Path(BIRD).exists(), reason="BIRD 2 (bird2) is not installed")
